@@ -1,0 +1,57 @@
+# liveview-c: `make run` serves the examples, `make test` runs every test.
+# CMake + Ninja do the building; this file only strings the steps together.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+CMAKE_FLAGS ?=
+FUZZ_RUNS  ?= 200000
+
+.PHONY: all build run test test-unit test-asan fuzz bench deps deps-test clean
+
+all: build
+
+build:
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD)
+
+deps:
+	scripts/deps.sh run
+
+deps-test:
+	scripts/deps.sh test
+
+run: deps build
+	./$(BUILD)/bin/liveview-examples
+
+# Every test: unit, protocol and browser tests on the normal build, then the
+# unit and protocol tests again under ASan+UBSan, then a bounded fuzz run.
+test: deps-test build
+	cd $(BUILD) && ctest --output-on-failure
+	$(MAKE) test-asan
+	$(MAKE) fuzz
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit
+
+test-asan:
+	@test -f $(BUILD_ASAN)/build.ninja || cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLV_SANITIZE=ON -DLV_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_ASAN)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -L 'unit|protocol'
+
+# Each libFuzzer target runs FUZZ_RUNS inputs from an empty corpus.
+fuzz:
+	@test -f $(BUILD_FUZZ)/build.ninja || CC=clang cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLV_FUZZ=ON -DLV_WERROR=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_FUZZ)
+	@for f in $(BUILD_FUZZ)/bin/fuzz_*; do \
+		echo "fuzz: $$f ($(FUZZ_RUNS) runs)"; \
+		$$f -runs=$(FUZZ_RUNS) -seed=1 > $(BUILD_FUZZ)/fuzz.log 2>&1 || { cat $(BUILD_FUZZ)/fuzz.log; exit 1; }; \
+		tail -n 1 $(BUILD_FUZZ)/fuzz.log; \
+	done
+
+bench: build
+	@for b in $(BUILD)/bin/bench_*; do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

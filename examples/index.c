@@ -1,0 +1,22 @@
+/* The index page: links to every example. It is a LiveView too, with no
+ * dynamic part, so it shows the dead render works on its own. */
+#include "examples.h"
+
+static int index_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
+{
+    (void)socket;
+    (void)params;
+    (void)session;
+    return 0;
+}
+
+const lv_view lv_example_index = {
+    .name = "index",
+    .template_text = "<main>\n"
+                     "<h1>liveview-c examples</h1>\n"
+                     "<ul class=\"examples\">\n"
+                     "  <li><a href=\"/counter\">Counter</a>: + and - update a count through diffs</li>\n"
+                     "</ul>\n"
+                     "</main>",
+    .mount = index_mount,
+};

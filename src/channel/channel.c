@@ -1,0 +1,422 @@
+#include "channel/channel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel/phx.h"
+#include "render/render.h"
+#include "util/json.h"
+#include "util/log.h"
+
+/* A view sending itself infos from handle_info could loop forever inside one
+ * loop tick; past this many in one drain the rest are dropped with an error. */
+#define LV_MAX_INFOS_PER_DRAIN 1000
+
+/* Scratch buffers reused by every message of this thread: the frame being
+ * sent and the render that goes inside it. Their capacity stays with the
+ * thread, not with each of its connections. */
+static _Thread_local lv_buf frame_scratch;
+static _Thread_local lv_buf render_scratch;
+
+void lv_channel_thread_cleanup(void)
+{
+    lv_buf_free(&frame_scratch);
+    lv_buf_free(&render_scratch);
+}
+
+void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void *send_ctx)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->app = app;
+    ch->send = send;
+    ch->send_ctx = send_ctx;
+}
+
+static void flush_frame(lv_channel *ch)
+{
+    ch->send(ch->send_ctx, frame_scratch.data, frame_scratch.len);
+    lv_buf_reset(&frame_scratch);
+}
+
+static void reply(lv_channel *ch, const char *join_ref, const char *ref, const char *topic,
+                  const char *status, const char *response)
+{
+    lv_buf_reset(&frame_scratch);
+    lv_phx_reply(&frame_scratch, join_ref, ref, topic, status, response, strlen(response));
+    flush_frame(ch);
+}
+
+static void reply_error(lv_channel *ch, const char *join_ref, const char *ref, const char *topic,
+                        const char *reason)
+{
+    lv_buf response = LV_BUF_INIT;
+    lv_buf_puts(&response, "{\"reason\":");
+    lv_json_cstr(&response, reason);
+    lv_buf_putc(&response, '}');
+    reply(ch, join_ref, ref, topic, "error", response.data);
+    lv_buf_free(&response);
+}
+
+static void push(lv_channel *ch, const char *join_ref, const char *topic, const char *event,
+                 const char *payload, size_t payload_len)
+{
+    lv_buf_reset(&frame_scratch);
+    lv_phx_push(&frame_scratch, join_ref, NULL, topic, event, payload, payload_len);
+    flush_frame(ch);
+}
+
+static lv_channel_view *find_view(lv_channel *ch, const char *topic)
+{
+    for (uint32_t i = 0; i < ch->view_count; i++)
+        if (strcmp(ch->views[i].topic, topic) == 0) return &ch->views[i];
+    return NULL;
+}
+
+/* Runs terminate and frees the view, keeping the order of the others. */
+static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason reason)
+{
+    lv_socket *socket = v->socket;
+    if (socket->route->view->terminate) socket->route->view->terminate(socket, reason);
+    lv_socket_free(socket);
+    free(v->topic);
+    free(v->join_ref);
+    size_t index = (size_t)(v - ch->views);
+    memmove(v, v + 1, (ch->view_count - index - 1) * sizeof *v);
+    ch->view_count--;
+    if (ch->view_count == 0) {
+        free(ch->views);
+        ch->views = NULL;
+        ch->view_cap = 0;
+    }
+}
+
+/* Renders what changed since the last render into render_scratch, after
+ * `prefix`, and clears the change bits. Returns false when nothing changed
+ * (render_scratch then holds prefix and {}). */
+static bool render_changes(lv_socket *socket, const char *prefix)
+{
+    lv_buf_reset(&render_scratch);
+    lv_buf_puts(&render_scratch, prefix);
+    bool changed = lv_render_diff(socket->route->tmpl, &socket->assigns, &render_scratch);
+    lv_assigns_clear_changed(&socket->assigns);
+    return changed;
+}
+
+/* Replies ok with render_scratch as the response. */
+static void reply_rendered(lv_channel *ch, const char *join_ref, const char *ref, const char *topic)
+{
+    lv_buf_reset(&frame_scratch);
+    lv_phx_reply(&frame_scratch, join_ref, ref, topic, "ok", render_scratch.data,
+                 render_scratch.len);
+    flush_frame(ch);
+}
+
+/* Delivers the infos a callback queued with lv_send_info, pushing a diff
+ * after each one that changed something. */
+static void drain_infos(lv_channel *ch, lv_channel_view *v)
+{
+    lv_socket *socket = v->socket;
+    const lv_view *view = socket->route->view;
+    lv_info *info;
+    int delivered = 0;
+    while ((info = lv_socket_next_info(socket))) {
+        if (++delivered > LV_MAX_INFOS_PER_DRAIN) {
+            lv_log_error("%s: more than %d infos in a row; dropping the rest", view->name,
+                         LV_MAX_INFOS_PER_DRAIN);
+            lv_info_free(info);
+            while ((info = lv_socket_next_info(socket))) lv_info_free(info);
+            return;
+        }
+        lv_params payload = {info->payload};
+        int rc = view->handle_info ? view->handle_info(socket, info->name, &payload) : 0;
+        if (!view->handle_info)
+            lv_log_warn("%s: info \"%s\" sent but the view has no handle_info", view->name,
+                        info->name);
+        lv_info_free(info);
+        if (rc != 0) {
+            lv_log_warn("%s: handle_info failed", view->name);
+            lv_assigns_clear_changed(&socket->assigns);
+            continue;
+        }
+        if (render_changes(socket, ""))
+            push(ch, v->join_ref, v->topic, "diff", render_scratch.data, render_scratch.len);
+    }
+}
+
+/* The query part of an absolute URL (after '?', before '#'), or "". */
+static void url_query(const char *url, const char **query, size_t *len)
+{
+    const char *q = url ? strchr(url, '?') : NULL;
+    if (!q) {
+        *query = "";
+        *len = 0;
+        return;
+    }
+    q++;
+    const char *hash = strchr(q, '#');
+    *query = q;
+    *len = hash ? (size_t)(hash - q) : strlen(q);
+}
+
+static int run_handle_params(lv_socket *socket, const char *url)
+{
+    const lv_view *view = socket->route->view;
+    if (!view->handle_params) return 0;
+    const char *query;
+    size_t query_len;
+    url_query(url, &query, &query_len);
+    json_t *obj = lv_query_to_json(query, query_len);
+    lv_params params = {obj};
+    int rc = view->handle_params(socket, &params, url ? url : "");
+    json_decref(obj);
+    return rc;
+}
+
+static void handle_join(lv_channel *ch, const lv_phx_msg *m)
+{
+    /* The join's own ref becomes the channel's join_ref (protocol.md §1.4). */
+    const char *join_ref = m->join_ref ? m->join_ref : m->ref;
+    if (!join_ref) {
+        reply_error(ch, NULL, NULL, m->topic, "join without a ref");
+        return;
+    }
+    lv_channel_view *old = find_view(ch, m->topic);
+    if (old) {
+        /* A second join of a joined topic replaces the first (Phoenix closes
+         * the old channel, then processes the new join). */
+        push(ch, old->join_ref, old->topic, "phx_close", "{}", 2);
+        remove_view(ch, old, LV_TERMINATE_REPLACED);
+    }
+    if (ch->view_count >= ch->app->config.max_views_per_connection) {
+        reply_error(ch, join_ref, m->ref, m->topic, "too many channels joined");
+        return;
+    }
+
+    json_t *params_obj = json_object_get(m->payload, "params");
+    if (!json_is_object(params_obj)) params_obj = NULL;
+    const char *csrf = json_string_value(json_object_get(params_obj, "_csrf_token"));
+    const char *session_token = json_string_value(json_object_get(m->payload, "session"));
+    lv_join_claims claims;
+    const char *why = NULL;
+    if (lv_join_verify(ch->app, m->topic, session_token, csrf, &claims, &why) != 0) {
+        lv_log_warn("join of %s refused: %s", m->topic, why);
+        reply_error(ch, join_ref, m->ref, m->topic, "stale");
+        return;
+    }
+    const lv_route_entry *route =
+        lv_app_find_route(ch->app, claims.route_path, strlen(claims.route_path));
+    if (!route) {
+        lv_log_warn("join of %s refused: its route is no longer served", m->topic);
+        lv_join_claims_free(&claims);
+        reply_error(ch, join_ref, m->ref, m->topic, "stale");
+        return;
+    }
+
+    lv_socket *socket = lv_socket_new(ch->app, route, true, claims.id);
+    json_t *empty = json_object();
+    lv_params params = {params_obj ? params_obj : empty}, session = {claims.session};
+    const char *url = json_string_value(json_object_get(m->payload, "url"));
+    if (!url) url = json_string_value(json_object_get(m->payload, "redirect"));
+    int rc = route->view->mount(socket, &params, &session);
+    if (rc == 0) rc = run_handle_params(socket, url);
+    json_decref(empty);
+    lv_join_claims_free(&claims);
+    if (rc != 0) {
+        lv_log_warn("%s: mount refused the join of %s", route->view->name, m->topic);
+        /* terminate runs only for mounts that succeeded. */
+        lv_socket_free(socket);
+        reply_error(ch, join_ref, m->ref, m->topic, "join crashed");
+        return;
+    }
+
+    lv_buf_reset(&render_scratch);
+    lv_buf_puts(&render_scratch, "{\"rendered\":");
+    lv_render_full(route->tmpl, &socket->assigns, &render_scratch);
+    lv_buf_puts(&render_scratch, ",\"liveview_version\":\"" LV_CLIENT_VERSION "\"}");
+    lv_assigns_clear_changed(&socket->assigns);
+    reply_rendered(ch, join_ref, m->ref, m->topic);
+
+    if (ch->view_count == ch->view_cap) {
+        ch->view_cap = ch->view_cap ? ch->view_cap * 2 : 1;
+        ch->views = lv_xrealloc(ch->views, ch->view_cap * sizeof *ch->views);
+    }
+    lv_channel_view *v = &ch->views[ch->view_count++];
+    v->topic = lv_xstrdup(m->topic);
+    v->join_ref = lv_xstrdup(join_ref);
+    v->socket = socket;
+    drain_infos(ch, v);
+}
+
+static bool event_declared(const lv_view *view, const char *event)
+{
+    if (!view->events || !view->handle_event) return false;
+    for (const char *const *e = view->events; *e; e++)
+        if (strcmp(*e, event) == 0) return true;
+    return false;
+}
+
+/* The value of an event as params: an object as it is; a form's url-encoded
+ * string decoded; anything else wrapped as {"value": ...}. Returns a new
+ * reference. */
+static json_t *event_value(json_t *payload)
+{
+    const char *type = json_string_value(json_object_get(payload, "type"));
+    json_t *value = json_object_get(payload, "value");
+    if (json_is_object(value)) return json_incref(value);
+    if (type && strcmp(type, "form") == 0 && json_is_string(value))
+        return lv_query_to_json(json_string_value(value), json_string_length(value));
+    json_t *obj = json_object();
+    if (value) json_object_set(obj, "value", value);
+    return obj;
+}
+
+static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
+{
+    lv_socket *socket = v->socket;
+    const lv_view *view = socket->route->view;
+    const char *event = json_string_value(json_object_get(m->payload, "event"));
+    if (!event) {
+        reply_error(ch, v->join_ref, m->ref, m->topic, "malformed event");
+        return;
+    }
+    if (strncmp(event, "lv:", 3) == 0) {
+        /* Reserved client events; flash arrives with the navigation issue. */
+        if (strcmp(event, "lv:clear-flash") == 0)
+            reply(ch, v->join_ref, m->ref, m->topic, "ok", "{}");
+        else
+            reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
+        return;
+    }
+    if (!event_declared(view, event)) {
+        lv_log_warn("%s: event \"%.64s\" is not declared by the view; refused", view->name, event);
+        reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
+        return;
+    }
+    json_t *value_obj = event_value(m->payload);
+    lv_params value = {value_obj};
+    int rc = view->handle_event(socket, event, &value);
+    json_decref(value_obj);
+    if (rc != 0) {
+        lv_assigns_clear_changed(&socket->assigns);
+        reply_error(ch, v->join_ref, m->ref, m->topic, "event failed");
+    } else if (render_changes(socket, "{\"diff\":")) {
+        lv_buf_putc(&render_scratch, '}');
+        reply_rendered(ch, v->join_ref, m->ref, m->topic);
+    } else {
+        reply(ch, v->join_ref, m->ref, m->topic, "ok", "{}");
+    }
+    drain_infos(ch, v);
+}
+
+static void handle_live_patch(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
+{
+    const char *url = json_string_value(json_object_get(m->payload, "url"));
+    lv_socket *socket = v->socket;
+    if (!url || run_handle_params(socket, url) != 0) {
+        lv_assigns_clear_changed(&socket->assigns);
+        reply_error(ch, v->join_ref, m->ref, m->topic, "live_patch failed");
+        return;
+    }
+    render_changes(socket, "{\"diff\":");
+    lv_buf_putc(&render_scratch, '}');
+    reply_rendered(ch, v->join_ref, m->ref, m->topic);
+    drain_infos(ch, v);
+}
+
+static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
+{
+    const char *event = m->event;
+    if (strcmp(event, "event") == 0) {
+        handle_event(ch, v, m);
+    } else if (strcmp(event, "phx_leave") == 0) {
+        /* Reply first, then close: the client handles this order cleanly
+         * (protocol.md §1.6). */
+        char *join_ref = lv_xstrdup(v->join_ref);
+        char *topic = lv_xstrdup(v->topic);
+        reply(ch, join_ref, m->ref, topic, "ok", "{}");
+        remove_view(ch, v, LV_TERMINATE_LEAVE);
+        push(ch, join_ref, topic, "phx_close", "{}", 2);
+        free(join_ref);
+        free(topic);
+    } else if (strcmp(event, "live_patch") == 0) {
+        handle_live_patch(ch, v, m);
+    } else if (strcmp(event, "cids_destroyed") == 0) {
+        /* No components yet, so every cid the client names is gone already;
+         * the client needs the "cids" key to prune (protocol.md §4.4). */
+        json_t *cids = json_object_get(m->payload, "cids");
+        json_t *response = json_pack("{s:O}", "cids", json_is_array(cids) ? cids : json_array());
+        char *text = json_dumps(response, JSON_COMPACT);
+        reply(ch, v->join_ref, m->ref, m->topic, "ok", text);
+        free(text);
+        json_decref(response);
+    } else {
+        /* cids_will_destroy and anything unknown: every push gets a reply
+         * (protocol.md §1.7), or the client reloads the page after 30 s. */
+        reply(ch, v->join_ref, m->ref, m->topic, "ok", "{}");
+    }
+}
+
+void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len)
+{
+    lv_phx_msg m;
+    lv_phx_status st = lv_phx_decode(data, len, &m);
+    if (st != LV_PHX_OK) {
+        /* Without a ref and a topic there is nobody to answer; with them the
+         * client gets an error instead of waiting for a timeout. */
+        lv_log_warn("malformed message ignored: %s", lv_phx_status_str(st));
+        if (st == LV_PHX_BAD_FIELD && m.ref && m.topic)
+            reply_error(ch, m.join_ref, m.ref, m.topic, "malformed message");
+        lv_phx_msg_free(&m);
+        return;
+    }
+    if (strcmp(m.topic, "phoenix") == 0) {
+        if (strcmp(m.event, "heartbeat") == 0)
+            reply(ch, NULL, m.ref, m.topic, "ok", "{}");
+        else
+            reply_error(ch, m.join_ref, m.ref, m.topic, "unmatched topic");
+    } else if (strcmp(m.event, "phx_join") == 0 && strncmp(m.topic, "lv:", 3) == 0) {
+        handle_join(ch, &m);
+    } else {
+        lv_channel_view *v = find_view(ch, m.topic);
+        /* A message for an earlier join of the topic is as unmatched as one
+         * for a topic never joined. */
+        if (!v || (m.join_ref && strcmp(m.join_ref, v->join_ref) != 0))
+            reply_error(ch, m.join_ref, m.ref, m.topic, "unmatched topic");
+        else
+            handle_view_message(ch, v, &m);
+    }
+    lv_phx_msg_free(&m);
+}
+
+void lv_channel_handle_binary(lv_channel *ch, const uint8_t *data, size_t len)
+{
+    /* Layout (protocol.md §1.8): kind, four field lengths, the fields, then
+     * the payload. Only upload chunks use it, and no upload channel exists
+     * yet, so a well-formed push is answered "unmatched topic". */
+    if (len < 5 || data[0] != 0) {
+        lv_log_warn("malformed binary message ignored");
+        return;
+    }
+    size_t lens[4] = {data[1], data[2], data[3], data[4]};
+    size_t need = 5 + lens[0] + lens[1] + lens[2] + lens[3];
+    if (need > len) {
+        lv_log_warn("malformed binary message ignored: fields overrun the frame");
+        return;
+    }
+    const char *p = (const char *)data + 5;
+    char *join_ref = lv_xstrndup(p, lens[0]);
+    char *ref = lv_xstrndup(p + lens[0], lens[1]);
+    char *topic = lv_xstrndup(p + lens[0] + lens[1], lens[2]);
+    reply_error(ch, lens[0] ? join_ref : NULL, ref, topic, "unmatched topic");
+    free(join_ref);
+    free(ref);
+    free(topic);
+}
+
+void lv_channel_close(lv_channel *ch, lv_terminate_reason reason)
+{
+    while (ch->view_count > 0) remove_view(ch, &ch->views[ch->view_count - 1], reason);
+    free(ch->views);
+    ch->views = NULL;
+    ch->view_cap = 0;
+}

@@ -1,0 +1,48 @@
+/* The per-connection protocol state machine (protocol.md §1.3-1.7, §3, §5).
+ *
+ * It receives decoded client frames and answers through a send callback; it
+ * never touches a socket. Rules it keeps:
+ * - every push from the client gets exactly one reply, whatever it holds;
+ * - a join is verified (signed session bound to the topic, CSRF token) and
+ *   any failure is answered {"reason":"stale"}, never with silence;
+ * - messages are handled strictly in arrival order, one at a time;
+ * - replies and pushes carry the join_ref of the join they belong to;
+ * - several views may be joined on one connection, up to a limit. */
+#ifndef LV_CHANNEL_CHANNEL_H
+#define LV_CHANNEL_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "live/live.h"
+
+/* Sends one text frame's payload; data is only valid during the call. */
+typedef void (*lv_channel_send_fn)(void *ctx, const char *data, size_t len);
+
+typedef struct lv_channel_view {
+    char *topic;    /* owned */
+    char *join_ref; /* owned */
+    lv_socket *socket;
+} lv_channel_view;
+
+typedef struct lv_channel {
+    lv_app *app;
+    lv_channel_send_fn send;
+    void *send_ctx;
+    lv_channel_view *views;
+    uint32_t view_count;
+    uint32_t view_cap;
+} lv_channel;
+
+void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void *send_ctx);
+/* Handles one complete text message. */
+void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len);
+/* Handles one binary message (upload chunks, protocol.md §1.8). */
+void lv_channel_handle_binary(lv_channel *ch, const uint8_t *data, size_t len);
+/* Ends every joined view (running terminate once each) and frees them. The
+ * send callback is not used any more. */
+void lv_channel_close(lv_channel *ch, lv_terminate_reason reason);
+/* Frees the per-thread scratch memory of the channel code (at thread exit). */
+void lv_channel_thread_cleanup(void);
+
+#endif

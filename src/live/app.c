@@ -1,0 +1,150 @@
+/* The app: configuration, routes and signing keys. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "live/live.h"
+#include "util/random.h"
+
+#define LV_MIN_SECRET_BYTES 32
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+void lv_config_defaults(lv_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->host = env_or("LV_HOST", "127.0.0.1");
+    cfg->port = 4000;
+    const char *port = getenv("LV_PORT");
+    if (port && *port) {
+        char *end;
+        errno = 0;
+        long p = strtol(port, &end, 10);
+        if (errno || *end || p < 0 || p > 65535)
+            fprintf(stderr, "liveview: ignoring LV_PORT=%s (not a port number)\n", port);
+        else
+            cfg->port = (int)p;
+    }
+    cfg->secret_key_base = env_or("LV_SECRET_KEY_BASE", NULL);
+#ifdef LV_DEFAULT_ASSETS_DIR
+    cfg->assets_dir = env_or("LV_ASSETS_DIR", LV_DEFAULT_ASSETS_DIR);
+#else
+    cfg->assets_dir = env_or("LV_ASSETS_DIR", "assets");
+#endif
+    cfg->title = "liveview-c";
+    cfg->max_message_bytes = 1u << 20;
+    cfg->max_outbound_bytes = 4u << 20;
+    cfg->max_header_bytes = 16u << 10;
+    cfg->max_body_bytes = 1u << 20;
+    cfg->header_timeout_s = 10;
+    cfg->idle_timeout_s = 60;
+    cfg->max_views_per_connection = 100;
+    cfg->session_ttl_s = 14 * 24 * 3600;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? lv_xstrdup(s) : NULL;
+}
+
+lv_app *lv_app_new(const lv_config *cfg)
+{
+    lv_config defaults;
+    if (!cfg) {
+        lv_config_defaults(&defaults);
+        cfg = &defaults;
+    }
+    uint8_t random_secret[64];
+    const uint8_t *secret = (const uint8_t *)cfg->secret_key_base;
+    size_t secret_len = secret ? strlen(cfg->secret_key_base) : 0;
+    if (!secret) {
+        lv_random_bytes(random_secret, sizeof random_secret);
+        secret = random_secret;
+        secret_len = sizeof random_secret;
+        fprintf(stderr, "liveview: warning: LV_SECRET_KEY_BASE is not set; using a random key, so "
+                        "pages and sessions will not survive a restart\n");
+    } else if (secret_len < LV_MIN_SECRET_BYTES) {
+        fprintf(stderr, "liveview: the secret key base must be at least %d bytes (got %zu)\n",
+                LV_MIN_SECRET_BYTES, secret_len);
+        return NULL;
+    }
+
+    lv_app *app = lv_xcalloc(1, sizeof *app);
+    app->config = *cfg;
+    app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
+    app->config.assets_dir = dup_or_null(cfg->assets_dir ? cfg->assets_dir : "assets");
+    app->config.title = dup_or_null(cfg->title ? cfg->title : "liveview-c");
+    app->config.secret_key_base = NULL; /* only the derived keys are kept */
+    lv_key_derive(&app->session_key, secret, secret_len, "session");
+    memset(random_secret, 0, sizeof random_secret);
+    atomic_init(&app->stop_requested, false);
+    return app;
+}
+
+int lv_route(lv_app *app, const char *path, const lv_view *view)
+{
+    if (!path || path[0] != '/') {
+        fprintf(stderr, "liveview: route \"%s\" must start with /\n", path ? path : "(null)");
+        return -1;
+    }
+    if (!view || !view->mount || !view->template_text) {
+        fprintf(stderr, "liveview: route %s: a view needs a template and a mount callback\n", path);
+        return -1;
+    }
+    if (lv_app_find_route(app, path, strlen(path))) {
+        fprintf(stderr, "liveview: route %s is already taken\n", path);
+        return -1;
+    }
+    lv_tmpl_error err;
+    const char *name = view->name ? view->name : path;
+    lv_tmpl *tmpl = lv_tmpl_compile(name, view->template_text, strlen(view->template_text), &err);
+    if (!tmpl) {
+        fprintf(stderr, "liveview: %s\n", err.message);
+        return -1;
+    }
+    app->routes = lv_xrealloc(app->routes, (app->route_count + 1) * sizeof *app->routes);
+    app->routes[app->route_count++] = (lv_route_entry){lv_xstrdup(path), view, tmpl};
+    return 0;
+}
+
+const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, size_t len)
+{
+    for (size_t i = 0; i < app->route_count; i++) {
+        const char *p = app->routes[i].path;
+        if (strlen(p) == len && memcmp(p, path, len) == 0) return &app->routes[i];
+    }
+    return NULL;
+}
+
+int lv_app_port(const lv_app *app)
+{
+    return app->bound_port;
+}
+
+void lv_app_free(lv_app *app)
+{
+    if (!app) return;
+    for (size_t i = 0; i < app->route_count; i++) {
+        free(app->routes[i].path);
+        lv_tmpl_free(app->routes[i].tmpl);
+    }
+    free(app->routes);
+    free((char *)app->config.host);
+    free((char *)app->config.assets_dir);
+    free((char *)app->config.title);
+    memset(&app->session_key, 0, sizeof app->session_key);
+    free(app);
+}
+
+int64_t lv_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}

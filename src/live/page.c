@@ -1,0 +1,207 @@
+/* The page: the dead render over HTTP, and the verification of what that
+ * page hands to the WebSocket join (the signed session and the CSRF token).
+ *
+ * The session token binds a page to one view instance: it carries the view
+ * id (the join's topic must be "lv:" + id), the route, and the CSRF state the
+ * page's masked token was made from. The CSRF token itself travels in the
+ * join params, so a forged cross-site join needs both. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live/live.h"
+#include "render/escape.h"
+#include "render/render.h"
+
+#define LV_QUERY_MAX_PAIRS 256
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes application/x-www-form-urlencoded text; false on a bad escape. */
+static bool url_decode(const char *s, size_t n, lv_buf *out)
+{
+    lv_buf_reset(out);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            lv_buf_putc(out, ' ');
+        } else if (c == '%') {
+            if (i + 2 >= n) return false;
+            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            lv_buf_putc(out, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            lv_buf_putc(out, c);
+        }
+    }
+    if (!out->data) lv_buf_append(out, "", 0);
+    return true;
+}
+
+json_t *lv_query_to_json(const char *query, size_t len)
+{
+    json_t *obj = json_object();
+    lv_buf key = LV_BUF_INIT, value = LV_BUF_INIT;
+    size_t pairs = 0;
+    size_t i = 0;
+    while (query && i < len && pairs < LV_QUERY_MAX_PAIRS) {
+        size_t end = i;
+        while (end < len && query[end] != '&') end++;
+        size_t eq = i;
+        while (eq < end && query[eq] != '=') eq++;
+        if (end > i && url_decode(query + i, eq - i, &key) &&
+            url_decode(query + (eq < end ? eq + 1 : end), eq < end ? end - eq - 1 : 0, &value) &&
+            key.len > 0 && memchr(key.data, 0, key.len) == NULL) {
+            json_t *str = json_stringn(value.data, value.len); /* NULL for invalid UTF-8 */
+            if (str) json_object_set_new(obj, key.data, str);
+            pairs++;
+        }
+        i = end + 1;
+    }
+    lv_buf_free(&key);
+    lv_buf_free(&value);
+    return obj;
+}
+
+static void put_attr(lv_buf *out, const char *name, const char *value)
+{
+    lv_buf_printf(out, " %s=\"", name);
+    lv_html_escape(out, value, strlen(value));
+    lv_buf_putc(out, '"');
+}
+
+static void render_layout(lv_app *app, const char *id, const char *csrf_token,
+                          const char *session_token, const lv_buf *inner, lv_buf *out)
+{
+    lv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                     "<meta name=\"csrf-token\"");
+    put_attr(out, "content", csrf_token);
+    lv_buf_puts(out, ">\n<title>");
+    lv_html_escape(out, app->config.title, strlen(app->config.title));
+    lv_buf_puts(out, "</title>\n<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
+                     "<script defer src=\"/assets/phoenix.js\"></script>\n"
+                     "<script defer src=\"/assets/phoenix_live_view.js\"></script>\n"
+                     "<script defer src=\"/assets/app.js\"></script>\n"
+                     "</head>\n<body>\n<div");
+    put_attr(out, "id", id);
+    lv_buf_puts(out, " data-phx-main");
+    put_attr(out, "data-phx-session", session_token);
+    lv_buf_puts(out, " data-phx-static=\"\">");
+    lv_buf_append(out, inner->data ? inner->data : "", inner->len);
+    lv_buf_puts(out, "</div>\n</body>\n</html>\n");
+}
+
+static void render_error_page(lv_buf *out, const char *message)
+{
+    lv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                     "<title>Error</title></head><body><h1>");
+    lv_html_escape(out, message, strlen(message));
+    lv_buf_puts(out, "</h1></body></html>\n");
+}
+
+int lv_page_render(lv_app *app, const lv_route_entry *route, const char *query, lv_buf *out)
+{
+    lv_socket *socket = lv_socket_new(app, route, false, NULL);
+    json_t *params_obj = lv_query_to_json(query, query ? strlen(query) : 0);
+    json_t *session_obj = json_object();
+    lv_params params = {params_obj}, session = {session_obj};
+    const lv_view *view = route->view;
+    int status = 200;
+
+    if (view->mount(socket, &params, &session) != 0) {
+        fprintf(stderr, "liveview: %s: mount failed during the HTTP render\n", route->path);
+        render_error_page(out, "This page could not be rendered.");
+        status = 500;
+        goto done;
+    }
+    if (view->handle_params) {
+        lv_buf url = LV_BUF_INIT;
+        lv_buf_printf(&url, "%s%s%s", route->path, query && *query ? "?" : "", query ? query : "");
+        int rc = view->handle_params(socket, &params, url.data);
+        lv_buf_free(&url);
+        if (rc != 0) {
+            fprintf(stderr, "liveview: %s: handle_params failed during the HTTP render\n", route->path);
+            render_error_page(out, "This page could not be rendered.");
+            status = 500;
+            goto done;
+        }
+    }
+
+    lv_buf inner = LV_BUF_INIT;
+    lv_render_html(route->tmpl, &socket->assigns, &inner);
+
+    char csrf_state[LV_CSRF_STATE_LEN + 1], csrf_token[LV_CSRF_TOKEN_LEN + 1];
+    lv_csrf_new_state(csrf_state);
+    lv_csrf_mask(csrf_state, csrf_token);
+
+    json_t *claims = json_pack("{s:s, s:s, s:s, s:O}", "id", socket->id, "route", route->path,
+                               "csrf", csrf_state, "session", session_obj);
+    char *session_token = lv_token_sign(&app->session_key, claims, lv_now_seconds(),
+                                        app->config.session_ttl_s);
+    json_decref(claims);
+
+    render_layout(app, socket->id, csrf_token, session_token, &inner, out);
+    free(session_token);
+    lv_buf_free(&inner);
+done:
+    json_decref(params_obj);
+    json_decref(session_obj);
+    lv_socket_free(socket);
+    return status;
+}
+
+int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
+                   const char *csrf_token, lv_join_claims *out, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    if (!session_token) {
+        *why = "no session token";
+        return -1;
+    }
+    json_t *claims = NULL;
+    lv_token_status st = lv_token_verify(&app->session_key, session_token, strlen(session_token),
+                                         lv_now_seconds(), &claims);
+    if (st != LV_TOKEN_OK) {
+        *why = lv_token_status_str(st);
+        return -1;
+    }
+    const char *id = json_string_value(json_object_get(claims, "id"));
+    const char *route = json_string_value(json_object_get(claims, "route"));
+    const char *csrf = json_string_value(json_object_get(claims, "csrf"));
+    json_t *session = json_object_get(claims, "session");
+    if (!id || !route || !csrf || !json_is_object(session)) {
+        *why = "session token lacks its claims";
+        json_decref(claims);
+        return -1;
+    }
+    if (strncmp(topic, "lv:", 3) != 0 || strcmp(topic + 3, id) != 0) {
+        *why = "session token belongs to another view";
+        json_decref(claims);
+        return -1;
+    }
+    if (!csrf_token || !lv_csrf_verify(csrf, strlen(csrf), csrf_token, strlen(csrf_token))) {
+        *why = csrf_token ? "CSRF token does not match" : "no CSRF token";
+        json_decref(claims);
+        return -1;
+    }
+    out->claims = claims;
+    out->id = id;
+    out->route_path = route;
+    out->csrf_state = csrf;
+    out->session = session;
+    return 0;
+}
+
+void lv_join_claims_free(lv_join_claims *c)
+{
+    json_decref(c->claims);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,203 @@
+/* The socket API seen by view callbacks: assigns, state, params, infos. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live/live.h"
+#include "util/random.h"
+
+lv_socket *lv_socket_new(lv_app *app, const lv_route_entry *route, bool connected, const char *id)
+{
+    lv_socket *s = lv_xcalloc(1, sizeof *s);
+    s->app = app;
+    s->route = route;
+    s->connected = connected;
+    lv_assigns_init(&s->assigns);
+    if (route->view->state_size) s->state = lv_xcalloc(1, route->view->state_size);
+    if (id) {
+        snprintf(s->id, sizeof s->id, "%s", id);
+    } else {
+        memcpy(s->id, "phx-", 4);
+        lv_random_id(s->id + 4, LV_ID_BYTES);
+    }
+    return s;
+}
+
+void lv_info_free(lv_info *info)
+{
+    if (!info) return;
+    free(info->name);
+    json_decref(info->payload);
+    free(info);
+}
+
+void lv_socket_free(lv_socket *s)
+{
+    if (!s) return;
+    lv_info *info;
+    while ((info = lv_socket_next_info(s))) lv_info_free(info);
+    lv_assigns_free(&s->assigns);
+    free(s->state);
+    free(s);
+}
+
+lv_info *lv_socket_next_info(lv_socket *s)
+{
+    lv_info *info = s->infos_head;
+    if (!info) return NULL;
+    s->infos_head = info->next;
+    if (!s->infos_head) s->infos_tail = NULL;
+    info->next = NULL;
+    return info;
+}
+
+int lv_send_info(lv_socket *s, const char *name, const char *payload_json)
+{
+    json_t *payload;
+    if (payload_json) {
+        payload = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);
+        if (!json_is_object(payload)) {
+            json_decref(payload);
+            return -1;
+        }
+    } else {
+        payload = json_object();
+    }
+    lv_info *info = lv_xcalloc(1, sizeof *info);
+    info->name = lv_xstrdup(name ? name : "");
+    info->payload = payload;
+    if (s->infos_tail)
+        s->infos_tail->next = info;
+    else
+        s->infos_head = info;
+    s->infos_tail = info;
+    return 0;
+}
+
+bool lv_connected(const lv_socket *s)
+{
+    return s->connected;
+}
+
+const char *lv_socket_id(const lv_socket *s)
+{
+    return s->id;
+}
+
+void *lv_state(lv_socket *s)
+{
+    return s->state;
+}
+
+lv_app *lv_socket_app(lv_socket *s)
+{
+    return s->app;
+}
+
+void lv_assign_int(lv_socket *s, const char *name, int64_t value)
+{
+    lv_assigns_put(&s->assigns, name, lv_value_int(value));
+}
+
+void lv_assign_double(lv_socket *s, const char *name, double value)
+{
+    lv_assigns_put(&s->assigns, name, lv_value_double(value));
+}
+
+void lv_assign_bool(lv_socket *s, const char *name, bool value)
+{
+    lv_assigns_put(&s->assigns, name, lv_value_bool(value));
+}
+
+void lv_assign_str(lv_socket *s, const char *name, const char *value)
+{
+    if (!value) value = "";
+    lv_assigns_put(&s->assigns, name, lv_value_string(value, strlen(value)));
+}
+
+void lv_assign_printf(lv_socket *s, const char *name, const char *fmt, ...)
+{
+    lv_buf text = LV_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    lv_buf_vprintf(&text, fmt, ap);
+    va_end(ap);
+    lv_assigns_put(&s->assigns, name, lv_value_string(text.data ? text.data : "", text.len));
+    lv_buf_free(&text);
+}
+
+int64_t lv_get_int(const lv_socket *s, const char *name)
+{
+    const lv_value *v = lv_assigns_get(&s->assigns, name);
+    return v && v->kind == LV_VALUE_INT ? v->as.i : 0;
+}
+
+double lv_get_double(const lv_socket *s, const char *name)
+{
+    const lv_value *v = lv_assigns_get(&s->assigns, name);
+    if (!v) return 0.0;
+    if (v->kind == LV_VALUE_DOUBLE) return v->as.d;
+    if (v->kind == LV_VALUE_INT) return (double)v->as.i;
+    return 0.0;
+}
+
+bool lv_get_bool(const lv_socket *s, const char *name)
+{
+    const lv_value *v = lv_assigns_get(&s->assigns, name);
+    return v && v->kind == LV_VALUE_BOOL && v->as.b;
+}
+
+const char *lv_get_str(const lv_socket *s, const char *name)
+{
+    const lv_value *v = lv_assigns_get(&s->assigns, name);
+    return v && v->kind == LV_VALUE_STRING ? v->as.s.ptr : NULL;
+}
+
+/* Params: scalar values read as text. Numbers are formatted into a small
+ * per-thread buffer because jansson keeps them as numbers. */
+static _Thread_local char number_text[32];
+
+const char *lv_param(const lv_params *p, const char *key)
+{
+    if (!p || !p->object) return NULL;
+    json_t *v = json_object_get(p->object, key);
+    if (json_is_string(v)) return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(number_text, sizeof number_text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return number_text;
+    }
+    if (json_is_real(v)) {
+        snprintf(number_text, sizeof number_text, "%.17g", json_real_value(v));
+        return number_text;
+    }
+    if (json_is_true(v)) return "true";
+    if (json_is_false(v)) return "false";
+    return NULL;
+}
+
+int64_t lv_param_int(const lv_params *p, const char *key, int64_t fallback)
+{
+    if (!p || !p->object) return fallback;
+    json_t *v = json_object_get(p->object, key);
+    if (json_is_integer(v)) return json_integer_value(v);
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) return (int64_t)d;
+        return fallback;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        if (!*s) return fallback;
+        long long n = strtoll(s, &end, 10);
+        return *end ? fallback : (int64_t)n;
+    }
+    return fallback;
+}
+
+size_t lv_params_count(const lv_params *p)
+{
+    return p && p->object ? json_object_size(p->object) : 0;
+}

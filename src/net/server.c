@@ -1,0 +1,863 @@
+/* The server: one libuv loop serving HTTP/1.1 (llhttp) and WebSockets (our
+ * RFC 6455 framing), the only code in the project that touches sockets.
+ *
+ * A connection starts as HTTP. Pages are rendered by live/ (lv_page_render),
+ * assets come from memory, and GET /live/websocket upgrades the connection;
+ * from then on its frames go to the channel state machine, whose replies come
+ * back through ws_send_text.
+ *
+ * Memory per connection is kept small on purpose (the goal is a few hundred
+ * bytes of ours per idle joined view): reads go into one buffer per loop, the
+ * HTTP parser state is freed at the upgrade, and timeouts are deadlines swept
+ * by one timer per loop instead of a timer per connection. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+
+#include <llhttp.h>
+
+#include "channel/channel.h"
+#include "live/live.h"
+#include "net/assets.h"
+#include "net/ws_frame.h"
+#include "util/log.h"
+
+#define READ_BUFFER_SIZE (64 * 1024)
+#define MAX_HEADERS 100
+#define SWEEP_INTERVAL_MS 1000
+#define WEBSOCKET_PATH "/live/websocket"
+
+typedef struct server server;
+typedef struct conn conn;
+
+/* What the HTTP parser gathers about the request in progress. Header values
+ * may arrive in pieces, so names and values accumulate in buffers. */
+typedef struct http_request {
+    llhttp_t parser;
+    lv_buf url;
+    lv_buf field;
+    lv_buf value;
+    char *host;
+    char *origin;
+    char *upgrade;
+    char *connection;
+    char *ws_key;
+    char *ws_version;
+    char *if_none_match;
+    size_t header_bytes;
+    unsigned header_count;
+    uint64_t body_bytes;
+    int reject_status; /* set by a callback that refuses the request */
+    bool headers_done;
+    bool in_request;   /* between the first byte and the end of the message */
+} http_request;
+
+typedef struct websocket {
+    lv_ws_parser parser;
+    lv_channel channel;
+} websocket;
+
+typedef enum conn_state { CONN_HTTP, CONN_WEBSOCKET, CONN_CLOSING } conn_state;
+
+struct conn {
+    uv_tcp_t tcp;
+    server *srv;
+    conn *prev, *next;
+    uint64_t deadline_ms; /* loop time after which the sweep closes it */
+    size_t queued_bytes;  /* written but not yet taken by the kernel */
+    conn_state state;
+    bool close_when_flushed;
+    http_request *http;   /* while CONN_HTTP */
+    websocket *ws;        /* while CONN_WEBSOCKET */
+};
+
+struct server {
+    lv_app *app;
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_timer_t sweep;
+    uv_async_t stop_async;
+    uv_signal_t sigint, sigterm;
+    llhttp_settings_t http_settings;
+    lv_assets assets;
+    conn *conns; /* every open connection */
+    size_t conn_count;
+    char read_buffer[READ_BUFFER_SIZE];
+    bool read_buffer_busy;
+    bool stopping;
+};
+
+/* ------------------------------------------------------------------------
+ * Connections: lifetime and writes
+ * ------------------------------------------------------------------------ */
+
+typedef struct write_req {
+    uv_write_t req;
+    conn *c;
+    size_t len;
+    char data[];
+} write_req;
+
+static void http_request_free(http_request *r)
+{
+    if (!r) return;
+    lv_buf_free(&r->url);
+    lv_buf_free(&r->field);
+    lv_buf_free(&r->value);
+    free(r->host);
+    free(r->origin);
+    free(r->upgrade);
+    free(r->connection);
+    free(r->ws_key);
+    free(r->ws_version);
+    free(r->if_none_match);
+    free(r);
+}
+
+static void on_conn_closed(uv_handle_t *h)
+{
+    conn *c = h->data;
+    http_request_free(c->http);
+    if (c->ws) {
+        lv_ws_parser_free(&c->ws->parser);
+        free(c->ws);
+    }
+    free(c);
+}
+
+static void conn_close(conn *c, lv_terminate_reason reason)
+{
+    if (c->state == CONN_CLOSING) return;
+    conn_state was = c->state;
+    c->state = CONN_CLOSING;
+    server *s = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    s->conn_count--;
+    /* The views end before the socket does, so terminate sees their state. */
+    if (was == CONN_WEBSOCKET) lv_channel_close(&c->ws->channel, reason);
+    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+}
+
+static void on_write_done(uv_write_t *req, int status)
+{
+    write_req *w = (write_req *)req;
+    conn *c = w->c;
+    c->queued_bytes -= w->len;
+    free(w);
+    if (c->state == CONN_CLOSING) return;
+    if (status < 0) {
+        conn_close(c, LV_TERMINATE_CLOSED);
+        return;
+    }
+    if (c->queued_bytes == 0 && c->close_when_flushed) conn_close(c, LV_TERMINATE_CLOSED);
+}
+
+/* Queues bytes to the client. Tries a direct write first, so the common case
+ * of a small reply to a reading client allocates nothing. A client that lets
+ * more than max_outbound_bytes pile up is disconnected: it is not reading. */
+static void conn_write2(conn *c, const void *a, size_t a_len, const void *b, size_t b_len)
+{
+    if (c->state == CONN_CLOSING) return;
+    size_t total = a_len + b_len;
+    size_t written = 0;
+    if (c->queued_bytes == 0) {
+        uv_buf_t bufs[2] = {uv_buf_init((char *)a, (unsigned)a_len),
+                            uv_buf_init((char *)b, (unsigned)b_len)};
+        int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, b_len ? 2 : 1);
+        if (n > 0) written = (size_t)n;
+        if (written == total) {
+            if (c->close_when_flushed) conn_close(c, LV_TERMINATE_CLOSED);
+            return;
+        }
+    }
+    size_t rest = total - written;
+    if (c->queued_bytes + rest > c->srv->app->config.max_outbound_bytes) {
+        lv_log_warn("closing a connection that does not read (%zu bytes queued)", c->queued_bytes);
+        conn_close(c, LV_TERMINATE_CLOSED);
+        return;
+    }
+    write_req *w = lv_xmalloc(sizeof *w + rest);
+    w->c = c;
+    w->len = rest;
+    size_t off = 0;
+    if (written < a_len) {
+        memcpy(w->data, (const char *)a + written, a_len - written);
+        off = a_len - written;
+        if (b_len) memcpy(w->data + off, b, b_len);
+    } else {
+        memcpy(w->data, (const char *)b + (written - a_len), rest);
+    }
+    uv_buf_t buf = uv_buf_init(w->data, (unsigned)rest);
+    c->queued_bytes += rest;
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write_done) != 0) {
+        c->queued_bytes -= rest;
+        free(w);
+        conn_close(c, LV_TERMINATE_CLOSED);
+    }
+}
+
+static void conn_write(conn *c, const void *data, size_t len)
+{
+    conn_write2(c, data, len, NULL, 0);
+}
+
+static uint64_t now_ms(server *s)
+{
+    return uv_now(&s->loop);
+}
+
+/* ------------------------------------------------------------------------
+ * WebSocket connections
+ * ------------------------------------------------------------------------ */
+
+static void ws_send_frame(conn *c, int opcode, const void *payload, size_t len)
+{
+    uint8_t header[10];
+    size_t header_len = lv_ws_frame_header(header, opcode, len);
+    conn_write2(c, header, header_len, payload, len);
+}
+
+static void ws_send_text(void *ctx, const char *data, size_t len)
+{
+    ws_send_frame(ctx, LV_WS_OP_TEXT, data, len);
+}
+
+/* Sends a close frame, then closes the connection once it has been written:
+ * the server closes TCP first (RFC 6455 §7.1.1). */
+static void ws_close(conn *c, uint16_t code, const char *reason)
+{
+    lv_buf frame = LV_BUF_INIT;
+    lv_ws_close_frame_append(&frame, code, reason);
+    c->close_when_flushed = true;
+    conn_write(c, frame.data, frame.len);
+    lv_buf_free(&frame);
+    if (c->state != CONN_CLOSING && c->queued_bytes == 0) conn_close(c, LV_TERMINATE_CLOSED);
+}
+
+static void ws_feed(conn *c, uint8_t *data, size_t len)
+{
+    websocket *ws = c->ws;
+    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    while (c->state == CONN_WEBSOCKET && !c->close_when_flushed) {
+        lv_ws_event ev;
+        size_t used = lv_ws_parse(&ws->parser, data, len, &ev);
+        data += used;
+        len -= used;
+        switch (ev.kind) {
+        case LV_WS_NEED_MORE:
+            return;
+        case LV_WS_MESSAGE:
+            if (ev.opcode == LV_WS_OP_TEXT)
+                lv_channel_handle_text(&ws->channel, (const char *)ev.data, ev.len);
+            else
+                lv_channel_handle_binary(&ws->channel, ev.data, ev.len);
+            break;
+        case LV_WS_PING:
+            ws_send_frame(c, LV_WS_OP_PONG, ev.data, ev.len);
+            break;
+        case LV_WS_PONG:
+            break;
+        case LV_WS_CLOSE:
+            /* Echo the peer's code; a close without one is answered 1000. */
+            ws_close(c, ev.close_code == LV_WS_CLOSE_NO_STATUS ? LV_WS_CLOSE_NORMAL : ev.close_code,
+                     "");
+            return;
+        case LV_WS_ERROR:
+            lv_log_info("closing a WebSocket: %s (%u)", ev.error ? ev.error : "protocol error",
+                        ev.close_code);
+            ws_close(c, ev.close_code, ev.error ? ev.error : "");
+            return;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * HTTP
+ * ------------------------------------------------------------------------ */
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 426: return "Upgrade Required";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    default: return "Error";
+    }
+}
+
+/* Writes a complete response. `extra_headers` are whole lines ending in
+ * \r\n (may be NULL); the body is omitted for HEAD but its length is kept. */
+static void http_respond(conn *c, int status, const char *content_type, const char *extra_headers,
+                         const char *body, size_t body_len, bool head_only, bool keep_alive)
+{
+    lv_buf head = LV_BUF_INIT;
+    lv_buf_printf(&head, "HTTP/1.1 %d %s\r\n", status, status_text(status));
+    if (content_type) lv_buf_printf(&head, "Content-Type: %s\r\n", content_type);
+    lv_buf_printf(&head, "Content-Length: %zu\r\n", body_len);
+    lv_buf_puts(&head, "X-Content-Type-Options: nosniff\r\n");
+    if (extra_headers) lv_buf_puts(&head, extra_headers);
+    if (!keep_alive) lv_buf_puts(&head, "Connection: close\r\n");
+    lv_buf_puts(&head, "\r\n");
+    if (!keep_alive) c->close_when_flushed = true;
+    conn_write2(c, head.data, head.len, body, head_only ? 0 : body_len);
+    lv_buf_free(&head);
+}
+
+static void http_error(conn *c, int status, const char *extra_headers, bool keep_alive)
+{
+    char body[128];
+    int n = snprintf(body, sizeof body, "%d %s\n", status, status_text(status));
+    http_respond(c, status, "text/plain; charset=utf-8", extra_headers, body, (size_t)n, false,
+                 keep_alive);
+}
+
+/* True when the comma-separated header value contains token (any case). */
+static bool header_has_token(const char *value, const char *token)
+{
+    size_t tlen = strlen(token);
+    const char *p = value;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        const char *end = p;
+        while (*end && *end != ',') end++;
+        const char *last = end;
+        while (last > p && (last[-1] == ' ' || last[-1] == '\t')) last--;
+        if ((size_t)(last - p) == tlen && strncasecmp(p, token, tlen) == 0) return true;
+        p = end;
+    }
+    return false;
+}
+
+/* Same-origin check for the WebSocket upgrade: the Origin's host[:port] must
+ * equal the Host header. Browsers always send Origin on WebSocket requests,
+ * so a cross-site page cannot open a socket with the user's cookies.
+ * Non-browser clients that send no Origin are let through; they hold no
+ * victim's cookies, and a join still needs a valid signed session and CSRF
+ * token. */
+static bool origin_allowed(const http_request *r)
+{
+    if (!r->origin) return true;
+    if (!r->host) return false;
+    const char *o = r->origin;
+    if (strncasecmp(o, "http://", 7) == 0)
+        o += 7;
+    else if (strncasecmp(o, "https://", 8) == 0)
+        o += 8;
+    else
+        return false;
+    return strcasecmp(o, r->host) == 0;
+}
+
+static bool query_has_vsn2(const char *query)
+{
+    /* The official client always sends vsn=2.0.0 (protocol.md §1.1); it
+     * selects the V2 JSON serializer, the only one spoken here. */
+    const char *p = query;
+    while (p && *p) {
+        if (strncmp(p, "vsn=", 4) == 0) return strncmp(p + 4, "2.0.0", 5) == 0 &&
+                                               (p[9] == '\0' || p[9] == '&');
+        p = strchr(p, '&');
+        if (p) p++;
+    }
+    return false;
+}
+
+/* Handles GET /live/websocket. Returns true when the connection upgraded. */
+static bool http_upgrade(conn *c, const char *query)
+{
+    http_request *r = c->http;
+    if (llhttp_get_method(&r->parser) != HTTP_GET || !r->upgrade ||
+        strcasecmp(r->upgrade, "websocket") != 0 || !r->connection ||
+        !header_has_token(r->connection, "upgrade")) {
+        http_error(c, 400, NULL, false);
+        return false;
+    }
+    if (!r->ws_version || strcmp(r->ws_version, "13") != 0) {
+        http_error(c, 426, "Sec-WebSocket-Version: 13\r\n", false);
+        return false;
+    }
+    char accept[29];
+    if (!r->ws_key || !lv_ws_accept_key(r->ws_key, strlen(r->ws_key), accept)) {
+        http_error(c, 400, NULL, false);
+        return false;
+    }
+    if (!origin_allowed(r)) {
+        lv_log_warn("WebSocket refused: Origin does not match Host");
+        http_error(c, 403, NULL, false);
+        return false;
+    }
+    if (!query_has_vsn2(query)) {
+        http_error(c, 403, NULL, false);
+        return false;
+    }
+    lv_buf head = LV_BUF_INIT;
+    lv_buf_printf(&head,
+                  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+                  accept);
+    conn_write(c, head.data, head.len);
+    lv_buf_free(&head);
+    if (c->state == CONN_CLOSING) return false;
+
+    websocket *ws = lv_xcalloc(1, sizeof *ws);
+    lv_ws_parser_init(&ws->parser, c->srv->app->config.max_message_bytes);
+    lv_channel_init(&ws->channel, c->srv->app, ws_send_text, c);
+    c->ws = ws;
+    c->state = CONN_WEBSOCKET;
+    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    return true;
+}
+
+static void serve_asset(conn *c, const lv_asset *a, bool head_only, bool keep_alive)
+{
+    /* The asset URLs carry no content hash, so browsers revalidate each time
+     * (no-cache) and get a 304 while the ETag still matches. */
+    lv_buf headers = LV_BUF_INIT;
+    lv_buf_printf(&headers, "Cache-Control: no-cache\r\nETag: %s\r\n", a->etag);
+    const char *inm = c->http->if_none_match;
+    if (inm && strstr(inm, a->etag))
+        http_respond(c, 304, NULL, headers.data, NULL, 0, true, keep_alive);
+    else
+        http_respond(c, 200, a->content_type, headers.data, a->data, a->len, head_only, keep_alive);
+    lv_buf_free(&headers);
+}
+
+static const char page_headers[] =
+    "Cache-Control: no-store\r\n"
+    "X-Frame-Options: SAMEORIGIN\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+
+/* Handles one complete request. Returns true when the connection upgraded to
+ * a WebSocket (the caller then stops HTTP parsing). */
+static bool http_handle(conn *c)
+{
+    http_request *r = c->http;
+    server *s = c->srv;
+    bool keep_alive = llhttp_should_keep_alive(&r->parser) && !s->stopping;
+    int method = llhttp_get_method(&r->parser);
+    char *url = r->url.data ? r->url.data : "";
+    if (url[0] != '/') {
+        http_error(c, 400, NULL, false);
+        return false;
+    }
+    char *query = strchr(url, '?');
+    size_t path_len = query ? (size_t)(query - url) : strlen(url);
+    if (query) query++;
+
+    if (path_len == strlen(WEBSOCKET_PATH) && memcmp(url, WEBSOCKET_PATH, path_len) == 0)
+        return http_upgrade(c, query);
+
+    bool head_only = method == HTTP_HEAD;
+    const lv_asset *asset = lv_assets_find(&s->assets, url, path_len);
+    const lv_route_entry *route = asset ? NULL : lv_app_find_route(s->app, url, path_len);
+    if (!asset && !route) {
+        static const char body[] = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                                   "<title>Not found</title></head><body><h1>Not found</h1>"
+                                   "<p><a href=\"/\">Back to the index</a></p></body></html>\n";
+        http_respond(c, 404, "text/html; charset=utf-8", NULL, body, sizeof body - 1, head_only,
+                     keep_alive);
+        return false;
+    }
+    if (method != HTTP_GET && method != HTTP_HEAD) {
+        http_error(c, 405, "Allow: GET, HEAD\r\n", keep_alive);
+        return false;
+    }
+    if (asset) {
+        serve_asset(c, asset, head_only, keep_alive);
+        return false;
+    }
+    lv_buf page = LV_BUF_INIT;
+    int status = lv_page_render(s->app, route, query, &page);
+    http_respond(c, status, "text/html; charset=utf-8", page_headers, page.data, page.len,
+                 head_only, keep_alive);
+    lv_buf_free(&page);
+    return false;
+}
+
+static http_request *request_of(llhttp_t *p)
+{
+    return (http_request *)p; /* the parser is the struct's first member */
+}
+
+static int on_message_begin(llhttp_t *p)
+{
+    http_request *r = request_of(p);
+    conn *c = p->data;
+    r->in_request = true;
+    r->headers_done = false;
+    r->header_bytes = 0;
+    r->header_count = 0;
+    r->body_bytes = 0;
+    lv_buf_reset(&r->url);
+    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.header_timeout_s * 1000ull;
+    return 0;
+}
+
+/* Counts head bytes as they arrive so an oversized head is refused before it
+ * is all buffered. */
+static int count_head_bytes(http_request *r, conn *c, size_t len)
+{
+    r->header_bytes += len;
+    if (r->header_bytes > c->srv->app->config.max_header_bytes) {
+        r->reject_status = 431;
+        return HPE_USER;
+    }
+    return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t len)
+{
+    http_request *r = request_of(p);
+    if (count_head_bytes(r, p->data, len)) return HPE_USER;
+    lv_buf_append(&r->url, at, len);
+    return 0;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
+{
+    http_request *r = request_of(p);
+    if (count_head_bytes(r, p->data, len)) return HPE_USER;
+    lv_buf_append(&r->field, at, len);
+    return 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
+{
+    http_request *r = request_of(p);
+    if (count_head_bytes(r, p->data, len)) return HPE_USER;
+    lv_buf_append(&r->value, at, len);
+    return 0;
+}
+
+static void keep_header(char **slot, const lv_buf *value)
+{
+    free(*slot);
+    *slot = lv_xstrndup(value->data ? value->data : "", value->len);
+}
+
+static int on_header_value_complete(llhttp_t *p)
+{
+    http_request *r = request_of(p);
+    if (++r->header_count > MAX_HEADERS) {
+        r->reject_status = 431;
+        return HPE_USER;
+    }
+    const char *name = r->field.data ? r->field.data : "";
+    /* A header line with a NUL byte cannot be handled as a C string. */
+    if ((r->value.len && memchr(r->value.data, 0, r->value.len)) ||
+        (r->field.len && memchr(r->field.data, 0, r->field.len))) {
+        r->reject_status = 400;
+        return HPE_USER;
+    }
+    if (strcasecmp(name, "host") == 0)
+        keep_header(&r->host, &r->value);
+    else if (strcasecmp(name, "origin") == 0)
+        keep_header(&r->origin, &r->value);
+    else if (strcasecmp(name, "upgrade") == 0)
+        keep_header(&r->upgrade, &r->value);
+    else if (strcasecmp(name, "connection") == 0)
+        keep_header(&r->connection, &r->value);
+    else if (strcasecmp(name, "sec-websocket-key") == 0)
+        keep_header(&r->ws_key, &r->value);
+    else if (strcasecmp(name, "sec-websocket-version") == 0)
+        keep_header(&r->ws_version, &r->value);
+    else if (strcasecmp(name, "if-none-match") == 0)
+        keep_header(&r->if_none_match, &r->value);
+    lv_buf_reset(&r->field);
+    lv_buf_reset(&r->value);
+    return 0;
+}
+
+static int on_headers_complete(llhttp_t *p)
+{
+    http_request *r = request_of(p);
+    conn *c = p->data;
+    r->headers_done = true;
+    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->app->config.max_body_bytes) {
+        r->reject_status = 413;
+        return HPE_USER;
+    }
+    return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+    (void)at;
+    http_request *r = request_of(p);
+    conn *c = p->data;
+    /* No route takes a body yet; it is counted (chunked bodies have no
+     * announced length) and dropped. */
+    r->body_bytes += len;
+    if (r->body_bytes > c->srv->app->config.max_body_bytes) {
+        r->reject_status = 413;
+        return HPE_USER;
+    }
+    return 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+    http_request *r = request_of(p);
+    conn *c = p->data;
+    r->in_request = false;
+    /* After an upgrade llhttp stops by itself (HPE_PAUSED_UPGRADE), since
+     * the request carried Connection: upgrade. */
+    if (http_handle(c)) return 0;
+    /* Forget the headers of this request before the next one on the
+     * connection. */
+    char **kept[] = {&r->host,   &r->origin,     &r->upgrade,      &r->connection,
+                     &r->ws_key, &r->ws_version, &r->if_none_match};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        free(*kept[i]);
+        *kept[i] = NULL;
+    }
+    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    if (c->close_when_flushed || c->state == CONN_CLOSING) return HPE_PAUSED;
+    return 0;
+}
+
+static void http_feed(conn *c, char *data, size_t len)
+{
+    http_request *r = c->http;
+    llhttp_errno_t err = llhttp_execute(&r->parser, data, len);
+    if (err == HPE_OK) return;
+    if (err == HPE_PAUSED_UPGRADE && c->state == CONN_WEBSOCKET) {
+        /* Bytes after the request head already belong to the WebSocket. */
+        const char *pos = llhttp_get_error_pos(&r->parser);
+        size_t used = pos ? (size_t)(pos - data) : len;
+        http_request_free(c->http);
+        c->http = NULL;
+        if (used < len) ws_feed(c, (uint8_t *)data + used, len - used);
+        return;
+    }
+    if (err == HPE_PAUSED || c->state == CONN_CLOSING) return; /* closing after a response */
+    if (err == HPE_PAUSED_UPGRADE) return; /* refused upgrade: the error response closes */
+    int status = r->reject_status ? r->reject_status : 400;
+    lv_log_debug("bad HTTP request: %s", llhttp_errno_name(err));
+    http_error(c, status, NULL, false);
+}
+
+/* ------------------------------------------------------------------------
+ * The loop: accepting, reading, sweeping, stopping
+ * ------------------------------------------------------------------------ */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    conn *c = h->data;
+    server *s = c->srv;
+    /* One read at a time per loop, and every read is fully consumed before
+     * the callback returns, so a single buffer serves every connection. */
+    if (s->read_buffer_busy) {
+        *buf = uv_buf_init(NULL, 0);
+        return;
+    }
+    s->read_buffer_busy = true;
+    *buf = uv_buf_init(s->read_buffer, sizeof s->read_buffer);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    conn *c = stream->data;
+    server *s = c->srv;
+    if (buf->base == s->read_buffer) s->read_buffer_busy = false;
+    if (nread == 0) return;
+    if (nread < 0) {
+        conn_close(c, LV_TERMINATE_CLOSED);
+        return;
+    }
+    if (c->state == CONN_HTTP)
+        http_feed(c, buf->base, (size_t)nread);
+    else if (c->state == CONN_WEBSOCKET)
+        ws_feed(c, (uint8_t *)buf->base, (size_t)nread);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    server *s = listener->data;
+    if (status < 0) {
+        lv_log_warn("accept failed: %s", uv_strerror(status));
+        return;
+    }
+    conn *c = lv_xcalloc(1, sizeof *c);
+    c->srv = s;
+    uv_tcp_init(&s->loop, &c->tcp);
+    c->tcp.data = c;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+        uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    c->http = lv_xcalloc(1, sizeof *c->http);
+    llhttp_init(&c->http->parser, HTTP_REQUEST, &s->http_settings);
+    c->http->parser.data = c;
+    c->state = CONN_HTTP;
+    c->deadline_ms = now_ms(s) + s->app->config.header_timeout_s * 1000ull;
+    c->next = s->conns;
+    if (s->conns) s->conns->prev = c;
+    s->conns = c;
+    s->conn_count++;
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
+        conn_close(c, LV_TERMINATE_CLOSED);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+    server *s = t->data;
+    uint64_t now = now_ms(s);
+    conn *c = s->conns;
+    while (c) {
+        conn *next = c->next;
+        if (c->deadline_ms <= now) {
+            if (c->state == CONN_WEBSOCKET && !c->close_when_flushed) {
+                lv_log_debug("closing an idle WebSocket");
+                ws_close(c, LV_WS_CLOSE_GOING_AWAY, "idle timeout");
+                /* If the close frame cannot be written, give up on it soon. */
+                c->deadline_ms = now + 2000;
+            } else if (c->state == CONN_HTTP && c->http && c->http->in_request &&
+                       !c->http->headers_done && !c->close_when_flushed) {
+                http_error(c, 408, NULL, false);
+                c->deadline_ms = now + 2000;
+            } else {
+                conn_close(c, LV_TERMINATE_CLOSED);
+            }
+        }
+        c = next;
+    }
+}
+
+static void begin_stop(server *s)
+{
+    if (s->stopping) return;
+    s->stopping = true;
+    lv_log_info("stopping");
+    uv_close((uv_handle_t *)&s->listener, NULL);
+    uv_close((uv_handle_t *)&s->sweep, NULL);
+    uv_close((uv_handle_t *)&s->stop_async, NULL);
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
+    while (s->conns) {
+        conn *c = s->conns;
+        if (c->state == CONN_WEBSOCKET) {
+            lv_buf frame = LV_BUF_INIT;
+            lv_ws_close_frame_append(&frame, LV_WS_CLOSE_GOING_AWAY, "server stopping");
+            uv_buf_t b = uv_buf_init(frame.data, (unsigned)frame.len);
+            uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+            lv_buf_free(&frame);
+        }
+        conn_close(c, LV_TERMINATE_SHUTDOWN);
+    }
+}
+
+static void on_stop_async(uv_async_t *a)
+{
+    begin_stop(a->data);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    (void)signum;
+    begin_stop(sig->data);
+}
+
+void lv_app_stop(lv_app *app)
+{
+    atomic_store(&app->stop_requested, true);
+    server *s = app->server;
+    if (s) uv_async_send(&s->stop_async); /* async-signal-safe */
+}
+
+static int listen_on(server *s)
+{
+    lv_config *cfg = &s->app->config;
+    struct sockaddr_storage addr;
+    int rc = strchr(cfg->host, ':')
+                 ? uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr)
+                 : uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr);
+    if (rc == 0) rc = uv_tcp_init(&s->loop, &s->listener);
+    if (rc != 0) {
+        fprintf(stderr, "liveview: cannot use address %s: %s\n", cfg->host, uv_strerror(rc));
+        return -1;
+    }
+    s->listener.data = s;
+    rc = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
+    if (rc == 0) rc = uv_listen((uv_stream_t *)&s->listener, 1024, on_connection);
+    if (rc != 0) {
+        fprintf(stderr, "liveview: cannot listen on %s:%d: %s\n", cfg->host, cfg->port,
+                uv_strerror(rc));
+        uv_close((uv_handle_t *)&s->listener, NULL);
+        return -1;
+    }
+    struct sockaddr_storage bound;
+    int len = sizeof bound;
+    uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &len);
+    s->app->bound_port = ntohs(bound.ss_family == AF_INET6
+                                   ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                   : ((struct sockaddr_in *)&bound)->sin_port);
+    return 0;
+}
+
+int lv_app_run(lv_app *app)
+{
+    server *s = lv_xcalloc(1, sizeof *s);
+    s->app = app;
+    int result = -1;
+    signal(SIGPIPE, SIG_IGN);
+    if (lv_assets_load(&s->assets, app->config.assets_dir) != 0) {
+        free(s);
+        return -1;
+    }
+    uv_loop_init(&s->loop);
+    llhttp_settings_init(&s->http_settings);
+    s->http_settings.on_message_begin = on_message_begin;
+    s->http_settings.on_url = on_url;
+    s->http_settings.on_header_field = on_header_field;
+    s->http_settings.on_header_value = on_header_value;
+    s->http_settings.on_header_value_complete = on_header_value_complete;
+    s->http_settings.on_headers_complete = on_headers_complete;
+    s->http_settings.on_body = on_body;
+    s->http_settings.on_message_complete = on_message_complete;
+
+    if (listen_on(s) == 0) {
+        uv_timer_init(&s->loop, &s->sweep);
+        s->sweep.data = s;
+        uv_timer_start(&s->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
+        uv_async_init(&s->loop, &s->stop_async, on_stop_async);
+        s->stop_async.data = s;
+        uv_signal_init(&s->loop, &s->sigint);
+        uv_signal_init(&s->loop, &s->sigterm);
+        s->sigint.data = s->sigterm.data = s;
+        uv_signal_start(&s->sigint, on_signal, SIGINT);
+        uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+        app->server = s;
+        printf("liveview: listening on http://%s:%d\n", app->config.host, app->bound_port);
+        fflush(stdout);
+        if (atomic_load(&app->stop_requested)) begin_stop(s);
+        uv_run(&s->loop, UV_RUN_DEFAULT);
+        app->server = NULL;
+        result = 0;
+    }
+    uv_run(&s->loop, UV_RUN_DEFAULT); /* lets close callbacks finish */
+    if (uv_loop_close(&s->loop) != 0) lv_log_warn("the loop closed with handles still open");
+    lv_channel_thread_cleanup();
+    lv_assets_free(&s->assets);
+    free(s);
+    return result;
+}

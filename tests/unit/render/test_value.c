@@ -1,0 +1,300 @@
+/* Values, their text forms, and the assigns store's change bits. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "render/value.h"
+
+static char *text_of(lv_value v)
+{
+    lv_buf b = LV_BUF_INIT;
+    lv_value_to_text(&v, &b);
+    lv_value_free(&v);
+    return lv_buf_take(&b);
+}
+
+#define assert_text(value, expected)                                                                         \
+    do {                                                                                                     \
+        char *got_ = text_of(value);                                                                         \
+        cr_assert_str_eq(got_, (expected), "text form: got \"%s\", want \"%s\"", got_, (expected));          \
+        free(got_);                                                                                          \
+    } while (0)
+
+Test(value, constructors_set_the_kind)
+{
+    cr_assert_eq(lv_value_null().kind, LV_VALUE_NULL);
+    lv_value b = lv_value_bool(true);
+    cr_assert_eq(b.kind, LV_VALUE_BOOL);
+    cr_assert(b.as.b);
+    lv_value i = lv_value_int(-42);
+    cr_assert_eq(i.kind, LV_VALUE_INT);
+    cr_assert_eq(i.as.i, -42);
+    lv_value d = lv_value_double(2.5);
+    cr_assert_eq(d.kind, LV_VALUE_DOUBLE);
+    cr_assert_eq(d.as.d, 2.5);
+}
+
+Test(value, string_copies_and_keeps_nul_bytes)
+{
+    char source[] = {'a', '\0', 'b'};
+    lv_value s = lv_value_string(source, sizeof source);
+    source[0] = 'z'; /* a copy, not a reference */
+    cr_assert_eq(s.kind, LV_VALUE_STRING);
+    cr_assert_eq(s.as.s.len, 3);
+    cr_assert_eq(memcmp(s.as.s.ptr, "a\0b", 3), 0);
+    cr_assert_eq(s.as.s.ptr[3], '\0');
+    lv_value_free(&s);
+    cr_assert_eq(s.kind, LV_VALUE_NULL);
+}
+
+Test(value, empty_string)
+{
+    lv_value s = lv_value_string("", 0);
+    cr_assert_eq(s.as.s.len, 0);
+    cr_assert_str_eq(s.as.s.ptr, "");
+    lv_value_free(&s);
+}
+
+Test(value, equality)
+{
+    lv_value n1 = lv_value_null(), n2 = lv_value_null();
+    cr_assert(lv_value_equal(&n1, &n2));
+
+    lv_value t = lv_value_bool(true), t2 = lv_value_bool(true), f = lv_value_bool(false);
+    cr_assert(lv_value_equal(&t, &t2));
+    cr_assert_not(lv_value_equal(&t, &f));
+
+    lv_value i1 = lv_value_int(1), i1b = lv_value_int(1), i2 = lv_value_int(2);
+    cr_assert(lv_value_equal(&i1, &i1b));
+    cr_assert_not(lv_value_equal(&i1, &i2));
+
+    /* Same number, different kind: not equal (it could render differently). */
+    lv_value d1 = lv_value_double(1.0);
+    cr_assert_not(lv_value_equal(&i1, &d1));
+    cr_assert_not(lv_value_equal(&n1, &f));
+
+    lv_value s1 = lv_value_string("a\0b", 3), s2 = lv_value_string("a\0b", 3), s3 = lv_value_string("a\0c", 3),
+             s4 = lv_value_string("a", 1);
+    cr_assert(lv_value_equal(&s1, &s2));
+    cr_assert_not(lv_value_equal(&s1, &s3));
+    cr_assert_not(lv_value_equal(&s1, &s4));
+    lv_value_free(&s1);
+    lv_value_free(&s2);
+    lv_value_free(&s3);
+    lv_value_free(&s4);
+}
+
+Test(value, double_equality_follows_the_text)
+{
+    lv_value nan1 = lv_value_double(NAN), nan2 = lv_value_double(-NAN);
+    cr_assert(lv_value_equal(&nan1, &nan2), "every NaN renders \"NaN\"");
+    lv_value zero = lv_value_double(0.0), neg_zero = lv_value_double(-0.0);
+    cr_assert_not(lv_value_equal(&zero, &neg_zero), "\"0\" and \"-0\" differ");
+    lv_value a = lv_value_double(0.1), b = lv_value_double(0.1);
+    cr_assert(lv_value_equal(&a, &b));
+}
+
+Test(value, text_of_scalars)
+{
+    assert_text(lv_value_null(), "");
+    assert_text(lv_value_bool(true), "true");
+    assert_text(lv_value_bool(false), "false");
+    assert_text(lv_value_int(0), "0");
+    assert_text(lv_value_int(-17), "-17");
+    assert_text(lv_value_int(INT64_MIN), "-9223372036854775808");
+    assert_text(lv_value_int(INT64_MAX), "9223372036854775807");
+}
+
+Test(value, text_of_doubles_is_shortest_round_trip)
+{
+    assert_text(lv_value_double(0.1), "0.1");
+    assert_text(lv_value_double(1.5), "1.5");
+    assert_text(lv_value_double(1.0), "1");
+    assert_text(lv_value_double(0.0), "0");
+    assert_text(lv_value_double(-0.0), "-0");
+    assert_text(lv_value_double(1e21), "1e+21");
+    assert_text(lv_value_double(123456789.125), "123456789.125");
+    assert_text(lv_value_double(0.1 + 0.2), "0.30000000000000004");
+    assert_text(lv_value_double(1.0 / 3.0), "0.3333333333333333");
+    assert_text(lv_value_double(5e-324), "5e-324");
+    assert_text(lv_value_double(1.7976931348623157e308), "1.7976931348623157e+308");
+}
+
+Test(value, text_of_non_finite_doubles)
+{
+    assert_text(lv_value_double(NAN), "NaN");
+    assert_text(lv_value_double(INFINITY), "Infinity");
+    assert_text(lv_value_double(-INFINITY), "-Infinity");
+}
+
+Test(value, text_of_string_keeps_bytes)
+{
+    lv_value s = lv_value_string("<b>\0x", 5);
+    lv_buf b = LV_BUF_INIT;
+    lv_value_to_text(&s, &b);
+    cr_assert_eq(b.len, 5);
+    cr_assert_eq(memcmp(b.data, "<b>\0x", 5), 0, "text is raw: escaping is the renderer's job");
+    lv_buf_free(&b);
+    lv_value_free(&s);
+}
+
+Test(value, text_appends)
+{
+    lv_buf b = LV_BUF_INIT;
+    lv_buf_puts(&b, "n=");
+    lv_value v = lv_value_int(5);
+    lv_value_to_text(&v, &b);
+    cr_assert_str_eq(b.data, "n=5");
+    lv_buf_free(&b);
+}
+
+Test(assigns, put_get_and_changed)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    cr_assert_null(lv_assigns_get(&a, "count"));
+    cr_assert_not(lv_assigns_changed(&a, "count"));
+    cr_assert_not(lv_assigns_any_changed(&a));
+
+    lv_assigns_put(&a, "count", lv_value_int(0));
+    const lv_value *v = lv_assigns_get(&a, "count");
+    cr_assert_not_null(v);
+    cr_assert_eq(v->kind, LV_VALUE_INT);
+    cr_assert_eq(v->as.i, 0);
+    cr_assert(lv_assigns_changed(&a, "count"), "a new assign is a change");
+    cr_assert(lv_assigns_any_changed(&a));
+
+    lv_assigns_clear_changed(&a);
+    cr_assert_not(lv_assigns_changed(&a, "count"));
+    cr_assert_not(lv_assigns_any_changed(&a));
+
+    lv_assigns_put(&a, "count", lv_value_int(1));
+    cr_assert(lv_assigns_changed(&a, "count"));
+    cr_assert_eq(lv_assigns_get(&a, "count")->as.i, 1);
+    lv_assigns_free(&a);
+    cr_assert_eq(a.count, 0);
+    cr_assert_null(a.items);
+}
+
+Test(assigns, equal_put_is_not_a_change)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    lv_assigns_put(&a, "name", lv_value_string("ada", 3));
+    lv_assigns_clear_changed(&a);
+    /* The equal value is freed by put: ASan would report it otherwise. */
+    lv_assigns_put(&a, "name", lv_value_string("ada", 3));
+    cr_assert_not(lv_assigns_changed(&a, "name"));
+    cr_assert_not(lv_assigns_any_changed(&a));
+    cr_assert_str_eq(lv_assigns_get(&a, "name")->as.s.ptr, "ada");
+
+    lv_assigns_put(&a, "name", lv_value_string("bob", 3));
+    cr_assert(lv_assigns_changed(&a, "name"));
+    cr_assert_str_eq(lv_assigns_get(&a, "name")->as.s.ptr, "bob");
+    lv_assigns_free(&a);
+}
+
+Test(assigns, equal_put_keeps_a_pending_change)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    lv_assigns_put(&a, "n", lv_value_int(1));
+    lv_assigns_put(&a, "n", lv_value_int(1));
+    cr_assert(lv_assigns_changed(&a, "n"), "the bit from the first put stays until cleared");
+    lv_assigns_free(&a);
+}
+
+Test(assigns, kind_change_is_a_change)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    lv_assigns_put(&a, "x", lv_value_int(1));
+    lv_assigns_clear_changed(&a);
+    lv_assigns_put(&a, "x", lv_value_double(1.0));
+    cr_assert(lv_assigns_changed(&a, "x"));
+    cr_assert_eq(lv_assigns_get(&a, "x")->kind, LV_VALUE_DOUBLE);
+    lv_assigns_clear_changed(&a);
+    lv_assigns_put(&a, "x", lv_value_string("1", 1));
+    cr_assert(lv_assigns_changed(&a, "x"));
+    lv_assigns_clear_changed(&a);
+    lv_assigns_put(&a, "x", lv_value_null());
+    cr_assert(lv_assigns_changed(&a, "x"));
+    lv_assigns_free(&a);
+}
+
+Test(assigns, change_bits_are_per_name)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    lv_assigns_put(&a, "a", lv_value_int(1));
+    lv_assigns_put(&a, "b", lv_value_int(2));
+    lv_assigns_clear_changed(&a);
+    lv_assigns_put(&a, "b", lv_value_int(3));
+    cr_assert_not(lv_assigns_changed(&a, "a"));
+    cr_assert(lv_assigns_changed(&a, "b"));
+    cr_assert_not(lv_assigns_changed(&a, "missing"));
+    lv_assigns_free(&a);
+}
+
+Test(assigns, names_keep_insertion_order)
+{
+    static const char *names[] = {"zeta", "alpha", "m", "count", "a_long_assign_name_for_the_pool", "_x1"};
+    size_t n = sizeof names / sizeof names[0];
+    lv_assigns a;
+    lv_assigns_init(&a);
+    for (size_t i = 0; i < n; i++) lv_assigns_put(&a, names[i], lv_value_int((int64_t)i));
+    cr_assert_eq(a.count, n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(a.items[i].name, names[i]);
+        cr_assert_eq(lv_assigns_get(&a, names[i])->as.i, (int64_t)i);
+    }
+    lv_assigns_free(&a);
+}
+
+Test(assigns, many_assigns)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    char name[32];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "assign_%d", i);
+        lv_assigns_put(&a, name, lv_value_string(name, strlen(name)));
+    }
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "assign_%d", i);
+        const lv_value *v = lv_assigns_get(&a, name);
+        cr_assert_not_null(v);
+        cr_assert_str_eq(v->as.s.ptr, name);
+        cr_assert_str_eq(a.items[i].name, name);
+    }
+    lv_assigns_free(&a);
+}
+
+Test(assigns, name_aliasing_a_stored_name)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    lv_assigns_put(&a, "xcount", lv_value_int(1));
+    /* The tail of a stored name is a different name, and its memory moves
+     * while it is being added. */
+    lv_assigns_put(&a, a.items[0].name + 1, lv_value_int(2));
+    cr_assert_eq(a.count, 2);
+    cr_assert_str_eq(a.items[0].name, "xcount");
+    cr_assert_str_eq(a.items[1].name, "count");
+    cr_assert_eq(lv_assigns_get(&a, "count")->as.i, 2);
+    lv_assigns_free(&a);
+}
+
+Test(assigns, free_is_reusable)
+{
+    lv_assigns a;
+    lv_assigns_init(&a);
+    lv_assigns_free(&a); /* freeing an empty store is fine */
+    lv_assigns_put(&a, "s", lv_value_string("v", 1));
+    lv_assigns_free(&a);
+    lv_assigns_put(&a, "s", lv_value_string("w", 1));
+    cr_assert_str_eq(lv_assigns_get(&a, "s")->as.s.ptr, "w");
+    lv_assigns_free(&a);
+}
