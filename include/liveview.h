@@ -190,16 +190,18 @@ typedef struct lv_config {
     const char *assets_dir;
     /* <title> of every page. Default "liveview-c". */
     const char *title;
-    /* Largest WebSocket message accepted (1009 beyond). Default 1 MiB. */
+    /* Largest WebSocket message accepted (1009 beyond). Default 1 MiB; env
+     * LV_MAX_MESSAGE_BYTES. */
     size_t max_message_bytes;
     /* Bytes queued towards one slow client before it is disconnected.
-     * Default 4 MiB. */
+     * Default 4 MiB; env LV_MAX_OUTBOUND_BYTES. */
     size_t max_outbound_bytes;
     /* Largest HTTP request head and body accepted. Defaults 16 KiB, 1 MiB. */
     size_t max_header_bytes;
     size_t max_body_bytes;
     /* Seconds to receive a request head; seconds of silence before an idle
-     * HTTP or WebSocket connection is closed. Defaults 10, 60. */
+     * HTTP or WebSocket connection is closed. Defaults 10, 60; env
+     * LV_HEADER_TIMEOUT, LV_IDLE_TIMEOUT. */
     unsigned header_timeout_s;
     unsigned idle_timeout_s;
     /* Views one WebSocket may join at once. Default 100. */

@@ -16,21 +16,25 @@ static const char *env_or(const char *name, const char *fallback)
     return v && *v ? v : fallback;
 }
 
+/* Reads a whole number from the environment into *out when it is set and
+ * valid, and says so when it is set but invalid. */
+static void env_number(const char *name, unsigned long long max, unsigned long long *out)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || *end || n > max || v[0] == '-')
+        fprintf(stderr, "liveview: ignoring %s=%s (not a number up to %llu)\n", name, v, max);
+    else
+        *out = n;
+}
+
 void lv_config_defaults(lv_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->host = env_or("LV_HOST", "127.0.0.1");
-    cfg->port = 4000;
-    const char *port = getenv("LV_PORT");
-    if (port && *port) {
-        char *end;
-        errno = 0;
-        long p = strtol(port, &end, 10);
-        if (errno || *end || p < 0 || p > 65535)
-            fprintf(stderr, "liveview: ignoring LV_PORT=%s (not a port number)\n", port);
-        else
-            cfg->port = (int)p;
-    }
     cfg->secret_key_base = env_or("LV_SECRET_KEY_BASE", NULL);
 #ifdef LV_DEFAULT_ASSETS_DIR
     cfg->assets_dir = env_or("LV_ASSETS_DIR", LV_DEFAULT_ASSETS_DIR);
@@ -46,6 +50,22 @@ void lv_config_defaults(lv_config *cfg)
     cfg->idle_timeout_s = 60;
     cfg->max_views_per_connection = 100;
     cfg->session_ttl_s = 14 * 24 * 3600;
+
+    unsigned long long n = 4000;
+    env_number("LV_PORT", 65535, &n);
+    cfg->port = (int)n;
+    n = cfg->max_outbound_bytes;
+    env_number("LV_MAX_OUTBOUND_BYTES", SIZE_MAX, &n);
+    cfg->max_outbound_bytes = (size_t)n;
+    n = cfg->max_message_bytes;
+    env_number("LV_MAX_MESSAGE_BYTES", SIZE_MAX, &n);
+    cfg->max_message_bytes = (size_t)n;
+    n = cfg->header_timeout_s;
+    env_number("LV_HEADER_TIMEOUT", 3600, &n);
+    cfg->header_timeout_s = (unsigned)n;
+    n = cfg->idle_timeout_s;
+    env_number("LV_IDLE_TIMEOUT", 86400, &n);
+    cfg->idle_timeout_s = (unsigned)n;
 }
 
 static char *dup_or_null(const char *s)

@@ -188,6 +188,46 @@ static void check_close_encoder(const uint8_t *data, size_t size)
     lv_buf_free(&out);
 }
 
+/* The handshake key: accepted only in the one shape base64 gives 16 bytes,
+ * and then always a 28-character answer. */
+static void check_accept_key(const uint8_t *data, size_t size)
+{
+    size_t key_len = size < 32 ? size : 32;
+    char out[29];
+    bool ok = lv_ws_accept_key((const char *)data, key_len, out);
+    if (ok) {
+        CHECK(key_len == 24 && data[22] == '=' && data[23] == '=');
+        CHECK(strlen(out) == 28);
+    }
+}
+
+/* Server headers decode back to the opcode and length they were given. */
+static void check_frame_header(const uint8_t *data, size_t size)
+{
+    if (size < 9) return;
+    uint64_t len = 0;
+    for (int i = 1; i < 9; i++) len = len << 8 | data[i];
+    len >>= data[0] & 63;
+    uint8_t h[10];
+    size_t n = lv_ws_frame_header(h, data[0] & 0x0F, len);
+    CHECK(h[0] == (0x80 | (data[0] & 0x0F)));
+    CHECK(!(h[1] & 0x80));
+    uint64_t decoded = h[1] & 0x7F;
+    if (decoded == 126) {
+        CHECK(n == 4);
+        decoded = (uint64_t)h[2] << 8 | h[3];
+        CHECK(decoded >= 126);
+    } else if (decoded == 127) {
+        CHECK(n == 10);
+        decoded = 0;
+        for (int i = 2; i < 10; i++) decoded = decoded << 8 | h[i];
+        CHECK(decoded > 0xFFFF);
+    } else {
+        CHECK(n == 2);
+    }
+    CHECK(decoded == len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const size_t max_messages[8] = {0, 1, 125, 126, 1000, 65535, 65536, 1 << 20};
@@ -221,5 +261,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(copy);
 
     check_close_encoder(stream, len);
+    check_accept_key(stream, len);
+    check_frame_header(stream, len);
     return 0;
 }

@@ -261,6 +261,35 @@ Test(ws_frame, message_split_across_many_calls)
     lv_buf_free(&text);
 }
 
+Test(ws_frame, message_buffer_is_reused_or_released)
+{
+    /* A small reassembled message leaves its buffer for the next one; a large
+     * one gives it back once the caller has moved on. */
+    char *big = pattern(100000);
+    lv_buf in = LV_BUF_INIT;
+    client_text(&in, TEXT, "small ");
+    client_text(&in, FIN | CONT, "one");
+    client_frame(&in, BINARY, big, 50000);
+    client_frame(&in, FIN | CONT, big + 50000, 50000);
+    lv_ws_parser p;
+    lv_ws_parser_init(&p, 1 << 20);
+    lv_ws_event ev;
+    uint8_t *data = (uint8_t *)in.data;
+    size_t used = lv_ws_parse(&p, data, in.len, &ev);
+    cr_assert_eq(ev.kind, LV_WS_MESSAGE);
+    cr_assert_eq(ev.data, (const uint8_t *)p.message.data, "reassembled in the parser's buffer");
+    used += lv_ws_parse(&p, data + used, in.len - used, &ev);
+    cr_assert_eq(used, in.len);
+    assert_message((recorded_event){ev.kind, ev.opcode, 0, NULL, ev.len, (uint8_t *)ev.data}, BINARY, big, 100000);
+    cr_assert_geq(p.message.cap, 100000);
+    cr_assert_eq(lv_ws_parse(&p, data + used, 0, &ev), 0);
+    cr_assert_eq(ev.kind, LV_WS_NEED_MORE);
+    cr_assert_eq(p.message.cap, 0, "large buffer released");
+    lv_ws_parser_free(&p);
+    lv_buf_free(&in);
+    free(big);
+}
+
 Test(ws_frame, several_frames_in_one_read)
 {
     lv_buf in = LV_BUF_INIT;

@@ -1,0 +1,101 @@
+// A scripted Phoenix V2 client for protocol tests: loads a page over HTTP,
+// opens the WebSocket the way the official client does, and collects frames.
+import { WebSocket } from "./server.mjs";
+
+export async function loadPage(base, path = "/counter") {
+  const res = await fetch(base + path);
+  const html = await res.text();
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
+  const id = /<div id="(phx-[^"]+)" data-phx-main/.exec(html)?.[1];
+  const session = /data-phx-session="([^"]+)"/.exec(html)?.[1];
+  return { status: res.status, html, csrf, id, session, topic: "lv:" + id };
+}
+
+export class Client {
+  static async connect(base, { csrf = "", headers = {}, query } = {}) {
+    const q = query ?? `_csrf_token=${encodeURIComponent(csrf)}&_mounts=0&vsn=2.0.0`;
+    const ws = new WebSocket(base.replace("http", "ws") + "/live/websocket?" + q, { headers });
+    const c = new Client(ws);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) => reject(new Error("HTTP " + res.statusCode)));
+    });
+    return c;
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.ref = 0;
+    this.inbox = [];
+    this.waiters = [];
+    this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
+    ws.on("message", (data, isBinary) => {
+      const msg = isBinary ? { binary: data } : JSON.parse(String(data));
+      this.inbox.push(msg);
+      this.wake();
+    });
+  }
+
+  wake() {
+    for (const w of [...this.waiters]) {
+      const i = this.inbox.findIndex(w.match);
+      if (i >= 0) {
+        const [msg] = this.inbox.splice(i, 1);
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        clearTimeout(w.timer);
+        w.resolve(msg);
+      }
+    }
+  }
+
+  // Resolves with the first message (oldest first) for which match is true.
+  next(match = () => true, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+      const w = { match, resolve };
+      w.timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        reject(new Error("timed out; inbox: " + JSON.stringify(this.inbox)));
+      }, timeoutMs);
+      this.waiters.push(w);
+      this.wake();
+    });
+  }
+
+  send(joinRef, topic, event, payload) {
+    const ref = String(++this.ref);
+    this.ws.send(JSON.stringify([joinRef, ref, topic, event, payload]));
+    return ref;
+  }
+
+  // Sends a push and resolves with its reply.
+  async push(joinRef, topic, event, payload) {
+    const ref = this.send(joinRef, topic, event, payload);
+    return this.next((m) => Array.isArray(m) && m[1] === ref && m[3] === "phx_reply");
+  }
+
+  async join(page, params = {}) {
+    const ref = String(++this.ref);
+    const payload = {
+      url: "http://127.0.0.1/counter",
+      params: { _csrf_token: page.csrf, _mounts: 0, _mount_attempts: 0, ...params },
+      session: page.session,
+      static: null,
+    };
+    this.ws.send(JSON.stringify([ref, ref, page.topic, "phx_join", payload]));
+    const reply = await this.next((m) => Array.isArray(m) && m[1] === ref);
+    return { joinRef: ref, reply };
+  }
+
+  click(joinRef, topic, event) {
+    return this.push(joinRef, topic, "event", { type: "click", event, value: { value: "" } });
+  }
+
+  heartbeat() {
+    return this.push(null, "phoenix", "heartbeat", {});
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
