@@ -51,6 +51,11 @@ typedef struct http_request {
     unsigned header_count;
     uint64_t body_bytes;
     int reject_status; /* set by a callback that refuses the request */
+    /* To tell a header value split across reads from an obsolete line
+     * folding, which llhttp 8 passes on as a second, separate piece. */
+    const char *feed_start, *feed_end;
+    unsigned feed_id, value_feed_id;
+    const char *value_end;
     bool headers_done;
     bool in_request;   /* between the first byte and the end of the message */
 } http_request;
@@ -69,6 +74,7 @@ struct conn {
     uint64_t deadline_ms; /* loop time after which the sweep closes it */
     size_t queued_bytes;  /* written but not yet taken by the kernel */
     conn_state state;
+    lv_terminate_reason close_reason; /* told to the views' terminate */
     bool close_when_flushed;
     http_request *http;   /* while CONN_HTTP */
     websocket *ws;        /* while CONN_WEBSOCKET */
@@ -122,6 +128,10 @@ static void on_conn_closed(uv_handle_t *h)
     conn *c = h->data;
     http_request_free(c->http);
     if (c->ws) {
+        /* The views end here, not in conn_close: conn_close may run in the
+         * middle of the channel's own code (a write that finds the client
+         * not reading), which must not see its views freed under it. */
+        lv_channel_close(&c->ws->channel, c->close_reason);
         lv_ws_parser_free(&c->ws->parser);
         free(c->ws);
     }
@@ -131,8 +141,8 @@ static void on_conn_closed(uv_handle_t *h)
 static void conn_close(conn *c, lv_terminate_reason reason)
 {
     if (c->state == CONN_CLOSING) return;
-    conn_state was = c->state;
     c->state = CONN_CLOSING;
+    c->close_reason = reason;
     server *s = c->srv;
     if (c->prev)
         c->prev->next = c->next;
@@ -140,8 +150,6 @@ static void conn_close(conn *c, lv_terminate_reason reason)
         s->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     s->conn_count--;
-    /* The views end before the socket does, so terminate sees their state. */
-    if (was == CONN_WEBSOCKET) lv_channel_close(&c->ws->channel, reason);
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
@@ -541,6 +549,21 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
     http_request *r = request_of(p);
     if (count_head_bytes(r, p->data, len)) return HPE_USER;
+    if (r->value.len > 0) {
+        /* A later piece of the same value must continue exactly where the
+         * last one stopped: in the same read, or at the start of the next
+         * read when the last one ended its read. Anything else skipped a
+         * CRLF: an obs-fold, refused as RFC 9112 §5.2 allows. */
+        bool contiguous = r->value_feed_id == r->feed_id
+                              ? at == r->value_end
+                              : at == r->feed_start && r->value_end == NULL;
+        if (!contiguous) {
+            r->reject_status = 400;
+            return HPE_USER;
+        }
+    }
+    r->value_feed_id = r->feed_id;
+    r->value_end = at + len == r->feed_end ? NULL : at + len;
     lv_buf_append(&r->value, at, len);
     return 0;
 }
@@ -636,6 +659,9 @@ static int on_message_complete(llhttp_t *p)
 static void http_feed(conn *c, char *data, size_t len)
 {
     http_request *r = c->http;
+    r->feed_start = data;
+    r->feed_end = data + len;
+    r->feed_id++;
     llhttp_errno_t err = llhttp_execute(&r->parser, data, len);
     if (err == HPE_OK) return;
     if (err == HPE_PAUSED_UPGRADE && c->state == CONN_WEBSOCKET) {

@@ -67,19 +67,22 @@ static const uint8_t byte_class[256] = {
     9, 10, 10, 10, 11, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, /* F0 */
 };
 
+#define A S_ACCEPT
 #define R S_REJECT
+/* Columns follow the byte classes, rows the states. */
 static const uint8_t transition[STATE_COUNT][CLASS_COUNT] = {
-    /*            ASCII     80-8F    90-9F    A0-BF    bad C2-DF    E0    E1-EF    ED     F0    F1-F3    F4 */
-    [S_ACCEPT] = {S_ACCEPT, R, R, R, R, S_TAIL1, S_E0, S_TAIL2, S_ED, S_F0, S_TAIL3, S_F4},
-    [S_REJECT] = {R, R, R, R, R, R, R, R, R, R, R, R},
-    [S_TAIL1] = {R, S_ACCEPT, S_ACCEPT, S_ACCEPT, R, R, R, R, R, R, R, R},
-    [S_TAIL2] = {R, S_TAIL1, S_TAIL1, S_TAIL1, R, R, R, R, R, R, R, R},
-    [S_TAIL3] = {R, S_TAIL2, S_TAIL2, S_TAIL2, R, R, R, R, R, R, R, R},
-    [S_E0] = {R, R, R, S_TAIL1, R, R, R, R, R, R, R, R},
-    [S_ED] = {R, S_TAIL1, S_TAIL1, R, R, R, R, R, R, R, R, R},
-    [S_F0] = {R, R, S_TAIL2, S_TAIL2, R, R, R, R, R, R, R, R},
-    [S_F4] = {R, S_TAIL2, R, R, R, R, R, R, R, R, R, R},
+    /*            00-7F    80-8F    90-9F    A0-BF    bad      C2-DF    E0       E1-EF    ED       F0       F1-F3    F4 */
+    [S_ACCEPT] = {A,       R,       R,       R,       R,       S_TAIL1, S_E0,    S_TAIL2, S_ED,    S_F0,    S_TAIL3, S_F4},
+    [S_REJECT] = {R,       R,       R,       R,       R,       R,       R,       R,       R,       R,       R,       R},
+    [S_TAIL1] = { R,       A,       A,       A,       R,       R,       R,       R,       R,       R,       R,       R},
+    [S_TAIL2] = { R,       S_TAIL1, S_TAIL1, S_TAIL1, R,       R,       R,       R,       R,       R,       R,       R},
+    [S_TAIL3] = { R,       S_TAIL2, S_TAIL2, S_TAIL2, R,       R,       R,       R,       R,       R,       R,       R},
+    [S_E0] = {    R,       R,       R,       S_TAIL1, R,       R,       R,       R,       R,       R,       R,       R},
+    [S_ED] = {    R,       S_TAIL1, S_TAIL1, R,       R,       R,       R,       R,       R,       R,       R,       R},
+    [S_F0] = {    R,       R,       S_TAIL2, S_TAIL2, R,       R,       R,       R,       R,       R,       R,       R},
+    [S_F4] = {    R,       S_TAIL2, R,       R,       R,       R,       R,       R,       R,       R,       R,       R},
 };
+#undef A
 #undef R
 
 /* Most text on a LiveView socket is JSON and mostly ASCII, so while the

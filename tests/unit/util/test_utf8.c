@@ -182,7 +182,15 @@ Test(utf8, every_two_byte_prefix_matches_a_reference)
      * byte, with valid continuation bytes filling the rest. */
     for (unsigned b0 = 0; b0 < 256; b0++) {
         for (unsigned b1 = 0; b1 < 256; b1++) {
-            size_t need = b0 < 0x80 ? 1 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : b0 >= 0xE0 && b0 <= 0xEF ? 3 : b0 >= 0xF0 && b0 <= 0xF4 ? 4 : 0;
+            size_t need = 0; /* sequence length, 0 for a byte that cannot start one */
+            if (b0 < 0x80)
+                need = 1;
+            else if (b0 >= 0xC2 && b0 <= 0xDF)
+                need = 2;
+            else if (b0 >= 0xE0 && b0 <= 0xEF)
+                need = 3;
+            else if (b0 >= 0xF0 && b0 <= 0xF4)
+                need = 4;
             uint8_t s[4] = {(uint8_t)b0, (uint8_t)b1, 0x80, 0x80};
             bool expect;
             if (need == 0) {
