@@ -57,7 +57,8 @@ typedef enum lv_ws_event_kind {
 typedef struct lv_ws_event {
     lv_ws_event_kind kind;
     int opcode;            /* LV_WS_MESSAGE: LV_WS_OP_TEXT or LV_WS_OP_BINARY */
-    const uint8_t *data;   /* payload; valid until the next lv_ws_parse call */
+    const uint8_t *data;   /* payload (for CLOSE: the reason after the code); never
+                              NULL; valid until the next lv_ws_parse call */
     size_t len;
     uint16_t close_code;   /* CLOSE: the peer's code (1005 when none); ERROR: code to send */
     const char *error;     /* ERROR: a static description for logs */
@@ -77,8 +78,8 @@ typedef struct lv_ws_parser {
     /* Message in progress: opcode of its first frame, 0 when none. */
     uint8_t message_opcode;
     uint32_t utf8_state;
-    lv_buf message;        /* payload bytes of the message or control frame so far */
-    lv_buf control;        /* payload of a control frame interleaved in a message */
+    lv_buf message;        /* payload bytes of the data message so far */
+    lv_buf control;        /* payload of a control frame that arrived in pieces */
     bool failed;           /* after an ERROR or CLOSE every call returns that again */
     lv_ws_event failure;
     /* Private to ws_frame.c. */
@@ -96,7 +97,11 @@ void lv_ws_parser_free(lv_ws_parser *p);
 /* Consumes bytes from `in` until it has one event or runs out of input.
  * Returns the number of bytes consumed; the caller calls again with the rest
  * while the event is not LV_WS_NEED_MORE. The input is modified in place
- * (unmasked), which lets a whole frame be returned without a copy. */
+ * (unmasked), which lets a whole frame be returned without a copy.
+ *
+ * After an ERROR or CLOSE the parser is finished: every later call returns
+ * the same event (with empty data) and consumes all its input, so a caller
+ * must stop at ERROR and CLOSE rather than loop until NEED_MORE. */
 size_t lv_ws_parse(lv_ws_parser *p, uint8_t *in, size_t len, lv_ws_event *ev);
 
 /* Writes the header of an unmasked server frame (FIN set) to out, which must
@@ -104,7 +109,10 @@ size_t lv_ws_parse(lv_ws_parser *p, uint8_t *in, size_t len, lv_ws_event *ev);
 size_t lv_ws_frame_header(uint8_t out[10], int opcode, uint64_t payload_len);
 /* Appends a whole server frame (header and payload) to b. */
 void lv_ws_frame_append(lv_buf *b, int opcode, const void *payload, size_t len);
-/* Appends a close frame with a code and a (short, UTF-8) reason. */
+/* Appends a close frame with a code and a (short, UTF-8) reason; the reason
+ * is cut to fit 125 bytes on a character boundary. Code 1005 ("no status")
+ * writes an empty body; callers never pass 1006 or 1015, which RFC 6455
+ * forbids on the wire. */
 void lv_ws_close_frame_append(lv_buf *b, uint16_t code, const char *reason);
 
 /* True when a code may appear in a close frame received from a peer. */
