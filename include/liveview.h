@@ -116,6 +116,12 @@ typedef struct lv_view {
     /* Optional: the view ends. Runs exactly once per connected mount, with the
      * view's state and assigns still readable. */
     void (*terminate)(lv_socket *socket, lv_terminate_reason reason);
+    /* The template as a file name instead of template_text (which must then
+     * be NULL): a template embedded with the CMake function
+     * lv_embed_templates, or a path read at lv_route (relative paths from
+     * LV_TEMPLATES_DIR, else the working directory). With LV_ENV=dev a changed
+     * file is picked up on the next render, without a restart. */
+    const char *template_file;
 } lv_view;
 
 /* ------------------------------------------------------------------------
@@ -173,6 +179,162 @@ int64_t lv_param_int(const lv_params *params, const char *key, int64_t fallback)
 size_t lv_params_count(const lv_params *params);
 
 /* ------------------------------------------------------------------------
+ * Session serializers: how the session data given to mount travels through
+ * the page (data-phx-session) and back with the join. The default signs it
+ * as a JWT (HS256); LV_SERDE_ENCRYPTED encrypts it too (AES-256-GCM). An app
+ * may bring its own with lv_app_set_serde.
+ * ------------------------------------------------------------------------ */
+
+typedef struct lv_serde {
+    /* Returns a malloc'd, NUL-terminated token for the JSON object text
+     * `json` (len bytes), or NULL on failure. The caller frees it. */
+    char *(*serialize)(void *ctx, const char *json, size_t len);
+    /* Returns the malloc'd JSON object text of a token, or NULL when the token
+     * is not authentic, has expired or is malformed. The caller frees it. */
+    char *(*deserialize)(void *ctx, const char *token, size_t len);
+    /* Optional: frees ctx when the app is freed. */
+    void (*free_ctx)(void *ctx);
+    void *ctx;
+} lv_serde;
+
+typedef enum lv_serde_kind {
+    LV_SERDE_JWT = 0,   /* signed: tamper-proof, readable by the client */
+    LV_SERDE_ENCRYPTED, /* AES-256-GCM: tamper-proof and secret */
+} lv_serde_kind;
+
+/* ------------------------------------------------------------------------
+ * Structured values and templates.
+ *
+ * Assigns can hold lists and maps as well as scalars, for templates that loop
+ * ({{#each todos as todo}}) and reach into records ({{todo.text}}). The
+ * template language is in docs/templates.md.
+ *
+ * Values are built bottom-up and handed over: every lv_value * returned by a
+ * constructor below belongs to the caller until it is passed to a function
+ * documented as taking it (lv_list_push, lv_map_set, lv_assign_value), which
+ * then owns and eventually frees it. A value that is never handed over is
+ * freed with lv_value_delete.
+ *
+ *     lv_value *todos = lv_list_new();
+ *     lv_value *todo = lv_map_new();
+ *     lv_map_set_int(todo, "id", 1);
+ *     lv_map_set_str(todo, "text", "Buy milk");
+ *     lv_map_set_bool(todo, "done", false);
+ *     lv_list_push(todos, todo);           // todos now owns todo
+ *     lv_assign_value(socket, "todos", todos); // the socket owns todos
+ *
+ * Setting an assign to a value equal to the current one (deep equality) is
+ * not a change: nothing is re-rendered or sent.
+ * ------------------------------------------------------------------------ */
+
+typedef enum lv_value_kind {
+    LV_VALUE_NULL = 0,
+    LV_VALUE_BOOL,
+    LV_VALUE_INT,
+    LV_VALUE_DOUBLE,
+    LV_VALUE_STRING, /* text: escaped when rendered */
+    LV_VALUE_SAFE,   /* trusted HTML: rendered as is */
+    LV_VALUE_LIST,
+    LV_VALUE_MAP, /* string keys, kept in insertion order */
+} lv_value_kind;
+
+typedef struct lv_value lv_value;
+
+/* Constructors: each returns a new value owned by the caller. Strings are
+ * copied; NULL reads as "". */
+lv_value *lv_value_new_null(void);
+lv_value *lv_value_new_bool(bool b);
+lv_value *lv_value_new_int(int64_t i);
+lv_value *lv_value_new_double(double d);
+lv_value *lv_value_new_str(const char *s);
+lv_value *lv_value_new_strn(const char *s, size_t n);
+/* Trusted HTML, never escaped: only for markup your code produced. */
+lv_value *lv_value_new_safe(const char *html);
+lv_value *lv_list_new(void);
+lv_value *lv_map_new(void);
+/* Deep copy, owned by the caller. */
+lv_value *lv_value_copy(const lv_value *v);
+/* Frees a value the caller owns (NULL is fine). */
+void lv_value_delete(lv_value *v);
+
+/* Appends item to list, taking item. */
+void lv_list_push(lv_value *list, lv_value *item);
+void lv_list_push_str(lv_value *list, const char *s);
+void lv_list_push_int(lv_value *list, int64_t i);
+/* Sets key in map (replacing an existing entry in place), taking v. */
+void lv_map_set(lv_value *map, const char *key, lv_value *v);
+void lv_map_set_str(lv_value *map, const char *key, const char *s);
+void lv_map_set_safe(lv_value *map, const char *key, const char *html);
+void lv_map_set_int(lv_value *map, const char *key, int64_t i);
+void lv_map_set_double(lv_value *map, const char *key, double d);
+void lv_map_set_bool(lv_value *map, const char *key, bool b);
+
+/* Reading values. Pointers returned are borrowed from the value they came
+ * from. Accessors return 0, false, NULL or an empty count on the wrong kind. */
+lv_value_kind lv_value_kind_of(const lv_value *v);
+int64_t lv_value_int_of(const lv_value *v);
+double lv_value_double_of(const lv_value *v); /* an int reads as a double too */
+bool lv_value_bool_of(const lv_value *v);
+const char *lv_value_str_of(const lv_value *v); /* string or safe HTML */
+size_t lv_list_len(const lv_value *list);
+const lv_value *lv_list_at(const lv_value *list, size_t i);
+size_t lv_map_len(const lv_value *map);
+const lv_value *lv_map_get(const lv_value *map, const char *key);
+/* The i-th entry in insertion order; NULL past the end. */
+const char *lv_map_key_at(const lv_value *map, size_t i);
+const lv_value *lv_map_value_at(const lv_value *map, size_t i);
+
+/* Stores v under name, taking v. */
+void lv_assign_value(lv_socket *socket, const char *name, lv_value *v);
+/* Stores trusted HTML (copied): rendered without escaping. */
+void lv_assign_raw(lv_socket *socket, const char *name, const char *html);
+/* The assign's value, NULL when missing; valid until the assign is next set. */
+const lv_value *lv_get_value(const lv_socket *socket, const char *name);
+
+/* Partials: templates included by name with {{> name}}. Register them before
+ * the lv_route calls whose templates include them; the text is copied. A
+ * partial file is read now and, with LV_ENV=dev, re-read when it changes.
+ * Return 0, or -1 (after printing why) for a bad name or unreadable file. */
+int lv_partial(const char *name, const char *text);
+int lv_partial_file(const char *name, const char *path);
+
+/* Templates embedded into the program by the CMake function
+ * lv_embed_templates (generated code calls this before main). A view whose
+ * template_file is `name` uses the text; with LV_ENV=dev the file at
+ * source_path is read instead when it exists, and re-read when it changes. A
+ * name also serves as a partial ("todo_item.html" is {{> todo_item}}). The
+ * strings are borrowed and must be static. */
+void lv_template_embed(const char *name, const char *text, size_t len, const char *source_path);
+
+/* Helpers: C functions called from templates, {{format_number total}} or
+ * {{#if (eq filter "done")}}. A helper reads its arguments (positional and
+ * name=value) and either writes HTML or returns a value. It must depend on
+ * its arguments only: the renderer re-runs it only when they change. */
+typedef struct lv_helper_call lv_helper_call;
+/* Returns 0, or non-zero to render nothing (reported once per call site). */
+typedef int (*lv_helper_fn)(lv_helper_call *call, void *user);
+/* Registers fn under name (a [A-Za-z_][A-Za-z0-9_]* name) for templates
+ * compiled from now on; a later registration replaces an earlier one.
+ * Returns 0, or -1 for an invalid name. Built in: pluralize, format_number,
+ * eq, not, length (docs/templates.md). */
+int lv_helper_register(const char *name, lv_helper_fn fn, void *user);
+/* Positional arguments; a missing assign arrives as null. NULL past the end. */
+size_t lv_helper_argc(const lv_helper_call *call);
+const lv_value *lv_helper_arg(const lv_helper_call *call, size_t i);
+/* Named arguments (key=value), in template order; NULL when absent. */
+const lv_value *lv_helper_named(const lv_helper_call *call, const char *key);
+size_t lv_helper_named_count(const lv_helper_call *call);
+const char *lv_helper_named_key_at(const lv_helper_call *call, size_t i);
+const lv_value *lv_helper_named_value_at(const lv_helper_call *call, size_t i);
+/* Output. HTML written with lv_helper_html is trusted as is; lv_helper_text
+ * and lv_helper_value escape. A helper that writes nothing may instead return
+ * a value (lv_helper_return, taking v), which templates can test or pass on. */
+void lv_helper_html(lv_helper_call *call, const char *html, size_t len);
+void lv_helper_text(lv_helper_call *call, const char *text, size_t len);
+void lv_helper_value(lv_helper_call *call, const lv_value *v);
+void lv_helper_return(lv_helper_call *call, lv_value *v);
+
+/* ------------------------------------------------------------------------
  * The application: configuration, routes, and the server.
  * ------------------------------------------------------------------------ */
 
@@ -206,8 +368,27 @@ typedef struct lv_config {
     unsigned idle_timeout_s;
     /* Views one WebSocket may join at once. Default 100. */
     unsigned max_views_per_connection;
-    /* Lifetime of a page's session token, in seconds. Default 14 days. */
+    /* Lifetime of a page's session token and of the session cookie, in
+     * seconds. Default 14 days. */
     int64_t session_ttl_s;
+    /* How session data travels through the page: LV_SERDE_JWT (signed,
+     * default) or LV_SERDE_ENCRYPTED (AES-256-GCM). Env LV_SESSION_SERDE
+     * ("jwt" or "encrypted"). */
+    lv_serde_kind session_serde;
+    /* Name of the session cookie. Default "_lv_session". */
+    const char *session_cookie;
+    /* Adds Secure to the session cookie: set it when served over HTTPS.
+     * Default false; env LV_SECURE_COOKIES=1. */
+    bool secure_cookies;
+    /* Origins allowed to open the WebSocket, comma-separated: exact origins
+     * such as https://app.example.com, or wildcard subdomains (the syntax is
+     * in docs/security.md). NULL or "": the page's own origin only. Env
+     * LV_ALLOWED_ORIGINS. */
+    const char *allowed_origins;
+    /* Refuse form events that carry no _csrf_token (by default they are
+     * processed after a warning, as LiveViewJS does; a wrong token is always
+     * refused). Env LV_CSRF_STRICT=1. */
+    bool csrf_strict;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment
@@ -231,6 +412,62 @@ void lv_app_stop(lv_app *app);
 void lv_app_free(lv_app *app);
 /* The port the app listens on once running (useful with port 0). */
 int lv_app_port(const lv_app *app);
+/* Replaces the session serializer chosen by lv_config.session_serde with the
+ * app's own (copied; its free_ctx, if any, runs when the app is freed). */
+void lv_app_set_serde(lv_app *app, const lv_serde *serde);
+
+/* ------------------------------------------------------------------------
+ * Plain HTTP requests, the session cookie, and session data for views.
+ *
+ * Besides LiveViews an app can serve plain HTTP handlers (a login form's
+ * POST, a download). Every request, page or handler, sees the session kept
+ * in a signed cookie (HttpOnly, SameSite=Lax, Secure when configured).
+ * Handlers for methods other than GET and HEAD are protected against CSRF:
+ * the request must carry the page's token in a `_csrf_token` field or an
+ * `x-csrf-token` header, or it is refused with 403 before the handler runs.
+ * ------------------------------------------------------------------------ */
+
+typedef struct lv_request lv_request;
+
+/* Handles a request: read it, change the session, then respond with one of
+ * the lv_respond_* functions (a handler that does not respond sends 204). */
+typedef void (*lv_http_handler)(lv_request *req);
+
+/* Serves handler for method ("GET", "POST", ...) at an exact path. Returns 0,
+ * or -1 when the path is taken. */
+int lv_http_route(lv_app *app, const char *method, const char *path, lv_http_handler handler);
+
+const char *lv_request_method(const lv_request *req);
+const char *lv_request_path(const lv_request *req);
+/* A request header (any case), or NULL. */
+const char *lv_request_header(const lv_request *req, const char *name);
+/* A cookie sent with the request, or NULL. */
+const char *lv_request_cookie(const lv_request *req, const char *name);
+/* The query parameters and, for POST, the url-encoded form body. */
+const lv_params *lv_request_params(const lv_request *req);
+
+/* The session: string values by key. Changes are sent back as a new cookie
+ * with the response. Keys starting with "_" are reserved. */
+const char *lv_session_get(const lv_request *req, const char *key);
+void lv_session_put(lv_request *req, const char *key, const char *value);
+void lv_session_delete(lv_request *req, const char *key);
+/* Empties the session and renews its CSRF state (do it at login and logout,
+ * against session fixation). */
+void lv_session_clear(lv_request *req);
+
+/* Responses. body is copied. A redirect is a 303 to a local path. */
+void lv_respond(lv_request *req, int status, const char *content_type, const char *body, size_t len);
+void lv_respond_redirect(lv_request *req, const char *path);
+
+/* The session data handed to views' mount, as a JSON object text the caller
+ * frees, or NULL for none. The default returns the cookie session; an app
+ * may replace it (for example to read its own authentication cookie). It is
+ * serialized into the page with the session serializer and comes back,
+ * verified, as mount's `session` on the join. */
+typedef char *(*lv_session_data_fn)(const lv_request *req, void *ctx);
+void lv_app_set_session_data(lv_app *app, lv_session_data_fn fn, void *ctx);
+/* The default lv_session_data_fn: the cookie session as a JSON object. */
+char *lv_cookie_session_data(const lv_request *req, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include "channel/phx.h"
 #include "render/render.h"
+#include "util/form.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -30,6 +31,17 @@ void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void 
     ch->app = app;
     ch->send = send;
     ch->send_ctx = send_ctx;
+}
+
+void lv_channel_set_connect_session(lv_channel *ch, const char *csrf_state)
+{
+    if (csrf_state && strlen(csrf_state) == LV_CSRF_STATE_LEN) {
+        ch->connect = LV_CONNECT_VERIFIED;
+        memcpy(ch->connect_csrf_state, csrf_state, LV_CSRF_STATE_LEN + 1);
+    } else {
+        ch->connect = LV_CONNECT_REFUSED;
+        ch->connect_csrf_state[0] = '\0';
+    }
 }
 
 static void flush_frame(lv_channel *ch)
@@ -62,6 +74,15 @@ static void push(lv_channel *ch, const char *join_ref, const char *topic, const 
 {
     lv_buf_reset(&frame_scratch);
     lv_phx_push(&frame_scratch, join_ref, NULL, topic, event, payload, payload_len);
+    flush_frame(ch);
+}
+
+/* The channel closes: [jr, jr, topic, "phx_close", {}], as Phoenix sends it
+ * (protocol.md §1.6). */
+static void push_close(lv_channel *ch, const char *join_ref, const char *topic)
+{
+    lv_buf_reset(&frame_scratch);
+    lv_phx_push(&frame_scratch, join_ref, join_ref, topic, "phx_close", "{}", 2);
     flush_frame(ch);
 }
 
@@ -184,7 +205,7 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     if (old) {
         /* A second join of a joined topic replaces the first (Phoenix closes
          * the old channel, then processes the new join). */
-        push(ch, old->join_ref, old->topic, "phx_close", "{}", 2);
+        push_close(ch, old->join_ref, old->topic);
         remove_view(ch, old, LV_TERMINATE_REPLACED);
     }
     if (ch->view_count >= ch->app->config.max_views_per_connection) {
@@ -198,7 +219,16 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     const char *session_token = json_string_value(json_object_get(m->payload, "session"));
     lv_join_claims claims;
     const char *why = NULL;
-    if (lv_join_verify(ch->app, m->topic, session_token, csrf, &claims, &why) != 0) {
+    if (ch->connect == LV_CONNECT_REFUSED) {
+        /* The socket URL's token did not match the cookie session, so this
+         * socket has no session at all (Phoenix: session nil -> stale). */
+        lv_log_warn("join of %s refused: the socket's CSRF token did not match its session",
+                    m->topic);
+        reply_error(ch, join_ref, m->ref, m->topic, "stale");
+        return;
+    }
+    const char *connect_state = ch->connect == LV_CONNECT_VERIFIED ? ch->connect_csrf_state : NULL;
+    if (lv_join_verify(ch->app, m->topic, session_token, csrf, connect_state, &claims, &why) != 0) {
         lv_log_warn("join of %s refused: %s", m->topic, why);
         reply_error(ch, join_ref, m->ref, m->topic, "stale");
         return;
@@ -213,6 +243,7 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     }
 
     lv_socket *socket = lv_socket_new(ch->app, route, true, claims.id);
+    lv_socket_set_csrf(socket, claims.csrf_state, csrf);
     json_t *empty = json_object();
     lv_params params = {params_obj ? params_obj : empty}, session = {claims.session};
     const char *url = json_string_value(json_object_get(m->payload, "url"));
@@ -255,19 +286,59 @@ static bool event_declared(const lv_view *view, const char *event)
     return false;
 }
 
-/* The value of an event as params: an object as it is; a form's url-encoded
- * string decoded; anything else wrapped as {"value": ...}. Returns a new
- * reference. */
+/* The value of an event as params: an object as it is; anything else but a
+ * form wrapped as {"value": ...}. Returns a new reference. */
 static json_t *event_value(json_t *payload)
 {
-    const char *type = json_string_value(json_object_get(payload, "type"));
     json_t *value = json_object_get(payload, "value");
     if (json_is_object(value)) return json_incref(value);
-    if (type && strcmp(type, "form") == 0 && json_is_string(value))
-        return lv_query_to_json(json_string_value(value), json_string_length(value));
     json_t *obj = json_object();
     if (value) json_object_set(obj, "value", value);
     return obj;
+}
+
+/* Decodes a form event's url-encoded fields and checks its _csrf_token
+ * against the view's CSRF state (seed: "LiveViewJS Forms Authenticity"). A
+ * wrong token is refused; a missing one is processed after a warning logged
+ * once per view, unless the app is csrf_strict. The token is removed before
+ * the fields reach the view. Returns the fields, or NULL after replying. */
+static json_t *form_value(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
+{
+    lv_socket *socket = v->socket;
+    json_t *value = json_object_get(m->payload, "value");
+    json_t *fields = NULL;
+    lv_form_status st = json_is_string(value)
+                            ? lv_form_decode(json_string_value(value), json_string_length(value),
+                                             NULL, &fields)
+                            : LV_FORM_BAD_ENCODING;
+    if (st != LV_FORM_OK) {
+        lv_log_warn("%s: form event refused: %s", socket->route->view->name, lv_form_status_str(st));
+        reply_error(ch, v->join_ref, m->ref, m->topic, "invalid form");
+        return NULL;
+    }
+    json_t *token = json_object_get(fields, "_csrf_token");
+    if (token) {
+        const char *t = json_string_value(token);
+        if (!t || !lv_csrf_verify(socket->csrf_state, strlen(socket->csrf_state), t, strlen(t))) {
+            lv_log_warn("%s: form event refused: its _csrf_token does not match",
+                        socket->route->view->name);
+            reply_error(ch, v->join_ref, m->ref, m->topic, "invalid CSRF token");
+            json_decref(fields);
+            return NULL;
+        }
+        json_object_del(fields, "_csrf_token");
+    } else if (ch->app->config.csrf_strict) {
+        lv_log_warn("%s: form event refused: no _csrf_token (csrf_strict)", socket->route->view->name);
+        reply_error(ch, v->join_ref, m->ref, m->topic, "missing CSRF token");
+        json_decref(fields);
+        return NULL;
+    } else if (!socket->warned_missing_csrf) {
+        socket->warned_missing_csrf = true;
+        lv_log_warn("%s: a form event carries no _csrf_token; processing it (add form_for or a "
+                    "hidden _csrf_token input, or set csrf_strict)",
+                    socket->route->view->name);
+    }
+    return fields;
 }
 
 static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
@@ -292,7 +363,10 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
         reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
         return;
     }
-    json_t *value_obj = event_value(m->payload);
+    const char *type = json_string_value(json_object_get(m->payload, "type"));
+    json_t *value_obj =
+        type && strcmp(type, "form") == 0 ? form_value(ch, v, m) : event_value(m->payload);
+    if (!value_obj) return; /* already answered */
     lv_params value = {value_obj};
     int rc = view->handle_event(socket, event, &value);
     json_decref(value_obj);
@@ -335,7 +409,7 @@ static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx
         char *topic = lv_xstrdup(v->topic);
         reply(ch, join_ref, m->ref, topic, "ok", "{}");
         remove_view(ch, v, LV_TERMINATE_LEAVE);
-        push(ch, join_ref, topic, "phx_close", "{}", 2);
+        push_close(ch, join_ref, topic);
         free(join_ref);
         free(topic);
     } else if (strcmp(event, "live_patch") == 0) {
@@ -344,7 +418,8 @@ static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx
         /* No components yet, so every cid the client names is gone already;
          * the client needs the "cids" key to prune (protocol.md §4.4). */
         json_t *cids = json_object_get(m->payload, "cids");
-        json_t *response = json_pack("{s:O}", "cids", json_is_array(cids) ? cids : json_array());
+        json_t *response = json_is_array(cids) ? json_pack("{s:O}", "cids", cids)
+                                               : json_pack("{s:[]}", "cids");
         char *text = json_dumps(response, JSON_COMPACT);
         reply(ch, v->join_ref, m->ref, m->topic, "ok", text);
         free(text);

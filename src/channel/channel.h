@@ -25,16 +25,28 @@ typedef struct lv_channel_view {
     lv_socket *socket;
 } lv_channel_view;
 
+typedef enum lv_connect_session {
+    LV_CONNECT_UNCHECKED = 0, /* no connect-time check (unit tests) */
+    LV_CONNECT_VERIFIED,      /* the socket URL's CSRF token matched the cookie session */
+    LV_CONNECT_REFUSED,       /* it did not: every join is answered stale */
+} lv_connect_session;
+
 typedef struct lv_channel {
     lv_app *app;
     lv_channel_send_fn send;
     void *send_ctx;
+    lv_connect_session connect;
+    char connect_csrf_state[LV_CSRF_STATE_LEN + 1]; /* when VERIFIED */
     lv_channel_view *views;
     uint32_t view_count;
     uint32_t view_cap;
 } lv_channel;
 
 void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void *send_ctx);
+/* Records the outcome of the connect-time check (as Phoenix does): with
+ * state NULL the socket gets no session and every join is refused; with a
+ * state, every joined page must have been rendered for that session. */
+void lv_channel_set_connect_session(lv_channel *ch, const char *csrf_state);
 /* Handles one complete text message. */
 void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len);
 /* Handles one binary message (upload chunks, protocol.md §1.8). */

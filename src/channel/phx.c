@@ -42,7 +42,7 @@ lv_phx_status lv_phx_decode(const char *data, size_t len, lv_phx_msg *out)
     memset(out, 0, sizeof *out);
     if (!depth_within(data, len, LV_PHX_MAX_DEPTH)) return LV_PHX_TOO_DEEP;
     json_error_t err;
-    out->root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    out->root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!out->root) return LV_PHX_NOT_JSON;
     if (!json_is_array(out->root) || json_array_size(out->root) != 5) return LV_PHX_NOT_ARRAY;
 

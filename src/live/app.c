@@ -50,6 +50,18 @@ void lv_config_defaults(lv_config *cfg)
     cfg->idle_timeout_s = 60;
     cfg->max_views_per_connection = 100;
     cfg->session_ttl_s = 14 * 24 * 3600;
+    cfg->session_serde = LV_SERDE_JWT;
+    cfg->session_cookie = "_lv_session";
+    cfg->allowed_origins = env_or("LV_ALLOWED_ORIGINS", NULL);
+    const char *serde = getenv("LV_SESSION_SERDE");
+    if (serde && strcmp(serde, "encrypted") == 0)
+        cfg->session_serde = LV_SERDE_ENCRYPTED;
+    else if (serde && *serde && strcmp(serde, "jwt") != 0)
+        fprintf(stderr, "liveview: ignoring LV_SESSION_SERDE=%s (jwt or encrypted)\n", serde);
+    const char *flag = getenv("LV_SECURE_COOKIES");
+    cfg->secure_cookies = flag && strcmp(flag, "1") == 0;
+    flag = getenv("LV_CSRF_STRICT");
+    cfg->csrf_strict = flag && strcmp(flag, "1") == 0;
 
     unsigned long long n = 4000;
     env_number("LV_PORT", 65535, &n);
@@ -95,14 +107,32 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    lv_origin_policy origins;
+    char origin_error[160];
+    if (lv_origin_policy_parse(&origins, cfg->allowed_origins, origin_error, sizeof origin_error) != 0) {
+        fprintf(stderr, "liveview: allowed origins: %s\n", origin_error);
+        return NULL;
+    }
+
     lv_app *app = lv_xcalloc(1, sizeof *app);
     app->config = *cfg;
     app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
     app->config.assets_dir = dup_or_null(cfg->assets_dir ? cfg->assets_dir : "assets");
     app->config.title = dup_or_null(cfg->title ? cfg->title : "liveview-c");
+    app->config.session_cookie = dup_or_null(cfg->session_cookie ? cfg->session_cookie : "_lv_session");
+    app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
     app->config.secret_key_base = NULL; /* only the derived keys are kept */
+    app->origins = origins;
+    /* One key per purpose: a token made for one never verifies as another. */
     lv_key_derive(&app->session_key, secret, secret_len, "session");
+    lv_key_derive(&app->cookie_key, secret, secret_len, "cookie");
+    lv_key_derive(&app->aead_key, secret, secret_len, "session-encryption");
     memset(random_secret, 0, sizeof random_secret);
+    if (cfg->session_serde == LV_SERDE_ENCRYPTED)
+        lv_serde_aead_init(&app->serde, &app->aead_key, app->config.session_ttl_s, NULL);
+    else
+        lv_serde_jwt_init(&app->serde, &app->session_key, app->config.session_ttl_s, NULL);
+    app->session_data = lv_cookie_session_data;
     atomic_init(&app->stop_requested, false);
     return app;
 }
@@ -142,6 +172,12 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
     return NULL;
 }
 
+void lv_app_set_serde(lv_app *app, const lv_serde *serde)
+{
+    lv_serde_release(&app->serde);
+    app->serde = *serde;
+}
+
 int lv_app_port(const lv_app *app)
 {
     return app->bound_port;
@@ -155,10 +191,21 @@ void lv_app_free(lv_app *app)
         lv_tmpl_free(app->routes[i].tmpl);
     }
     free(app->routes);
+    for (size_t i = 0; i < app->http_route_count; i++) {
+        free(app->http_routes[i].method);
+        free(app->http_routes[i].path);
+    }
+    free(app->http_routes);
+    lv_serde_release(&app->serde);
+    lv_origin_policy_free(&app->origins);
+    free((char *)app->config.session_cookie);
+    free((char *)app->config.allowed_origins);
     free((char *)app->config.host);
     free((char *)app->config.assets_dir);
     free((char *)app->config.title);
     memset(&app->session_key, 0, sizeof app->session_key);
+    memset(&app->cookie_key, 0, sizeof app->cookie_key);
+    memset(&app->aead_key, 0, sizeof app->aead_key);
     free(app);
 }
 

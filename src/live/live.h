@@ -14,6 +14,8 @@
 #include "render/tmpl.h"
 #include "render/value.h"
 #include "security/csrf.h"
+#include "security/origin.h"
+#include "security/serde.h"
 #include "security/token.h"
 #include "util/buf.h"
 
@@ -21,21 +23,77 @@
 #define LV_ID_BYTES 12
 #define LV_ID_LEN (4 + 16) /* "phx-" + 16 */
 
+struct lv_params {
+    json_t *object; /* borrowed: a JSON object */
+};
+
 typedef struct lv_route_entry {
     char *path;
     const lv_view *view;
     lv_tmpl *tmpl;
 } lv_route_entry;
 
+typedef struct lv_http_route_entry {
+    char *method;
+    char *path;
+    lv_http_handler handler;
+} lv_http_route_entry;
+
 struct lv_app {
     lv_config config;
     lv_route_entry *routes;
     size_t route_count;
-    lv_key session_key; /* signs data-phx-session */
+    lv_http_route_entry *http_routes;
+    size_t http_route_count;
+    lv_key session_key;   /* data-phx-session (JWT serde) */
+    lv_key cookie_key;    /* the session cookie */
+    lv_key aead_key;      /* data-phx-session (encrypted serde) */
+    lv_serde serde;       /* how data-phx-session is made and read */
+    lv_session_data_fn session_data;
+    void *session_data_ctx;
+    lv_origin_policy origins;
     atomic_bool stop_requested;
-    void *server;       /* net/ state while running */
+    void *server;         /* net/ state while running */
     int bound_port;
 };
+
+/* One HTTP request as the decision code sees it: filled by net/, read and
+ * answered by handlers and the dead render, written back by net/. */
+struct lv_request {
+    lv_app *app;
+    const char *method;      /* borrowed from net/ for the request's life */
+    const char *path;        /* NUL-terminated copy of the path */
+    const char *query;       /* the raw query string or NULL */
+    const char *const *headers; /* name, value, name, value, ..., NULL */
+    json_t *params;          /* query + form body */
+    lv_params params_view;
+    json_t *session;         /* the cookie session (an object; never NULL) */
+    bool session_changed;    /* send a new cookie with the response */
+    /* The response. */
+    int status;              /* 0 until a handler responds */
+    char *content_type;
+    lv_buf body;
+    char *location;
+};
+
+/* Decodes the session cookie of req (an invalid or expired one counts as
+ * none) and makes sure it holds a CSRF state, creating one (and marking the
+ * session changed) when missing. */
+void lv_request_load_session(lv_request *req);
+/* The CSRF state of the request's session (24 characters). */
+const char *lv_request_csrf_state(const lv_request *req);
+/* The Set-Cookie header line (without CRLF) for the session when it
+ * changed, else NULL. The caller frees it. */
+char *lv_request_session_cookie(lv_request *req);
+/* True when a non-GET request carries a CSRF token (field or header) that
+ * matches its session. */
+bool lv_request_csrf_ok(const lv_request *req);
+/* Frees what the request owns (not the strings borrowed from net/). */
+void lv_request_free(lv_request *req);
+/* Finds a handler route; NULL when none. *path_known tells whether another
+ * method is served at that path (405 rather than 404). */
+const lv_http_route_entry *lv_app_find_http_route(const lv_app *app, const char *method,
+                                                  const char *path, bool *path_known);
 
 /* A message queued with lv_send_info. */
 typedef struct lv_info {
@@ -43,10 +101,6 @@ typedef struct lv_info {
     char *name;
     json_t *payload;
 } lv_info;
-
-struct lv_params {
-    json_t *object; /* borrowed: a JSON object */
-};
 
 struct lv_socket {
     lv_app *app;
@@ -56,7 +110,9 @@ struct lv_socket {
     lv_info *infos_head; /* queued by lv_send_info, drained by the channel */
     lv_info *infos_tail;
     bool connected;
+    bool warned_missing_csrf; /* a form event without _csrf_token was logged */
     char id[LV_ID_LEN + 1];
+    char csrf_state[LV_CSRF_STATE_LEN + 1]; /* that form tokens must match */
 };
 
 /* Looks up the route of an exact path; NULL when none. */
@@ -73,12 +129,16 @@ void lv_socket_free(lv_socket *socket);
 lv_info *lv_socket_next_info(lv_socket *socket);
 void lv_info_free(lv_info *info);
 
-/* The dead render of a page: mounts the route's view disconnected, renders
- * the root layout with a masked CSRF token and the signed session, and
- * appends the HTML to out. `query` is the raw query string (may be NULL).
- * Returns the HTTP status: 200, or 500 when mount failed (out then holds an
- * error page). */
-int lv_page_render(lv_app *app, const lv_route_entry *route, const char *url_query, lv_buf *out);
+/* The dead render of a page for req: mounts the route's view disconnected
+ * with the request's session data, renders the root layout with a masked
+ * CSRF token and the serialized session, and sets the response in req
+ * (200, or 500 with an error page when mount failed). The request's session
+ * must have been loaded (lv_request_load_session). */
+void lv_page_render(lv_request *req, const lv_route_entry *route);
+
+/* Sets the assign "csrf_token" (what forms send back) to a masking of the
+ * socket's CSRF state; `token` when given, else a fresh one. */
+void lv_socket_set_csrf(lv_socket *socket, const char *state, const char *token);
 
 /* What a verified join carries: the view id, the route and the CSRF state the
  * page was rendered with, and the session data for mount. */
@@ -91,10 +151,14 @@ typedef struct lv_join_claims {
 } lv_join_claims;
 
 /* Verifies a session token for a join on `topic` and the CSRF token the
- * client sent. Returns 0 and fills out (free with lv_join_claims_free), or -1
- * with *why set to a static reason for the log. Never logs the token. */
+ * client sent. When connect_state is non-NULL (the CSRF state the socket's
+ * connection was authenticated with), the page must have been rendered for
+ * that same session. Returns 0 and fills out (free with
+ * lv_join_claims_free), or -1 with *why set to a static reason for the log.
+ * Never logs the token. */
 int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
-                   const char *csrf_token, lv_join_claims *out, const char **why);
+                   const char *csrf_token, const char *connect_state, lv_join_claims *out,
+                   const char **why);
 void lv_join_claims_free(lv_join_claims *c);
 
 /* Converts a raw query string (a=1&b=x) into a JSON object; decoding is

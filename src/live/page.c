@@ -12,6 +12,7 @@
 #include "live/live.h"
 #include "render/escape.h"
 #include "render/render.h"
+#include "util/log.h"
 
 #define LV_QUERY_MAX_PAIRS 256
 
@@ -107,70 +108,101 @@ static void render_error_page(lv_buf *out, const char *message)
     lv_buf_puts(out, "</h1></body></html>\n");
 }
 
-int lv_page_render(lv_app *app, const lv_route_entry *route, const char *query, lv_buf *out)
+static void respond_error_page(lv_request *req)
 {
-    lv_socket *socket = lv_socket_new(app, route, false, NULL);
-    json_t *params_obj = lv_query_to_json(query, query ? strlen(query) : 0);
-    json_t *session_obj = json_object();
-    lv_params params = {params_obj}, session = {session_obj};
-    const lv_view *view = route->view;
-    int status = 200;
+    lv_buf page = LV_BUF_INIT;
+    render_error_page(&page, "This page could not be rendered.");
+    lv_respond(req, 500, "text/html; charset=utf-8", page.data, page.len);
+    lv_buf_free(&page);
+}
 
-    if (view->mount(socket, &params, &session) != 0) {
-        fprintf(stderr, "liveview: %s: mount failed during the HTTP render\n", route->path);
-        render_error_page(out, "This page could not be rendered.");
-        status = 500;
+/* The session data the app hands to mount: its hook's JSON object, or {}
+ * when the hook gives nothing usable. */
+static json_t *session_data(lv_request *req)
+{
+    lv_app *app = req->app;
+    char *text = app->session_data(req, app->session_data_ctx);
+    json_t *obj = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free(text);
+    if (!json_is_object(obj)) {
+        if (obj) lv_log_warn("session data is not a JSON object; using {}");
+        json_decref(obj);
+        obj = json_object();
+    }
+    return obj;
+}
+
+void lv_page_render(lv_request *req, const lv_route_entry *route)
+{
+    lv_app *app = req->app;
+    lv_socket *socket = lv_socket_new(app, route, false, NULL);
+    json_t *session_obj = session_data(req);
+    lv_params session = {session_obj};
+    const lv_view *view = route->view;
+    const char *csrf_state = lv_request_csrf_state(req);
+    char csrf_token[LV_CSRF_TOKEN_LEN + 1];
+    lv_csrf_mask(csrf_state, csrf_token);
+    lv_socket_set_csrf(socket, csrf_state, csrf_token);
+
+    if (view->mount(socket, &req->params_view, &session) != 0) {
+        lv_log_warn("%s: mount failed during the HTTP render", route->path);
+        respond_error_page(req);
         goto done;
     }
     if (view->handle_params) {
         lv_buf url = LV_BUF_INIT;
-        lv_buf_printf(&url, "%s%s%s", route->path, query && *query ? "?" : "", query ? query : "");
-        int rc = view->handle_params(socket, &params, url.data);
+        lv_buf_printf(&url, "%s%s%s", route->path, req->query ? "?" : "", req->query ? req->query : "");
+        int rc = view->handle_params(socket, &req->params_view, url.data);
         lv_buf_free(&url);
         if (rc != 0) {
-            fprintf(stderr, "liveview: %s: handle_params failed during the HTTP render\n", route->path);
-            render_error_page(out, "This page could not be rendered.");
-            status = 500;
+            lv_log_warn("%s: handle_params failed during the HTTP render", route->path);
+            respond_error_page(req);
             goto done;
         }
     }
 
-    lv_buf inner = LV_BUF_INIT;
-    lv_render_html(route->tmpl, &socket->assigns, &inner);
-
-    char csrf_state[LV_CSRF_STATE_LEN + 1], csrf_token[LV_CSRF_TOKEN_LEN + 1];
-    lv_csrf_new_state(csrf_state);
-    lv_csrf_mask(csrf_state, csrf_token);
-
     json_t *claims = json_pack("{s:s, s:s, s:s, s:O}", "id", socket->id, "route", route->path,
                                "csrf", csrf_state, "session", session_obj);
-    char *session_token = lv_token_sign(&app->session_key, claims, lv_now_seconds(),
-                                        app->config.session_ttl_s);
+    char *claims_text = json_dumps(claims, JSON_COMPACT);
     json_decref(claims);
+    char *session_token = app->serde.serialize(app->serde.ctx, claims_text, strlen(claims_text));
+    free(claims_text);
+    if (!session_token) {
+        lv_log_error("%s: the session serializer failed", route->path);
+        respond_error_page(req);
+        goto done;
+    }
 
-    render_layout(app, socket->id, csrf_token, session_token, &inner, out);
+    lv_buf inner = LV_BUF_INIT, page = LV_BUF_INIT;
+    lv_render_html(route->tmpl, &socket->assigns, &inner);
+    render_layout(app, socket->id, csrf_token, session_token, &inner, &page);
+    lv_respond(req, 200, "text/html; charset=utf-8", page.data, page.len);
     free(session_token);
     lv_buf_free(&inner);
+    lv_buf_free(&page);
 done:
-    json_decref(params_obj);
     json_decref(session_obj);
     lv_socket_free(socket);
-    return status;
 }
 
 int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
-                   const char *csrf_token, lv_join_claims *out, const char **why)
+                   const char *csrf_token, const char *connect_state, lv_join_claims *out,
+                   const char **why)
 {
     memset(out, 0, sizeof *out);
     if (!session_token) {
         *why = "no session token";
         return -1;
     }
-    json_t *claims = NULL;
-    lv_token_status st = lv_token_verify(&app->session_key, session_token, strlen(session_token),
-                                         lv_now_seconds(), &claims);
-    if (st != LV_TOKEN_OK) {
-        *why = lv_token_status_str(st);
+    char *text = app->serde.deserialize(app->serde.ctx, session_token, strlen(session_token));
+    json_t *claims = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (text) {
+        memset(text, 0, strlen(text)); /* session contents do not linger */
+        free(text);
+    }
+    if (!json_is_object(claims)) {
+        json_decref(claims);
+        *why = "session token is not authentic, has expired, or is malformed";
         return -1;
     }
     const char *id = json_string_value(json_object_get(claims, "id"));
@@ -189,6 +221,13 @@ int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
     }
     if (!csrf_token || !lv_csrf_verify(csrf, strlen(csrf), csrf_token, strlen(csrf_token))) {
         *why = csrf_token ? "CSRF token does not match" : "no CSRF token";
+        json_decref(claims);
+        return -1;
+    }
+    /* The page must come from the session the socket connected with, so a
+     * page token lifted from another browser is useless on this socket. */
+    if (connect_state && strcmp(connect_state, csrf) != 0) {
+        *why = "page was rendered for another session";
         json_decref(claims);
         return -1;
     }

@@ -1,4 +1,5 @@
 /* The socket API seen by view callbacks: assigns, state, params, infos. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,11 +189,14 @@ int64_t lv_param_int(const lv_params *p, const char *key, int64_t fallback)
         return fallback;
     }
     if (json_is_string(v)) {
+        /* Strictly an optional '-' and digits: no spaces, no '+', no overflow. */
         const char *s = json_string_value(v);
+        const char *digits = s[0] == '-' ? s + 1 : s;
+        if (*digits < '0' || *digits > '9') return fallback;
         char *end;
-        if (!*s) return fallback;
+        errno = 0;
         long long n = strtoll(s, &end, 10);
-        return *end ? fallback : (int64_t)n;
+        return *end || errno == ERANGE ? fallback : (int64_t)n;
     }
     return fallback;
 }
@@ -200,4 +204,15 @@ int64_t lv_param_int(const lv_params *p, const char *key, int64_t fallback)
 size_t lv_params_count(const lv_params *p)
 {
     return p && p->object ? json_object_size(p->object) : 0;
+}
+
+void lv_socket_set_csrf(lv_socket *s, const char *state, const char *token)
+{
+    snprintf(s->csrf_state, sizeof s->csrf_state, "%s", state);
+    char fresh[LV_CSRF_TOKEN_LEN + 1];
+    if (!token || strlen(token) != LV_CSRF_TOKEN_LEN) {
+        lv_csrf_mask(s->csrf_state, fresh);
+        token = fresh;
+    }
+    lv_assign_str(s, "csrf_token", token);
 }

@@ -23,6 +23,7 @@
 #include "live/live.h"
 #include "net/assets.h"
 #include "net/ws_frame.h"
+#include "util/form.h"
 #include "util/log.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
@@ -40,13 +41,9 @@ typedef struct http_request {
     lv_buf url;
     lv_buf field;
     lv_buf value;
-    char *host;
-    char *origin;
-    char *upgrade;
-    char *connection;
-    char *ws_key;
-    char *ws_version;
-    char *if_none_match;
+    lv_buf body;          /* kept only for handler routes */
+    char **headers;       /* name, value, ..., NULL (owned) */
+    size_t header_strings;
     size_t header_bytes;
     unsigned header_count;
     uint64_t body_bytes;
@@ -57,6 +54,7 @@ typedef struct http_request {
     unsigned feed_id, value_feed_id;
     const char *value_end;
     bool headers_done;
+    bool keep_body;
     bool in_request;   /* between the first byte and the end of the message */
 } http_request;
 
@@ -113,14 +111,25 @@ static void http_request_free(http_request *r)
     lv_buf_free(&r->url);
     lv_buf_free(&r->field);
     lv_buf_free(&r->value);
-    free(r->host);
-    free(r->origin);
-    free(r->upgrade);
-    free(r->connection);
-    free(r->ws_key);
-    free(r->ws_version);
-    free(r->if_none_match);
+    lv_buf_free(&r->body);
+    for (size_t i = 0; i < r->header_strings; i++) free(r->headers[i]);
+    free(r->headers);
     free(r);
+}
+
+static const char *header(const http_request *r, const char *name)
+{
+    for (size_t i = 0; i + 1 < r->header_strings; i += 2)
+        if (strcasecmp(r->headers[i], name) == 0) return r->headers[i + 1];
+    return NULL;
+}
+
+static void forget_headers(http_request *r)
+{
+    for (size_t i = 0; i < r->header_strings; i++) free(r->headers[i]);
+    free(r->headers);
+    r->headers = NULL;
+    r->header_strings = 0;
 }
 
 static void on_conn_closed(uv_handle_t *h)
@@ -352,26 +361,6 @@ static bool header_has_token(const char *value, const char *token)
     return false;
 }
 
-/* Same-origin check for the WebSocket upgrade: the Origin's host[:port] must
- * equal the Host header. Browsers always send Origin on WebSocket requests,
- * so a cross-site page cannot open a socket with the user's cookies.
- * Non-browser clients that send no Origin are let through; they hold no
- * victim's cookies, and a join still needs a valid signed session and CSRF
- * token. */
-static bool origin_allowed(const http_request *r)
-{
-    if (!r->origin) return true;
-    if (!r->host) return false;
-    const char *o = r->origin;
-    if (strncasecmp(o, "http://", 7) == 0)
-        o += 7;
-    else if (strncasecmp(o, "https://", 8) == 0)
-        o += 8;
-    else
-        return false;
-    return strcasecmp(o, r->host) == 0;
-}
-
 static bool query_has_vsn2(const char *query)
 {
     /* The official client always sends vsn=2.0.0 (protocol.md §1.1); it
@@ -386,27 +375,83 @@ static bool query_has_vsn2(const char *query)
     return false;
 }
 
-/* Handles GET /live/websocket. Returns true when the connection upgraded. */
-static bool http_upgrade(conn *c, const char *query)
+/* Fills the decision-side view of a request. Returns false (after answering
+ * 400) when its query or form body cannot be decoded. */
+static bool request_init(conn *c, lv_request *req, const char *method, char *url, char *query)
 {
     http_request *r = c->http;
-    if (llhttp_get_method(&r->parser) != HTTP_GET || !r->upgrade ||
-        strcasecmp(r->upgrade, "websocket") != 0 || !r->connection ||
-        !header_has_token(r->connection, "upgrade")) {
+    memset(req, 0, sizeof *req);
+    req->app = c->srv->app;
+    req->method = method;
+    req->path = url; /* NUL-terminated by the caller at the '?' */
+    req->query = query;
+    req->headers = (const char *const *)r->headers;
+    lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
+    const char *type = header(r, "content-type");
+    if (st == LV_FORM_OK && r->body.len && type &&
+        strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
+        json_t *fields = NULL;
+        st = lv_form_decode(r->body.data, r->body.len, NULL, &fields);
+        if (st == LV_FORM_OK) json_object_update(req->params, fields);
+        json_decref(fields);
+    }
+    if (st != LV_FORM_OK) {
+        lv_log_debug("bad request parameters: %s", lv_form_status_str(st));
+        json_decref(req->params);
+        req->params = NULL;
         http_error(c, 400, NULL, false);
         return false;
     }
-    if (!r->ws_version || strcmp(r->ws_version, "13") != 0) {
+    req->params_view.object = req->params;
+    lv_request_load_session(req);
+    return true;
+}
+
+/* Sends what a handler or the dead render put in req, with the session
+ * cookie when the session changed. */
+static void request_respond(conn *c, lv_request *req, const char *extra_headers, bool head_only,
+                            bool keep_alive)
+{
+    lv_buf headers = LV_BUF_INIT;
+    if (extra_headers) lv_buf_puts(&headers, extra_headers);
+    char *cookie = lv_request_session_cookie(req);
+    if (cookie) {
+        lv_buf_printf(&headers, "%s\r\n", cookie);
+        free(cookie);
+    }
+    if (req->location) lv_buf_printf(&headers, "Location: %s\r\n", req->location);
+    int status = req->status ? req->status : 204;
+    http_respond(c, status, req->content_type, headers.data, req->body.data, req->body.len,
+                 head_only, keep_alive);
+    lv_buf_free(&headers);
+}
+
+/* Handles GET /live/websocket. Returns true when the connection upgraded. */
+static bool http_upgrade(conn *c, char *url, char *query)
+{
+    http_request *r = c->http;
+    const char *upgrade = header(r, "upgrade"), *connection = header(r, "connection");
+    if (llhttp_get_method(&r->parser) != HTTP_GET || !upgrade ||
+        strcasecmp(upgrade, "websocket") != 0 || !connection ||
+        !header_has_token(connection, "upgrade")) {
+        http_error(c, 400, NULL, false);
+        return false;
+    }
+    const char *version = header(r, "sec-websocket-version");
+    if (!version || strcmp(version, "13") != 0) {
         http_error(c, 426, "Sec-WebSocket-Version: 13\r\n", false);
         return false;
     }
     char accept[29];
-    if (!r->ws_key || !lv_ws_accept_key(r->ws_key, strlen(r->ws_key), accept)) {
+    const char *key = header(r, "sec-websocket-key");
+    if (!key || !lv_ws_accept_key(key, strlen(key), accept)) {
         http_error(c, 400, NULL, false);
         return false;
     }
-    if (!origin_allowed(r)) {
-        lv_log_warn("WebSocket refused: Origin does not match Host");
+    /* Browsers always send Origin on a WebSocket request, so a cross-site
+     * page cannot open a socket with the user's cookies (CSWSH). */
+    if (!lv_origin_allowed(&c->srv->app->origins, header(r, "origin"), header(r, "host"))) {
+        lv_log_warn("WebSocket refused: its Origin is not allowed");
         http_error(c, 403, NULL, false);
         return false;
     }
@@ -414,6 +459,20 @@ static bool http_upgrade(conn *c, const char *query)
         http_error(c, 403, NULL, false);
         return false;
     }
+
+    /* The connect-time CSRF check (Phoenix's connect_info session): the
+     * socket URL's _csrf_token must match the cookie session's state, or
+     * the socket gets no session and every join is answered stale. */
+    lv_request req;
+    if (!request_init(c, &req, "GET", url, query)) return false;
+    const char *state = lv_request_csrf_state(&req);
+    const char *token = json_string_value(json_object_get(req.params, "_csrf_token"));
+    bool verified = !req.session_changed && state && token &&
+                    lv_csrf_verify(state, strlen(state), token, strlen(token));
+    char connect_state[LV_CSRF_STATE_LEN + 1] = "";
+    if (verified) memcpy(connect_state, state, LV_CSRF_STATE_LEN + 1);
+    lv_request_free(&req);
+
     lv_buf head = LV_BUF_INIT;
     lv_buf_printf(&head,
                   "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -426,6 +485,8 @@ static bool http_upgrade(conn *c, const char *query)
     websocket *ws = lv_xcalloc(1, sizeof *ws);
     lv_ws_parser_init(&ws->parser, c->srv->app->config.max_message_bytes);
     lv_channel_init(&ws->channel, c->srv->app, ws_send_text, c);
+    if (!verified) lv_log_info("WebSocket without a valid session: its joins will be refused");
+    lv_channel_set_connect_session(&ws->channel, verified ? connect_state : NULL);
     c->ws = ws;
     c->state = CONN_WEBSOCKET;
     c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
@@ -438,7 +499,7 @@ static void serve_asset(conn *c, const lv_asset *a, bool head_only, bool keep_al
      * (no-cache) and get a 304 while the ETag still matches. */
     lv_buf headers = LV_BUF_INIT;
     lv_buf_printf(&headers, "Cache-Control: no-cache\r\nETag: %s\r\n", a->etag);
-    const char *inm = c->http->if_none_match;
+    const char *inm = header(c->http, "if-none-match");
     if (inm && strstr(inm, a->etag))
         http_respond(c, 304, NULL, headers.data, NULL, 0, true, keep_alive);
     else
@@ -450,6 +511,23 @@ static const char page_headers[] =
     "Cache-Control: no-store\r\n"
     "X-Frame-Options: SAMEORIGIN\r\n"
     "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+
+static void serve_handler(conn *c, const lv_http_route_entry *route, char *url, char *query,
+                          bool keep_alive)
+{
+    lv_request req;
+    if (!request_init(c, &req, route->method, url, query)) return;
+    bool safe_method = strcmp(route->method, "GET") == 0 || strcmp(route->method, "HEAD") == 0;
+    if (!safe_method && (req.session_changed || !lv_request_csrf_ok(&req))) {
+        /* Plug's rule: state-changing requests carry the session's token. */
+        lv_log_warn("%s %s refused: missing or wrong CSRF token", route->method, url);
+        http_error(c, 403, NULL, keep_alive);
+    } else {
+        route->handler(&req);
+        request_respond(c, &req, "Cache-Control: no-store\r\n", false, keep_alive);
+    }
+    lv_request_free(&req);
+}
 
 /* Handles one complete request. Returns true when the connection upgraded to
  * a WebSocket (the caller then stops HTTP parsing). */
@@ -465,16 +543,21 @@ static bool http_handle(conn *c)
         return false;
     }
     char *query = strchr(url, '?');
-    size_t path_len = query ? (size_t)(query - url) : strlen(url);
-    if (query) query++;
+    if (query) *query++ = '\0'; /* url is now the path alone */
 
-    if (path_len == strlen(WEBSOCKET_PATH) && memcmp(url, WEBSOCKET_PATH, path_len) == 0)
-        return http_upgrade(c, query);
+    if (strcmp(url, WEBSOCKET_PATH) == 0) return http_upgrade(c, url, query);
 
     bool head_only = method == HTTP_HEAD;
-    const lv_asset *asset = lv_assets_find(&s->assets, url, path_len);
-    const lv_route_entry *route = asset ? NULL : lv_app_find_route(s->app, url, path_len);
-    if (!asset && !route) {
+    bool path_known = false;
+    const lv_http_route_entry *handler =
+        lv_app_find_http_route(s->app, llhttp_method_name(method), url, &path_known);
+    if (handler) {
+        serve_handler(c, handler, url, query, keep_alive);
+        return false;
+    }
+    const lv_asset *asset = lv_assets_find(&s->assets, url, strlen(url));
+    const lv_route_entry *route = asset ? NULL : lv_app_find_route(s->app, url, strlen(url));
+    if (!asset && !route && !path_known) {
         static const char body[] = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                                    "<title>Not found</title></head><body><h1>Not found</h1>"
                                    "<p><a href=\"/\">Back to the index</a></p></body></html>\n";
@@ -482,19 +565,19 @@ static bool http_handle(conn *c)
                      keep_alive);
         return false;
     }
-    if (method != HTTP_GET && method != HTTP_HEAD) {
-        http_error(c, 405, "Allow: GET, HEAD\r\n", keep_alive);
+    if (path_known || (method != HTTP_GET && method != HTTP_HEAD)) {
+        http_error(c, 405, path_known ? NULL : "Allow: GET, HEAD\r\n", keep_alive);
         return false;
     }
     if (asset) {
         serve_asset(c, asset, head_only, keep_alive);
         return false;
     }
-    lv_buf page = LV_BUF_INIT;
-    int status = lv_page_render(s->app, route, query, &page);
-    http_respond(c, status, "text/html; charset=utf-8", page_headers, page.data, page.len,
-                 head_only, keep_alive);
-    lv_buf_free(&page);
+    lv_request req;
+    if (!request_init(c, &req, "GET", url, query)) return false;
+    lv_page_render(&req, route);
+    request_respond(c, &req, page_headers, head_only, keep_alive);
+    lv_request_free(&req);
     return false;
 }
 
@@ -568,12 +651,6 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len)
     return 0;
 }
 
-static void keep_header(char **slot, const lv_buf *value)
-{
-    free(*slot);
-    *slot = lv_xstrndup(value->data ? value->data : "", value->len);
-}
-
 static int on_header_value_complete(llhttp_t *p)
 {
     http_request *r = request_of(p);
@@ -581,27 +658,16 @@ static int on_header_value_complete(llhttp_t *p)
         r->reject_status = 431;
         return HPE_USER;
     }
-    const char *name = r->field.data ? r->field.data : "";
     /* A header line with a NUL byte cannot be handled as a C string. */
     if ((r->value.len && memchr(r->value.data, 0, r->value.len)) ||
         (r->field.len && memchr(r->field.data, 0, r->field.len))) {
         r->reject_status = 400;
         return HPE_USER;
     }
-    if (strcasecmp(name, "host") == 0)
-        keep_header(&r->host, &r->value);
-    else if (strcasecmp(name, "origin") == 0)
-        keep_header(&r->origin, &r->value);
-    else if (strcasecmp(name, "upgrade") == 0)
-        keep_header(&r->upgrade, &r->value);
-    else if (strcasecmp(name, "connection") == 0)
-        keep_header(&r->connection, &r->value);
-    else if (strcasecmp(name, "sec-websocket-key") == 0)
-        keep_header(&r->ws_key, &r->value);
-    else if (strcasecmp(name, "sec-websocket-version") == 0)
-        keep_header(&r->ws_version, &r->value);
-    else if (strcasecmp(name, "if-none-match") == 0)
-        keep_header(&r->if_none_match, &r->value);
+    r->headers = lv_xrealloc(r->headers, (r->header_strings + 3) * sizeof *r->headers);
+    r->headers[r->header_strings++] = lv_xstrndup(r->field.data ? r->field.data : "", r->field.len);
+    r->headers[r->header_strings++] = lv_xstrndup(r->value.data ? r->value.data : "", r->value.len);
+    r->headers[r->header_strings] = NULL;
     lv_buf_reset(&r->field);
     lv_buf_reset(&r->value);
     return 0;
@@ -617,21 +683,31 @@ static int on_headers_complete(llhttp_t *p)
         r->reject_status = 413;
         return HPE_USER;
     }
+    /* Keep the body only for a request that a handler will read. */
+    size_t path_len = r->url.len;
+    const char *q = r->url.data ? memchr(r->url.data, '?', r->url.len) : NULL;
+    if (q) path_len = (size_t)(q - r->url.data);
+    lv_buf path = LV_BUF_INIT;
+    lv_buf_append(&path, r->url.data ? r->url.data : "", path_len);
+    bool known;
+    r->keep_body = lv_app_find_http_route(c->srv->app, llhttp_method_name(llhttp_get_method(p)),
+                                          path.data, &known) != NULL;
+    lv_buf_free(&path);
     return 0;
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t len)
 {
-    (void)at;
     http_request *r = request_of(p);
     conn *c = p->data;
-    /* No route takes a body yet; it is counted (chunked bodies have no
-     * announced length) and dropped. */
+    /* Counted even when dropped: chunked bodies announce no length. Only
+     * requests for a handler keep theirs. */
     r->body_bytes += len;
     if (r->body_bytes > c->srv->app->config.max_body_bytes) {
         r->reject_status = 413;
         return HPE_USER;
     }
+    if (r->keep_body) lv_buf_append(&r->body, at, len);
     return 0;
 }
 
@@ -643,14 +719,10 @@ static int on_message_complete(llhttp_t *p)
     /* After an upgrade llhttp stops by itself (HPE_PAUSED_UPGRADE), since
      * the request carried Connection: upgrade. */
     if (http_handle(c)) return 0;
-    /* Forget the headers of this request before the next one on the
-     * connection. */
-    char **kept[] = {&r->host,   &r->origin,     &r->upgrade,      &r->connection,
-                     &r->ws_key, &r->ws_version, &r->if_none_match};
-    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
-        free(*kept[i]);
-        *kept[i] = NULL;
-    }
+    /* Forget this request before the next one on the connection. */
+    forget_headers(r);
+    lv_buf_free(&r->body);
+    r->keep_body = false;
     c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
     if (c->close_when_flushed || c->state == CONN_CLOSING) return HPE_PAUSED;
     return 0;

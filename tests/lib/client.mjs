@@ -2,19 +2,26 @@
 // opens the WebSocket the way the official client does, and collects frames.
 import { WebSocket } from "./server.mjs";
 
-export async function loadPage(base, path = "/counter") {
-  const res = await fetch(base + path);
+// Loads a page the way a browser does: with the session cookie (when given)
+// and keeping the one the server sets, which the WebSocket must present.
+export async function loadPage(base, path = "/counter", cookie) {
+  const res = await fetch(base + path, { headers: cookie ? { cookie } : {} });
   const html = await res.text();
+  const setCookie = res.headers.get("set-cookie");
+  cookie = setCookie ? setCookie.split(";")[0] : cookie;
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
   const id = /<div id="(phx-[^"]+)" data-phx-main/.exec(html)?.[1];
   const session = /data-phx-session="([^"]+)"/.exec(html)?.[1];
-  return { status: res.status, html, csrf, id, session, topic: "lv:" + id };
+  return { status: res.status, html, csrf, id, session, topic: "lv:" + id, cookie };
 }
 
 export class Client {
-  static async connect(base, { csrf = "", headers = {}, query } = {}) {
+  // Opens the socket as the official client does: the page's CSRF token in
+  // the URL and, like a browser, the page's session cookie.
+  static async connect(base, { csrf = "", cookie, headers = {}, query } = {}) {
     const q = query ?? `_csrf_token=${encodeURIComponent(csrf)}&_mounts=0&vsn=2.0.0`;
-    const ws = new WebSocket(base.replace("http", "ws") + "/live/websocket?" + q, { headers });
+    const all = cookie ? { cookie, ...headers } : headers;
+    const ws = new WebSocket(base.replace("http", "ws") + "/live/websocket?" + q, { headers: all });
     const c = new Client(ws);
     await new Promise((resolve, reject) => {
       ws.once("open", resolve);

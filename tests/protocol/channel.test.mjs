@@ -14,7 +14,7 @@ after(async () => {
 
 async function joined() {
   const page = await loadPage(server.url);
-  const c = await Client.connect(server.url, { csrf: page.csrf });
+  const c = await Client.connect(server.url, { csrf: page.csrf, cookie: page.cookie });
   const { joinRef, reply } = await c.join(page);
   assert.equal(reply[4].status, "ok", JSON.stringify(reply));
   return { c, page, joinRef, topic: page.topic };
@@ -24,7 +24,7 @@ test("join replies with the full rendered tree and the client version", async ()
   const page = await loadPage(server.url);
   assert.equal(page.status, 200);
   assert.ok(page.html.includes('<span id="count" class="value">0</span>'), "the dead render shows the count");
-  const c = await Client.connect(server.url, { csrf: page.csrf });
+  const c = await Client.connect(server.url, { csrf: page.csrf, cookie: page.cookie });
   const { joinRef, reply } = await c.join(page);
   assert.equal(reply[0], joinRef, "the reply carries the join's ref as join_ref");
   assert.equal(reply[1], joinRef);
@@ -64,7 +64,7 @@ test("leave is answered ok, then the channel is closed", async () => {
   const reply = await c.push(joinRef, topic, "phx_leave", {});
   assert.deepEqual(reply[4], { status: "ok", response: {} });
   const close = await c.next((m) => m[3] === "phx_close");
-  assert.deepEqual(close, [joinRef, null, topic, "phx_close", {}]);
+  assert.deepEqual(close, [joinRef, joinRef, topic, "phx_close", {}]);
   // The topic is gone: an event now is unmatched.
   const after = await c.click(joinRef, topic, "inc");
   assert.deepEqual(after[4], { status: "error", response: { reason: "unmatched topic" } });
@@ -160,8 +160,8 @@ test("a second join of a joined topic closes the first and mounts again", async 
 
 test("several views can be joined on one socket", async () => {
   const a = await loadPage(server.url);
-  const b = await loadPage(server.url);
-  const c = await Client.connect(server.url, { csrf: a.csrf });
+  const b = await loadPage(server.url, "/counter", a.cookie); // same browser, two tabs
+  const c = await Client.connect(server.url, { csrf: a.csrf, cookie: a.cookie });
   const ja = await c.join(a);
   const jb = await c.join(b);
   assert.equal(ja.reply[4].status, "ok");

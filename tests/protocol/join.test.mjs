@@ -32,8 +32,8 @@ function claimsOf(token) {
   return JSON.parse(Buffer.from(token.split(".")[1], "base64url"));
 }
 
-async function joinWith(page, { session = page.session, csrf = page.csrf, socketCsrf = page.csrf, topic = page.topic } = {}) {
-  const c = await Client.connect(server.url, { csrf: socketCsrf });
+async function joinWith(page, { session = page.session, csrf = page.csrf, socketCsrf = page.csrf, topic = page.topic, cookie = page.cookie } = {}) {
+  const c = await Client.connect(server.url, { csrf: socketCsrf, cookie });
   const { reply } = await c.join({ ...page, session, csrf, topic });
   c.close();
   return reply[4];
@@ -103,9 +103,30 @@ test("a tampered or forged session token is stale", async () => {
   assert.equal((await joinWith(page, { session: sign(claims) })).status, "ok");
 });
 
+test("the socket's own CSRF token and cookie are checked at connect time", async () => {
+  const page = await loadPage(server.url);
+  const other = await loadPage(server.url); // another browser: another cookie session
+  assert.deepEqual(await joinWith(page, { socketCsrf: "wrong" }), STALE, "wrong token in the socket URL");
+  assert.deepEqual(await joinWith(page, { socketCsrf: "" }), STALE, "no token in the socket URL");
+  assert.deepEqual(await joinWith(page, { cookie: null }), STALE, "no session cookie");
+  assert.deepEqual(await joinWith(page, { cookie: other.cookie }), STALE, "another browser's cookie");
+  assert.deepEqual(await joinWith(page, { cookie: other.cookie, socketCsrf: other.csrf }), STALE,
+    "a socket of another session cannot join this page");
+  const tampered = page.cookie.slice(0, -3) + (page.cookie.endsWith("A") ? "BBB" : "AAA");
+  assert.deepEqual(await joinWith(page, { cookie: tampered }), STALE, "tampered cookie");
+});
+
+test("two tabs of one browser share the session and both join", async () => {
+  const a = await loadPage(server.url);
+  const b = await loadPage(server.url, "/counter", a.cookie);
+  assert.equal(b.cookie, a.cookie, "the cookie is not re-issued");
+  assert.notEqual(a.csrf, b.csrf, "each page is masked afresh");
+  assert.equal((await joinWith(b, { socketCsrf: a.csrf })).status, "ok");
+});
+
 test("a session token is bound to its view: joining another topic with it is stale", async () => {
   const a = await loadPage(server.url);
-  const b = await loadPage(server.url);
+  const b = await loadPage(server.url, "/counter", a.cookie);
   assert.deepEqual(await joinWith(a, { topic: b.topic }), STALE);
   assert.deepEqual(await joinWith(a, { topic: "lv:phx-madeup" }), STALE);
   assert.deepEqual(await joinWith(a, { session: b.session }), STALE);

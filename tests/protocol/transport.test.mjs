@@ -176,7 +176,7 @@ test("an idle WebSocket is closed with 1001", async () => {
 
 test("a client that never reads is disconnected, not buffered forever", async () => {
   const page = await loadPage(server.url);
-  const c = await Client.connect(server.url, { csrf: page.csrf });
+  const c = await Client.connect(server.url, { csrf: page.csrf, cookie: page.cookie });
   const { joinRef } = await c.join(page);
   c.ws._socket.pause(); // stop reading: replies pile up in the server
   const msg = JSON.stringify([joinRef, "1", page.topic, "event", { type: "click", event: "inc", value: {} }]);

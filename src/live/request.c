@@ -1,0 +1,238 @@
+/* Plain HTTP requests as handlers see them: params, headers, cookies, the
+ * session kept in a signed cookie, CSRF protection, and the response.
+ *
+ * The session cookie is an HS256 token (security/token.h) made with a key of
+ * its own, so it can never be replayed as a page's session token or the
+ * other way round. It always carries the session's CSRF state under
+ * "_csrf_token", created on the first page the browser loads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "live/live.h"
+#include "util/buf.h"
+
+#define CSRF_KEY "_csrf_token"
+
+const char *lv_request_method(const lv_request *req)
+{
+    return req->method;
+}
+
+const char *lv_request_path(const lv_request *req)
+{
+    return req->path;
+}
+
+const char *lv_request_header(const lv_request *req, const char *name)
+{
+    for (const char *const *h = req->headers; h && h[0]; h += 2)
+        if (strcasecmp(h[0], name) == 0) return h[1];
+    return NULL;
+}
+
+/* Cookie values are returned from a per-thread buffer: the header holds
+ * them between "; " separators, not as separate strings. */
+static _Thread_local char cookie_value[4096];
+
+const char *lv_request_cookie(const lv_request *req, const char *name)
+{
+    size_t name_len = strlen(name);
+    for (const char *const *h = req->headers; h && h[0]; h += 2) {
+        if (strcasecmp(h[0], "cookie") != 0) continue;
+        const char *p = h[1];
+        while (*p) {
+            while (*p == ' ' || *p == ';') p++;
+            const char *end = strchr(p, ';');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            if (len > name_len && p[name_len] == '=' && memcmp(p, name, name_len) == 0) {
+                size_t value_len = len - name_len - 1;
+                while (value_len && p[name_len + 1 + value_len - 1] == ' ') value_len--;
+                if (value_len >= sizeof cookie_value) return NULL;
+                memcpy(cookie_value, p + name_len + 1, value_len);
+                cookie_value[value_len] = '\0';
+                return cookie_value;
+            }
+            p += len;
+        }
+    }
+    return NULL;
+}
+
+const lv_params *lv_request_params(const lv_request *req)
+{
+    return &req->params_view;
+}
+
+const char *lv_session_get(const lv_request *req, const char *key)
+{
+    if (key[0] == '_') return NULL;
+    return json_string_value(json_object_get(req->session, key));
+}
+
+void lv_session_put(lv_request *req, const char *key, const char *value)
+{
+    if (key[0] == '_' || !value) return;
+    json_t *v = json_string(value);
+    if (!v) return; /* not UTF-8: a session holds text only */
+    json_object_set_new(req->session, key, v);
+    req->session_changed = true;
+}
+
+void lv_session_delete(lv_request *req, const char *key)
+{
+    if (key[0] == '_') return;
+    if (json_object_del(req->session, key) == 0) req->session_changed = true;
+}
+
+static void new_csrf_state(lv_request *req)
+{
+    char state[LV_CSRF_STATE_LEN + 1];
+    lv_csrf_new_state(state);
+    json_object_set_new(req->session, CSRF_KEY, json_string(state));
+    req->session_changed = true;
+}
+
+void lv_session_clear(lv_request *req)
+{
+    json_object_clear(req->session);
+    new_csrf_state(req);
+}
+
+void lv_request_load_session(lv_request *req)
+{
+    lv_app *app = req->app;
+    json_decref(req->session);
+    req->session = NULL;
+    const char *cookie = lv_request_cookie(req, app->config.session_cookie);
+    if (cookie) {
+        json_t *claims = NULL;
+        if (lv_token_verify(&app->cookie_key, cookie, strlen(cookie), lv_now_seconds(), &claims) ==
+            LV_TOKEN_OK) {
+            json_t *data = json_object_get(claims, "data");
+            if (json_is_object(data)) req->session = json_incref(data);
+        }
+        json_decref(claims);
+    }
+    if (!req->session) req->session = json_object();
+    const char *state = json_string_value(json_object_get(req->session, CSRF_KEY));
+    if (!state || strlen(state) != LV_CSRF_STATE_LEN) new_csrf_state(req);
+}
+
+const char *lv_request_csrf_state(const lv_request *req)
+{
+    return json_string_value(json_object_get(req->session, CSRF_KEY));
+}
+
+char *lv_request_session_cookie(lv_request *req)
+{
+    if (!req->session_changed) return NULL;
+    lv_app *app = req->app;
+    json_t *claims = json_pack("{s:O}", "data", req->session);
+    char *token = lv_token_sign(&app->cookie_key, claims, lv_now_seconds(), app->config.session_ttl_s);
+    json_decref(claims);
+    if (!token) return NULL;
+    lv_buf line = LV_BUF_INIT;
+    /* No Max-Age: the cookie ends with the browser session, and the token
+     * inside expires after session_ttl_s even if a browser keeps it. */
+    lv_buf_printf(&line, "Set-Cookie: %s=%s; Path=/; HttpOnly; SameSite=Lax%s",
+                  app->config.session_cookie, token, app->config.secure_cookies ? "; Secure" : "");
+    free(token);
+    return lv_buf_take(&line);
+}
+
+bool lv_request_csrf_ok(const lv_request *req)
+{
+    const char *state = lv_request_csrf_state(req);
+    const char *token = lv_request_header(req, "x-csrf-token");
+    if (!token) token = json_string_value(json_object_get(req->params, CSRF_KEY));
+    return state && token && lv_csrf_verify(state, strlen(state), token, strlen(token));
+}
+
+void lv_respond(lv_request *req, int status, const char *content_type, const char *body, size_t len)
+{
+    req->status = status;
+    free(req->content_type);
+    req->content_type = content_type ? lv_xstrdup(content_type) : NULL;
+    lv_buf_reset(&req->body);
+    if (body) lv_buf_append(&req->body, body, len);
+}
+
+/* A redirect target must be a local path: one '/', then no '/' or '\\' (a
+ * browser reads "//host" and "/\\host" as another host), and no control
+ * characters that could split the header. */
+static bool local_path(const char *path)
+{
+    if (!path || path[0] != '/' || path[1] == '/' || path[1] == '\\') return false;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '\\') return false;
+    return true;
+}
+
+void lv_respond_redirect(lv_request *req, const char *path)
+{
+    if (!local_path(path)) {
+        fprintf(stderr, "liveview: refusing a redirect to a non-local path\n");
+        lv_respond(req, 500, "text/plain; charset=utf-8", "500 Internal Server Error\n", 26);
+        return;
+    }
+    free(req->location);
+    req->location = lv_xstrdup(path);
+    lv_respond(req, 303, NULL, NULL, 0);
+}
+
+void lv_request_free(lv_request *req)
+{
+    json_decref(req->params);
+    json_decref(req->session);
+    free(req->content_type);
+    free(req->location);
+    lv_buf_free(&req->body);
+    req->params = req->session = NULL;
+    req->content_type = req->location = NULL;
+}
+
+char *lv_cookie_session_data(const lv_request *req, void *ctx)
+{
+    (void)ctx;
+    json_t *copy = json_deep_copy(req->session);
+    json_object_del(copy, CSRF_KEY); /* internal: views get the csrf_token assign */
+    char *text = json_dumps(copy, JSON_COMPACT);
+    json_decref(copy);
+    return text;
+}
+
+void lv_app_set_session_data(lv_app *app, lv_session_data_fn fn, void *ctx)
+{
+    app->session_data = fn ? fn : lv_cookie_session_data;
+    app->session_data_ctx = fn ? ctx : NULL;
+}
+
+int lv_http_route(lv_app *app, const char *method, const char *path, lv_http_handler handler)
+{
+    bool known;
+    if (!method || !path || path[0] != '/' || !handler ||
+        lv_app_find_http_route(app, method, path, &known)) {
+        fprintf(stderr, "liveview: cannot add the handler %s %s\n", method ? method : "?",
+                path ? path : "?");
+        return -1;
+    }
+    app->http_routes =
+        lv_xrealloc(app->http_routes, (app->http_route_count + 1) * sizeof *app->http_routes);
+    app->http_routes[app->http_route_count++] =
+        (lv_http_route_entry){lv_xstrdup(method), lv_xstrdup(path), handler};
+    return 0;
+}
+
+const lv_http_route_entry *lv_app_find_http_route(const lv_app *app, const char *method,
+                                                  const char *path, bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < app->http_route_count; i++) {
+        if (strcmp(app->http_routes[i].path, path) != 0) continue;
+        *path_known = true;
+        if (strcmp(app->http_routes[i].method, method) == 0) return &app->http_routes[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,167 @@
+#include "util/form.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/utf8.h"
+
+const lv_form_limits lv_form_default_limits = {
+    .max_pairs = 1000,
+    .max_depth = 32,
+    .max_key_len = 1024,
+    .max_value_len = 64 * 1024,
+};
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes s[0..n) into out ('+' is a space). The result must be
+ * valid UTF-8 without NUL bytes: JSON strings and C strings both need it. */
+static lv_form_status percent_decode(const char *s, size_t n, size_t max_len, lv_buf *out)
+{
+    lv_buf_reset(out);
+    lv_buf_reserve(out, n);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            if (i + 2 >= n) return LV_FORM_BAD_ENCODING;
+            int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
+            if (hi < 0 || lo < 0) return LV_FORM_BAD_ENCODING;
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (c == '\0') return LV_FORM_BAD_ENCODING;
+        lv_buf_putc(out, c);
+        if (out->len > max_len) return LV_FORM_TOO_LONG;
+    }
+    if (!lv_utf8_valid((const uint8_t *)(out->data ? out->data : ""), out->len))
+        return LV_FORM_BAD_ENCODING;
+    return LV_FORM_OK;
+}
+
+typedef struct key_segment {
+    const char *name; /* NULL for "[]" */
+    size_t len;
+} key_segment;
+
+/* Splits "user[address][city]" into user, address, city. */
+static lv_form_status split_key(const char *key, size_t len, size_t max_depth, key_segment *segs,
+                                size_t *count)
+{
+    size_t first = 0;
+    while (first < len && key[first] != '[') first++;
+    if (first == 0) return LV_FORM_BAD_KEY;
+    segs[0] = (key_segment){key, first};
+    *count = 1;
+    size_t i = first;
+    while (i < len) {
+        if (key[i] != '[') return LV_FORM_BAD_KEY;
+        size_t close = i + 1;
+        while (close < len && key[close] != ']' && key[close] != '[') close++;
+        if (close >= len || key[close] != ']') return LV_FORM_BAD_KEY;
+        if (*count > max_depth) return LV_FORM_TOO_DEEP;
+        size_t seg_len = close - i - 1;
+        segs[(*count)++] = (key_segment){seg_len ? key + i + 1 : NULL, seg_len};
+        i = close + 1;
+    }
+    /* "[]" appends a scalar; anything after it would need Plug's
+     * list-of-maps rules, which no LiveView form needs. */
+    for (size_t s = 0; s + 1 < *count; s++)
+        if (!segs[s].name) return LV_FORM_BAD_KEY;
+    return LV_FORM_OK;
+}
+
+/* Stores value at the path segs[0..count) below root. */
+static void put_value(json_t *root, const key_segment *segs, size_t count, const lv_buf *value)
+{
+    json_t *node = root;
+    char name[1025];
+    for (size_t s = 0; s < count; s++) {
+        const key_segment *seg = &segs[s];
+        bool last = s + 1 == count;
+        json_t *v = json_stringn(value->data ? value->data : "", value->len);
+        if (!seg->name) { /* "[]": the parent put a list here */
+            json_array_append_new(node, v);
+            return;
+        }
+        memcpy(name, seg->name, seg->len);
+        name[seg->len] = '\0';
+        if (last) {
+            json_object_set_new(node, name, v);
+            return;
+        }
+        json_decref(v);
+        bool next_is_list = segs[s + 1].name == NULL;
+        json_t *child = json_object_get(node, name);
+        if (next_is_list ? !json_is_array(child) : !json_is_object(child)) {
+            child = next_is_list ? json_array() : json_object();
+            json_object_set_new(node, name, child);
+        }
+        node = child;
+    }
+}
+
+lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *limits, json_t **out)
+{
+    if (!limits) limits = &lv_form_default_limits;
+    *out = NULL;
+    size_t max_key = limits->max_key_len < 1024 ? limits->max_key_len : 1024;
+    json_t *root = json_object();
+    lv_buf key = LV_BUF_INIT, value = LV_BUF_INIT;
+    key_segment *segs = lv_xmalloc((limits->max_depth + 2) * sizeof *segs);
+    lv_form_status st = LV_FORM_OK;
+    size_t pairs = 0;
+
+    for (size_t i = 0; i < n && st == LV_FORM_OK;) {
+        size_t end = i;
+        while (end < n && s[end] != '&') end++;
+        if (end > i) {
+            if (++pairs > limits->max_pairs) {
+                st = LV_FORM_TOO_MANY_PAIRS;
+                break;
+            }
+            size_t eq = i;
+            while (eq < end && s[eq] != '=') eq++;
+            st = percent_decode(s + i, eq - i, max_key, &key);
+            if (st == LV_FORM_OK) {
+                size_t vstart = eq < end ? eq + 1 : end;
+                st = percent_decode(s + vstart, end - vstart, limits->max_value_len, &value);
+            }
+            size_t count = 0;
+            if (st == LV_FORM_OK)
+                st = split_key(key.data ? key.data : "", key.len, limits->max_depth, segs, &count);
+            if (st == LV_FORM_OK) put_value(root, segs, count, &value);
+        }
+        i = end + 1;
+    }
+    free(segs);
+    lv_buf_free(&key);
+    lv_buf_free(&value);
+    if (st != LV_FORM_OK) {
+        json_decref(root);
+        return st;
+    }
+    *out = root;
+    return LV_FORM_OK;
+}
+
+const char *lv_form_status_str(lv_form_status status)
+{
+    switch (status) {
+    case LV_FORM_OK: return "ok";
+    case LV_FORM_BAD_ENCODING: return "bad encoding";
+    case LV_FORM_BAD_KEY: return "malformed field name";
+    case LV_FORM_TOO_MANY_PAIRS: return "too many fields";
+    case LV_FORM_TOO_DEEP: return "field names nested too deeply";
+    case LV_FORM_TOO_LONG: return "a field name or value is too long";
+    }
+    return "unknown";
+}
