@@ -16,6 +16,7 @@ const lv_view lv_example_index = {
                      "<h1>liveview-c examples</h1>\n"
                      "<ul class=\"examples\">\n"
                      "  <li><a href=\"/counter\">Counter</a>: + and - update a count through diffs</li>\n"
+                     "  <li><a href=\"/todos\">Todos</a>: a shared list; only changed rows travel</li>\n"
                      "  <li><a href=\"/login\">Sign in</a> and <a href=\"/me\">who am I</a>: "
                      "the session cookie, read by a LiveView's mount</li>\n"
                      "</ul>\n"

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "live/live.h"
+#include "live/templates.h"
 #include "util/random.h"
 
 #define LV_MIN_SECRET_BYTES 32
@@ -143,7 +144,7 @@ int lv_route(lv_app *app, const char *path, const lv_view *view)
         fprintf(stderr, "liveview: route \"%s\" must start with /\n", path ? path : "(null)");
         return -1;
     }
-    if (!view || !view->mount || !view->template_text) {
+    if (!view || !view->mount || !(view->template_text || view->template_file)) {
         fprintf(stderr, "liveview: route %s: a view needs a template and a mount callback\n", path);
         return -1;
     }
@@ -152,8 +153,7 @@ int lv_route(lv_app *app, const char *path, const lv_view *view)
         return -1;
     }
     lv_tmpl_error err;
-    const char *name = view->name ? view->name : path;
-    lv_tmpl *tmpl = lv_tmpl_compile(name, view->template_text, strlen(view->template_text), &err);
+    lv_tmpl *tmpl = lv_template_load(view, &err);
     if (!tmpl) {
         fprintf(stderr, "liveview: %s\n", err.message);
         return -1;

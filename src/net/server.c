@@ -565,8 +565,12 @@ static bool http_handle(conn *c)
                      keep_alive);
         return false;
     }
-    if (path_known || (method != HTTP_GET && method != HTTP_HEAD)) {
-        http_error(c, 405, path_known ? NULL : "Allow: GET, HEAD\r\n", keep_alive);
+    if (!asset && !route) { /* only handlers for other methods live here */
+        http_error(c, 405, NULL, keep_alive);
+        return false;
+    }
+    if (method != HTTP_GET && method != HTTP_HEAD) {
+        http_error(c, 405, "Allow: GET, HEAD\r\n", keep_alive);
         return false;
     }
     if (asset) {

@@ -120,12 +120,13 @@ typedef struct lv_tmpl_dyn {
 struct lv_tmpl_block {
     uint32_t dyn_count;
     lv_tmpl_dyn *dyns;
-    const char **statics;   /* dyn_count + 1, into the template's text pool */
+    const char **statics;   /* dyn_count + 1, into static_text */
     size_t *static_lens;
     char *statics_json;     /* "[...]", owned */
     size_t statics_json_len;
     uint64_t fingerprint;
     uint32_t id;            /* index in lv_tmpl.blocks */
+    char *static_text;      /* the statics, back to back (owned) */
 };
 
 typedef struct lv_tmpl {
@@ -146,11 +147,18 @@ typedef struct lv_tmpl {
     /* A hash of every source text compiled in: a render state made for
      * another version of the template is detected and replaced. */
     uint64_t source_hash;
-    /* Text pool holding the statics (owned). */
-    char *pool;
+    /* Set by src/live/templates.c when the template may be reloaded in
+     * place (development mode): every view then keeps a render state, so a
+     * reload is noticed and answered with the whole new tree. */
+    bool reloadable;
+    /* Where the template came from, for reloading (src/live/templates.c);
+     * freed with origin_free by lv_tmpl_free. Opaque here: render/ does no
+     * I/O. */
+    void *origin;
+    void (*origin_free)(void *origin);
 } lv_tmpl;
 
-/* Finds a partial's text by name. Returns true and sets *text/*len (borrowed
+/* Finds a partial's text by name. Returns true and sets *text and *len (borrowed
  * until compile returns) and *source_name (a name for messages). */
 typedef bool (*lv_partial_resolver)(void *user, const char *name, const char **text, size_t *len,
                                     const char **source_name);

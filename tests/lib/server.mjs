@@ -18,9 +18,11 @@ export const CHROMIUM_ARGS = [
 
 // Starts the server binary with the given extra environment. Resolves to
 // { url, port, stop(), output() } once it prints its listening line.
-export function startServer(env = {}) {
+// `wrap` runs the server under another program (e.g. valgrind).
+export function startServer(env = {}, { wrap = [], startTimeoutMs = 10000 } = {}) {
   const bin = process.env.LV_SERVER_BIN || path.join(sourceDir, "build/bin/liveview-examples");
-  const child = spawn(bin, [], {
+  const argv = [...wrap, bin];
+  const child = spawn(argv[0], argv.slice(1), {
     env: {
       ...process.env,
       LV_HOST: "127.0.0.1",
@@ -34,7 +36,7 @@ export function startServer(env = {}) {
   let out = "";
   child.stderr.on("data", (d) => { out += d; });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), 10000);
+    const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), startTimeoutMs);
     child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
     child.stdout.on("data", (d) => {
       out += d;

@@ -252,8 +252,8 @@ Test(render, missing_assign_renders_empty_and_warns_once, .init = cr_redirect_st
     assert_render(t, &a, FORM_HTML, "<p>\n1</p>");
     assert_render(t, &a, FORM_FULL, "{\"0\":\"1\",\"1\":\"\",\"s\":[\"\\u003cp\\u003e\\n\",\"\",\"\\u003c/p\\u003e\"]}");
     assert_render(t, &a, FORM_DIFF, "{\"0\":\"1\"}");
-    cr_assert(atomic_load(&t->slots[1].reported_missing));
-    cr_assert_not(atomic_load(&t->slots[0].reported_missing));
+    cr_assert(atomic_load(&t->root->dyns[1].expr->reported));
+    cr_assert_not(atomic_load(&t->root->dyns[0].expr->reported));
     fflush(stderr);
     cr_assert_stderr_eq_str("liveview: template test line 2: assign \"absent\" is not set\n");
     lv_assigns_free(&a);
