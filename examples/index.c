@@ -17,6 +17,8 @@ const lv_view lv_example_index = {
                      "<ul class=\"examples\">\n"
                      "  <li><a href=\"/counter\">Counter</a>: + and - update a count through diffs</li>\n"
                      "  <li><a href=\"/todos\">Todos</a>: a shared list; only changed rows travel</li>\n"
+                     "  <li><a href=\"/form\">Form</a>: validation as you type, CSRF-checked "
+                     "form events</li>\n"
                      "  <li><a href=\"/login\">Sign in</a> and <a href=\"/me\">who am I</a>: "
                      "the session cookie, read by a LiveView's mount</li>\n"
                      "</ul>\n"

@@ -19,6 +19,7 @@ int main(void)
     if (lv_route(app, "/", &lv_example_index) != 0 ||
         lv_route(app, "/counter", &lv_example_counter) != 0 ||
         lv_route(app, "/todos", &lv_example_todos) != 0 ||
+        lv_route(app, "/form", &lv_example_form) != 0 ||
         lv_route(app, "/login", &lv_example_login) != 0 || lv_route(app, "/me", &lv_example_me) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0) {

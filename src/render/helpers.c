@@ -175,4 +175,5 @@ void lv_builtin_helpers_register(void)
     lv_registry_add_helper("eq", helper_eq, NULL);
     lv_registry_add_helper("not", helper_not, NULL);
     lv_registry_add_helper("length", helper_length, NULL);
+    lv_form_helpers_register();
 }

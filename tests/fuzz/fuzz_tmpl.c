@@ -1,23 +1,24 @@
-/* Fuzzes the template compiler and the three renderers together.
+/* Fuzzes the template compiler and the renderers together.
  *
- * The input is compiled as template text. When it compiles, every slot's
- * assign is set (values derived from the input, so strings carry the
- * fuzzer's bytes: quotes, angle brackets, controls, broken UTF-8) and:
- *   - the HTML must equal the statics interleaved with the escaped values,
- *     using a separate, naive escaper as the reference;
- *   - the full tree must parse with jansson, with exactly the keys "0" ..
- *     "N-1" plus "s", an array of N + 1 strings, each equal to its static
- *     (and each dynamic to its escaped value) wherever that text is valid
- *     UTF-8 (elsewhere the writer substitutes U+FFFD by design);
- *   - every JSON output is HTML-safe: no raw < > &, control bytes, U+2028 or
- *     U+2029;
- *   - the first diff (every assign new) equals the full tree without "s",
- *     a diff with nothing changed is {}, and after one assign changes the
- *     diff holds exactly the slots that read it.
- * When it does not compile, the error must point inside the text and name
- * the template.
+ * The input is compiled as template text (with two partials registered, so
+ * {{> row}} inclusions are explored too). When it does not compile, the
+ * error must point inside the text (line >= 1, column within its line) and
+ * name the template or partial. When it compiles, every assign it reads gets
+ * a value derived from the input (strings carry the fuzzer's bytes: quotes,
+ * angle brackets, controls, broken UTF-8; lists of strings and of maps;
+ * maps), and:
+ *   - the full tree parses as JSON, is HTML-safe (no raw < > &, controls,
+ *     U+2028/9), and the client mirror (tests/unit/render/client_merge.h)
+ *     builds exactly the dead render's HTML from it (when that HTML is valid
+ *     UTF-8; elsewhere the JSON writer substitutes U+FFFD by design);
+ *   - after assign changes, the stateful diff merged into the client's tree
+ *     still gives the dead render's HTML, and so does the stateless diff
+ *     (which resends changed blocks whole);
+ *   - a diff with nothing changed is {}.
+ * Loops nested deeper than MAX_LOOP_DEPTH are compiled but not rendered, to
+ * keep each run's work bounded (two rows per level).
  *
- * Build: clang -fsanitize=fuzzer,address,undefined -Isrc ... -ljansson -lm */
+ * Build: cmake -DLV_FUZZ=ON -DCMAKE_C_COMPILER=clang; bin/fuzz_tmpl */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,8 +26,10 @@
 #include <string.h>
 
 #include "render/render.h"
-#include "render/escape.h"
+#include "unit/render/client_merge.h"
 #include "util/json.h"
+
+#define MAX_LOOP_DEPTH 4
 
 #define CHECK(cond)                                                                                          \
     do {                                                                                                     \
@@ -36,31 +39,6 @@
         }                                                                                                    \
     } while (0)
 
-/* The reference escaper: one byte at a time, no fast path. */
-static void naive_escape(lv_buf *out, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&': lv_buf_puts(out, "&amp;"); break;
-        case '<': lv_buf_puts(out, "&lt;"); break;
-        case '>': lv_buf_puts(out, "&gt;"); break;
-        case '"': lv_buf_puts(out, "&quot;"); break;
-        case '\'': lv_buf_puts(out, "&#39;"); break;
-        default: lv_buf_append(out, &s[i], 1); break;
-        }
-    }
-}
-
-static void escaped_text(const lv_value *v, lv_buf *out)
-{
-    lv_buf text = LV_BUF_INIT;
-    lv_value_to_text(v, &text);
-    naive_escape(out, text.data ? text.data : "", text.len);
-    lv_buf_free(&text);
-}
-
-/* jansson refuses to build a string from invalid UTF-8, which makes it a
- * validator that agrees with the parser used below. */
 static bool valid_utf8(const char *s, size_t n)
 {
     json_t *j = json_stringn(s, n);
@@ -91,156 +69,181 @@ static json_t *parse_object(const lv_buf *b)
     return root;
 }
 
-static bool json_string_is(const json_t *j, const char *s, size_t n)
+static lv_value bytes_value(const uint8_t *data, size_t size, size_t salt)
 {
-    return json_is_string(j) && json_string_length(j) == n && memcmp(json_string_value(j), s, n) == 0;
+    size_t start = size ? (salt * 31) % size : 0;
+    size_t len = size - start < 24 ? size - start : 24;
+    return lv_value_string((const char *)data + start, len);
 }
 
-/* A value for slot i, of a kind that cycles with i. Strings reuse the
- * template's own bytes so they carry whatever the fuzzer put in. */
-static lv_value value_for(const lv_tmpl *t, size_t i, const uint8_t *data, size_t size, unsigned salt)
+static lv_value item_value(const uint8_t *data, size_t size, size_t salt)
 {
-    switch ((i + salt) % 6) {
-    case 0: return lv_value_int((int64_t)size * 7919 - (int64_t)i * 104729 - (int64_t)salt);
-    case 1: return lv_value_double(((double)size + 0.1 * (double)salt) / (double)(i + 3));
-    case 2: return lv_value_bool((i + salt) & 1);
+    lv_value m = lv_value_map();
+    lv_value_map_set(&m, "name", bytes_value(data, size, salt));
+    lv_value_map_set(&m, "done", lv_value_bool(salt & 1));
+    lv_value_map_set(&m, "id", lv_value_int((int64_t)salt));
+    lv_value tags = lv_value_list();
+    lv_value_list_push(&tags, bytes_value(data, size, salt + 7));
+    lv_value_map_set(&m, "tags", tags);
+    return m;
+}
+
+/* A value of a kind that cycles with i and salt. */
+static lv_value value_for(size_t i, const uint8_t *data, size_t size, unsigned salt)
+{
+    size_t k = i + salt;
+    switch (k % 8) {
+    case 0: return lv_value_int((int64_t)size * 7919 - (int64_t)k);
+    case 1: return lv_value_double(((double)size + 0.1 * salt) / (double)(i + 3));
+    case 2: return lv_value_bool(k & 2);
     case 3: return lv_value_null();
-    case 4: return lv_value_string(t->statics[i], t->static_lens[i]);
-    default: {
-        size_t start = (i * 31 + salt) % (size + 1);
-        size_t len = (size - start) < 64 ? size - start : 64;
-        return lv_value_string((const char *)data + start, len);
+    case 4: {
+        lv_value l = lv_value_list();
+        for (size_t r = 0; r < (k & 1) + 1; r++) lv_value_list_push(&l, bytes_value(data, size, k + r));
+        return l;
     }
+    case 5: {
+        lv_value l = lv_value_list();
+        for (size_t r = 0; r < 2 - (salt & 1); r++) lv_value_list_push(&l, item_value(data, size, k + r * salt));
+        return l;
+    }
+    case 6: {
+        lv_value m = item_value(data, size, k);
+        lv_value_map_set(&m, "hidden", lv_value_bool(salt & 1));
+        return m;
+    }
+    default: return bytes_value(data, size, k);
     }
 }
 
-static void check_compile_error(const lv_tmpl_error *err, size_t size)
+static int loop_depth(const lv_tmpl_block *b)
+{
+    int deepest = 0;
+    for (uint32_t i = 0; i < b->dyn_count; i++) {
+        const lv_tmpl_dyn *d = &b->dyns[i];
+        int depth = 0;
+        for (uint32_t k = 0; k < d->branch_count; k++) {
+            int bd = loop_depth(d->branches[k].body);
+            if (bd > depth) depth = bd;
+        }
+        if (d->body) depth = 1 + loop_depth(d->body);
+        if (depth > deepest) deepest = depth;
+    }
+    return deepest;
+}
+
+static char *dead_html(const lv_tmpl *t, const lv_assigns *a, size_t *len)
+{
+    lv_buf b = LV_BUF_INIT;
+    lv_render_html(t, a, &b);
+    *len = b.len;
+    return lv_buf_take(&b);
+}
+
+/* The client's HTML from its tree equals the dead render. */
+static void check_client(json_t *client, const lv_tmpl *t, const lv_assigns *a)
+{
+    size_t len;
+    char *html = dead_html(t, a, &len);
+    client_failed = false;
+    char *got = client_html(client);
+    CHECK(!client_failed);
+    if (valid_utf8(html, len)) CHECK(strlen(got) == len && memcmp(got, html, len) == 0);
+    free(got);
+    free(html);
+}
+
+static void check_compile_error(const lv_tmpl_error *err, const uint8_t *data, size_t size)
 {
     CHECK(err->line >= 1);
     CHECK(err->col >= 1);
-    CHECK((size_t)err->col <= size);
-    CHECK(strncmp(err->message, "fuzz: line ", 11) == 0);
+    bool ours = strncmp(err->message, "fuzz: line ", 11) == 0 || strncmp(err->message, "row: line ", 10) == 0 ||
+                strncmp(err->message, "cell: line ", 11) == 0;
+    CHECK(ours);
+    if (strncmp(err->message, "fuzz:", 5) == 0) {
+        /* The column is within its line of the input. */
+        int line = 1;
+        size_t line_start = 0;
+        for (size_t i = 0; i < size && line < err->line; i++)
+            if (data[i] == '\n') {
+                line++;
+                line_start = i + 1;
+            }
+        CHECK(line == err->line);
+        CHECK(line_start + (size_t)err->col - 1 <= size);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool registered;
+    if (!registered) {
+        lv_partial("row", "<li class=\"{{item.name}}\" {{attrs}}>{{> cell v=item.id}}{{#if item.done}}x{{/if}}</li>");
+        lv_partial("cell", "<td>{{v}}</td>");
+        registered = true;
+    }
     lv_tmpl_error err;
     memset(&err, 0, sizeof err);
     lv_tmpl *t = lv_tmpl_compile("fuzz", (const char *)data, size, &err);
     if (!t) {
-        check_compile_error(&err, size);
+        check_compile_error(&err, data, size);
+        return 0;
+    }
+    if (loop_depth(t->root) > MAX_LOOP_DEPTH) {
+        lv_tmpl_free(t);
         return 0;
     }
 
-    size_t n = t->slot_count;
-    size_t static_bytes = 0;
-    for (size_t i = 0; i <= n; i++) static_bytes += t->static_lens[i];
-    CHECK(static_bytes + 5 * n <= size); /* each slot took at least "{{x}}" */
-
     lv_assigns a;
     lv_assigns_init(&a);
-    for (size_t i = 0; i < n; i++) {
-        if (!lv_assigns_get(&a, t->slots[i].assign))
-            lv_assigns_put(&a, t->slots[i].assign, value_for(t, i, data, size, 0));
-    }
+    for (uint32_t i = 0; i < t->assign_count; i++) lv_assigns_put(&a, t->assign_names[i], value_for(i, data, size, 0));
 
-    /* HTML against the reference. */
-    lv_buf html = LV_BUF_INIT, expected = LV_BUF_INIT;
-    lv_render_html(t, &a, &html);
-    for (size_t i = 0; i < n; i++) {
-        lv_buf_append(&expected, t->statics[i], t->static_lens[i]);
-        escaped_text(lv_assigns_get(&a, t->slots[i].assign), &expected);
-    }
-    lv_buf_append(&expected, t->statics[n], t->static_lens[n]);
-    CHECK(html.len == expected.len);
-    CHECK(memcmp(html.data, expected.data, html.len) == 0);
-
-    /* The full tree. */
-    lv_buf full = LV_BUF_INIT;
-    lv_render_full(t, &a, &full);
-    check_html_safe_json(&full);
-    json_t *full_json = parse_object(&full);
-    CHECK(json_object_size(full_json) == n + 1);
-    json_t *statics = json_object_get(full_json, "s");
-    CHECK(json_is_array(statics));
-    CHECK(json_array_size(statics) == n + 1);
-    for (size_t i = 0; i <= n; i++) {
-        json_t *s = json_array_get(statics, i);
-        CHECK(json_is_string(s));
-        if (valid_utf8(t->statics[i], t->static_lens[i])) CHECK(json_string_is(s, t->statics[i], t->static_lens[i]));
-    }
-    char key[24];
-    lv_buf value_html = LV_BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(key, sizeof key, "%zu", i);
-        json_t *dyn = json_object_get(full_json, key);
-        CHECK(json_is_string(dyn));
-        lv_buf_reset(&value_html);
-        escaped_text(lv_assigns_get(&a, t->slots[i].assign), &value_html);
-        const char *vh = value_html.data ? value_html.data : "";
-        if (valid_utf8(vh, value_html.len)) CHECK(json_string_is(dyn, vh, value_html.len));
-    }
-    /* The statics' JSON is exactly the array the writer would produce. */
-    lv_buf statics_json = LV_BUF_INIT;
-    lv_buf_putc(&statics_json, '[');
-    for (size_t i = 0; i <= n; i++) {
-        if (i) lv_buf_putc(&statics_json, ',');
-        lv_json_str(&statics_json, t->statics[i], t->static_lens[i]);
-    }
-    lv_buf_putc(&statics_json, ']');
-    CHECK(statics_json.len == t->statics_json_len);
-    CHECK(memcmp(statics_json.data, t->statics_json, statics_json.len) == 0);
-
-    /* First diff: everything is new, so it is the full tree minus "s". */
-    lv_buf diff = LV_BUF_INIT;
-    CHECK(lv_render_diff(t, &a, &diff) == (n > 0));
-    check_html_safe_json(&diff);
-    json_t *diff_json = parse_object(&diff);
-    CHECK(json_object_size(diff_json) == n);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(key, sizeof key, "%zu", i);
-        CHECK(json_equal(json_object_get(diff_json, key), json_object_get(full_json, key)));
-    }
-    json_decref(diff_json);
+    /* The join. */
+    lv_render_state *state = NULL;
+    lv_buf out = LV_BUF_INIT;
+    lv_render_full_state(t, &a, &state, NULL, &out);
+    check_html_safe_json(&out);
+    json_t *client = parse_object(&out);
+    CHECK(json_is_array(json_object_get(client, "s")) || json_is_integer(json_object_get(client, "s")));
+    json_t *stateless_client = json_deep_copy(client);
+    check_client(client, t, &a);
+    lv_assigns_clear_changed(&a);
 
     /* Nothing changed: {}. */
-    lv_assigns_clear_changed(&a);
-    lv_buf_reset(&diff);
-    CHECK(!lv_render_diff(t, &a, &diff));
-    CHECK(diff.len == 2 && memcmp(diff.data, "{}", 2) == 0);
+    lv_buf_reset(&out);
+    CHECK(!lv_render_diff_state(t, &a, &state, NULL, &out));
+    CHECK(out.len == 2 && memcmp(out.data, "{}", 2) == 0);
 
-    /* One assign changes: exactly the slots reading it. */
-    if (n > 0) {
-        const char *changed = t->slots[0].assign;
-        lv_value old_copy = *lv_assigns_get(&a, changed);
-        lv_value next = value_for(t, 0, data, size, 1);
-        bool differs = !lv_value_equal(&old_copy, &next);
-        lv_assigns_put(&a, changed, next);
-        lv_buf_reset(&diff);
-        bool wrote = lv_render_diff(t, &a, &diff);
-        CHECK(wrote == differs);
-        check_html_safe_json(&diff);
-        diff_json = parse_object(&diff);
-        size_t readers = 0;
-        for (size_t i = 0; i < n; i++) {
-            snprintf(key, sizeof key, "%zu", i);
-            bool reads = strcmp(t->slots[i].assign, changed) == 0;
-            if (reads) readers++;
-            CHECK((json_object_get(diff_json, key) != NULL) == (reads && differs));
-        }
-        CHECK(json_object_size(diff_json) == (differs ? readers : 0));
-        json_decref(diff_json);
+    /* Rounds of changes: both kinds of diff keep the client in step. */
+    for (unsigned round = 1; round <= 3; round++) {
+        for (uint32_t i = 0; i < t->assign_count; i++)
+            if ((i + round) % 2 == 0 || round == 3)
+                lv_assigns_put(&a, t->assign_names[i], value_for(i, data, size, round));
+        lv_buf stateless = LV_BUF_INIT;
+        lv_render_diff(t, &a, &stateless);
+        check_html_safe_json(&stateless);
+        json_t *sdiff = parse_object(&stateless);
+        stateless_client = client_merge(stateless_client, sdiff);
+        json_decref(sdiff);
+        check_client(stateless_client, t, &a);
+        lv_buf_free(&stateless);
+
+        lv_buf_reset(&out);
+        lv_render_diff_state(t, &a, &state, NULL, &out);
+        check_html_safe_json(&out);
+        json_t *diff = parse_object(&out);
+        client = client_merge(client, diff);
+        json_decref(diff);
+        check_client(client, t, &a);
+        lv_assigns_clear_changed(&a);
     }
 
-    json_decref(full_json);
-    lv_buf_free(&statics_json);
-    lv_buf_free(&value_html);
-    lv_buf_free(&diff);
-    lv_buf_free(&full);
-    lv_buf_free(&html);
-    lv_buf_free(&expected);
+    json_decref(client);
+    json_decref(stateless_client);
+    lv_render_state_free(state);
+    lv_buf_free(&out);
     lv_assigns_free(&a);
     lv_tmpl_free(t);
     return 0;

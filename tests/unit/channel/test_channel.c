@@ -30,9 +30,14 @@ static int counter_mount(lv_socket *s, const lv_params *params, const lv_params 
     return 0;
 }
 
+static size_t last_value_count;
+static bool last_value_had_csrf;
+
 static int counter_event(lv_socket *s, const char *event, const lv_params *value)
 {
     event_calls++;
+    last_value_count = lv_params_count(value);
+    last_value_had_csrf = lv_param(value, "_csrf_token") != NULL;
     if (strcmp(event, "fail") == 0) return -1;
     if (strcmp(event, "inc") == 0) {
         lv_assign_int(s, "count", lv_get_int(s, "count") + lv_param_int(value, "by", 1));
@@ -915,4 +920,34 @@ Test(channel, binary_fields_are_escaped_in_the_reply)
     json_t *f = parse_frame(0);
     cr_expect_str_eq(json_string_value(json_array_get(f, 2)), "lvu:\"<\xef\xbf\xbd");
     json_decref(f);
+}
+
+Test(channel, form_fields_reach_the_view_without_the_csrf_token)
+{
+    page p = render_page("/c");
+    join("1", &p);
+    sendf("[\"1\",\"2\",\"%s\",\"event\",{\"type\":\"form\",\"event\":\"inc\","
+          "\"value\":\"_csrf_token=%s&by=2\",\"meta\":{\"_target\":\"by\"}}]",
+          p.topic, p.csrf);
+    cr_assert_eq(event_calls, 1);
+    cr_assert_eq(last_value_count, 1, "only the form's own field");
+    cr_assert(!last_value_had_csrf);
+    expect_frame(1, "[\"1\",\"2\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
+                    "{\"diff\":{\"0\":\"2\"}}}]",
+                 p.topic);
+    free_page(&p);
+}
+
+Test(channel, a_form_with_a_wrong_csrf_token_never_reaches_the_view)
+{
+    page p = render_page("/c");
+    join("1", &p);
+    page other = render_page("/c");
+    sendf("[\"1\",\"2\",\"%s\",\"event\",{\"type\":\"form\",\"event\":\"inc\","
+          "\"value\":\"_csrf_token=%s&by=2\"}]",
+          p.topic, other.csrf);
+    cr_assert_eq(event_calls, 0);
+    expect_error(1, "1", "2", p.topic, "invalid CSRF token");
+    free_page(&p);
+    free_page(&other);
 }
