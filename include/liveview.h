@@ -109,7 +109,9 @@ typedef struct lv_view {
     /* Optional: a declared event arrived. `value` holds the event's values:
      * phx-value-* attributes, the element's value, or the fields of a form. */
     int (*handle_event)(lv_socket *socket, const char *event, const lv_params *value);
-    /* Optional: runs after mount with the URL's query parameters. */
+    /* Optional: runs after mount, and after every patch of the URL, with the
+     * URL's path parameters (routes like "/users/:id") and query
+     * parameters. */
     int (*handle_params)(lv_socket *socket, const lv_params *params, const char *url);
     /* Optional: a message sent with lv_send_info arrived. */
     int (*handle_info)(lv_socket *socket, const char *name, const lv_params *payload);
@@ -163,6 +165,94 @@ lv_app *lv_socket_app(lv_socket *socket);
  * `payload_json` is a JSON object text or NULL. Returns 0, or -1 when the
  * payload is not a JSON object. */
 int lv_send_info(lv_socket *socket, const char *name, const char *payload_json);
+
+/* ------------------------------------------------------------------------
+ * Messages over time: timers, async work, pub/sub. Each arrives in the
+ * view's handle_info, on the view's own thread, and whatever it changes is
+ * pushed to the client as a diff. All of them end with the view: a timer
+ * never fires and a result is never delivered after terminate.
+ * ------------------------------------------------------------------------ */
+
+/* Delivers info `name` with payload_json (a JSON object text or NULL) after
+ * ms milliseconds. Returns a timer id (> 0), or -1 when the payload is not a
+ * JSON object or the view is not connected (timers need the WebSocket). */
+int lv_send_after(lv_socket *socket, unsigned ms, const char *name, const char *payload_json);
+/* The same every ms milliseconds until cancelled or the view ends. */
+int lv_send_interval(lv_socket *socket, unsigned ms, const char *name, const char *payload_json);
+/* Cancels a timer of this view; unknown ids are ignored. */
+void lv_cancel_timer(lv_socket *socket, int timer_id);
+
+/* Work for libuv's thread pool: runs on a worker thread with arg, must not
+ * touch the socket, and returns a malloc'd JSON value text (any JSON: object,
+ * string, number...) or NULL for failure. */
+typedef char *(*lv_async_fn)(void *arg);
+/* Runs fn(arg) off the loop. When it finishes, handle_info receives `name`
+ * with {"ok":true,"result":<value>} or {"ok":false}. If the view has ended by
+ * then the result is dropped. free_arg (may be NULL) frees arg after the
+ * result is handled or dropped. Returns 0, or -1 when the view is not
+ * connected (arg is then freed too). */
+int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
+                   void (*free_arg)(void *arg));
+
+/* Pub/sub between views: lv_broadcast delivers info `name` with payload_json
+ * to every view subscribed to topic (the sender too, when subscribed).
+ * Subscriptions end with the view. Returns 0, or -1 for a bad payload. Call
+ * these from view callbacks (the loop thread). */
+int lv_subscribe(lv_socket *socket, const char *topic);
+void lv_unsubscribe(lv_socket *socket, const char *topic);
+int lv_broadcast(lv_app *app, const char *topic, const char *name, const char *payload_json);
+
+/* A broker carries broadcasts between processes (the default one is local:
+ * this process only). It is told when this process gains its first or loses
+ * its last subscriber of a topic, and publishes messages that every process
+ * subscribed to the topic, this one included, passes to lv_pubsub_deliver on
+ * its loop thread. Messages are opaque bytes. */
+typedef struct lv_broker {
+    void *ctx;
+    int (*topic_added)(void *ctx, const char *topic);
+    void (*topic_removed)(void *ctx, const char *topic);
+    int (*publish)(void *ctx, const char *topic, const char *message, size_t len);
+} lv_broker;
+/* Replaces the local broker (copied). */
+void lv_app_set_broker(lv_app *app, const lv_broker *broker);
+/* Hands a published message to this process's subscribers of topic. */
+void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Navigation, flash, title, events to the client.
+ *
+ * Targets are local paths ("/users/7?tab=posts"): one '/', then no '/' or
+ * '\', no control characters, no scheme. Anything else is refused (-1) and
+ * logged, never sent.
+ * ------------------------------------------------------------------------ */
+
+/* Changes the URL without leaving the view: handle_params runs with the new
+ * params, and the re-render goes with the same reply. `replace` replaces the
+ * history entry instead of pushing one. A view that keeps patching from
+ * handle_params is stopped after 20 patches in a row. */
+int lv_push_patch(lv_socket *socket, const char *to, bool replace);
+/* Moves to another LiveView over the same WebSocket (no page load). */
+int lv_push_navigate(lv_socket *socket, const char *to, bool replace);
+/* A full page load of `to`. Flash set before it survives the navigation. */
+int lv_redirect(lv_socket *socket, const char *to);
+
+/* Flash messages: the assign "flash" is a map of key -> message that
+ * templates show ({{flash.info}}); the client's lv:clear-flash clears one.
+ * Flash survives lv_push_navigate and lv_redirect in a signed token that
+ * lives 60 seconds. */
+void lv_put_flash(lv_socket *socket, const char *key, const char *message);
+/* Clears one key, or every key when key is NULL. */
+void lv_clear_flash(lv_socket *socket, const char *key);
+
+/* Sets the page title (document.title), sent only when it changes. */
+void lv_page_title(lv_socket *socket, const char *title);
+/* Sends event `name` with payload_json (a JSON object text or NULL) to the
+ * client: hooks receive it with handleEvent, and window listeners as
+ * "phx:name". Returns 0, or -1 for a bad payload. */
+int lv_push_event(lv_socket *socket, const char *name, const char *payload_json);
+/* From handle_event of a hook's pushEvent: the reply its callback receives
+ * (a JSON object text). Returns 0, or -1 for a bad payload. */
+int lv_reply(lv_socket *socket, const char *payload_json);
 
 /* ------------------------------------------------------------------------
  * Params: read-only named values (event values, query and join parameters,
@@ -399,9 +489,11 @@ void lv_config_defaults(lv_config *cfg);
  * copied. Returns NULL (after printing why) for an invalid configuration, such
  * as a secret shorter than 32 bytes. */
 lv_app *lv_app_new(const lv_config *cfg);
-/* Serves `view` at `path` (an exact path such as "/counter"). Compiles the
- * template; returns 0, or -1 after printing the error (a template syntax
- * error names the line and column). */
+/* Serves `view` at `path`: an exact path ("/counter") or a pattern whose
+ * ":name" segments match one path segment each ("/users/:id"); the values
+ * arrive in mount's and handle_params' params. Routes are tried in the
+ * order they were added. Compiles the template; returns 0, or -1 after
+ * printing the error (a template syntax error names the line and column). */
 int lv_route(lv_app *app, const char *path, const lv_view *view);
 /* Listens and serves until lv_app_stop, SIGINT or SIGTERM. Returns 0 after a
  * clean stop, -1 when it cannot listen. */

@@ -111,16 +111,46 @@ static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason 
     }
 }
 
-/* Renders what changed since the last render into render_scratch, after
- * `prefix`, and clears the change bits. Returns false when nothing changed
- * (render_scratch then holds prefix and {}). */
-static bool render_changes(lv_socket *socket, const char *prefix)
+/* Adds the title, pushed events and hook reply the view set (keys "t", "e",
+ * "r") to the JSON object that ends `out`, which has keys already when
+ * has_keys. Clears them. Returns true when it added any. */
+static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
 {
-    lv_buf_reset(&render_scratch);
-    lv_buf_puts(&render_scratch, prefix);
-    bool changed = lv_render_diff(socket->route->tmpl, &socket->assigns, &render_scratch);
+    lv_socket_extras *x = socket->extras;
+    if (!x || (!x->title_changed && !x->events && !x->reply)) return false;
+    out->len--; /* reopen the object */
+    bool first = !has_keys;
+    if (x->title_changed) {
+        lv_buf_puts(out, first ? "\"t\":" : ",\"t\":");
+        lv_json_cstr(out, x->title);
+        x->title_changed = false;
+        first = false;
+    }
+    json_t *lists[2] = {x->events, x->reply};
+    const char *keys[2] = {"\"e\":", "\"r\":"};
+    for (int i = 0; i < 2; i++) {
+        if (!lists[i]) continue;
+        char *text = json_dumps(lists[i], JSON_COMPACT);
+        if (!first) lv_buf_putc(out, ',');
+        lv_buf_puts(out, keys[i]);
+        lv_buf_puts(out, text);
+        free(text);
+        json_decref(lists[i]);
+        first = false;
+    }
+    x->events = x->reply = NULL;
+    lv_buf_putc(out, '}');
+    return true;
+}
+
+/* Appends what the client must apply after a callback: the changed slots
+ * plus the outputs above. Clears the change bits. Returns false when there
+ * is nothing at all ({} is then written). */
+static bool write_diff(lv_socket *socket, lv_buf *out)
+{
+    bool changed = lv_render_diff(socket->route->tmpl, &socket->assigns, out);
     lv_assigns_clear_changed(&socket->assigns);
-    return changed;
+    return append_outputs(socket, out, changed) || changed;
 }
 
 /* Replies ok with render_scratch as the response. */
@@ -132,8 +162,173 @@ static void reply_rendered(lv_channel *ch, const char *join_ref, const char *ref
     flush_frame(ch);
 }
 
-/* Delivers the infos a callback queued with lv_send_info, pushing a diff
- * after each one that changed something. */
+/* The path and query of a URL, absolute ("http://host/p?q#f") or local. */
+static void url_parts(const char *url, const char **path, size_t *path_len, const char **query,
+                      size_t *query_len)
+{
+    const char *p = url ? url : "";
+    const char *scheme = strstr(p, "://");
+    if (scheme) {
+        p = strchr(scheme + 3, '/');
+        if (!p) p = "/";
+    }
+    const char *end = p + strcspn(p, "?#");
+    *path = p;
+    *path_len = (size_t)(end - p);
+    *query = "";
+    *query_len = 0;
+    if (*end == '?') {
+        *query = end + 1;
+        *query_len = strcspn(end + 1, "#");
+    }
+}
+
+/* The params of a URL for handle_params: the route's path parameters and
+ * the query. Returns NULL when the URL does not route to `route`. */
+static json_t *url_params(lv_app *app, const lv_route_entry *route, const char *url)
+{
+    const char *path, *query;
+    size_t path_len, query_len;
+    url_parts(url, &path, &path_len, &query, &query_len);
+    json_t *params = NULL;
+    if (lv_form_decode(query, query_len, NULL, &params) != LV_FORM_OK) {
+        lv_log_warn("%s: a URL's query could not be decoded; ignoring it", route->view->name);
+        params = json_object();
+    }
+    if (lv_app_match_route(app, path, path_len, params) != route) {
+        json_decref(params);
+        return NULL;
+    }
+    return params;
+}
+
+static int run_handle_params(lv_socket *socket, const char *url)
+{
+    const lv_view *view = socket->route->view;
+    if (!view->handle_params) return 0;
+    json_t *obj = url_params(socket->app, socket->route, url);
+    if (!obj) {
+        lv_log_warn("%s: %s does not route to this view", view->name, url ? url : "(no URL)");
+        return -1;
+    }
+    lv_params params = {obj};
+    int rc = view->handle_params(socket, &params, url ? url : "");
+    json_decref(obj);
+    return rc;
+}
+
+/* Phoenix stops a view that keeps patching from handle_params after 20. */
+#define LV_MAX_PATCHES 20
+
+/* Carries out push_patch requests: handle_params for each new URL until the
+ * view stops patching. Returns the last patch (taken: the caller frees
+ * .to), or kind NONE; -1 in *failed after too many patches or a failed
+ * handle_params. */
+static lv_nav follow_patches(lv_socket *socket, bool *failed)
+{
+    lv_nav last = {LV_NAV_NONE, false, NULL};
+    *failed = false;
+    lv_socket_extras *x = socket->extras;
+    for (int n = 0; x && x->nav.kind == LV_NAV_PATCH; n++) {
+        lv_nav patch = x->nav;
+        x->nav = (lv_nav){LV_NAV_NONE, false, NULL};
+        free(last.to);
+        last = patch;
+        if (n >= LV_MAX_PATCHES) {
+            lv_log_error("%s: more than %d patches in a row; stopping", socket->route->view->name,
+                         LV_MAX_PATCHES);
+            *failed = true;
+            return last;
+        }
+        if (run_handle_params(socket, patch.to) != 0) {
+            *failed = true;
+            return last;
+        }
+    }
+    return last;
+}
+
+/* Appends "key":{"to":...,"kind":...[,"flash":...]} for a navigation. */
+static void write_nav(lv_socket *socket, const lv_nav *nav, lv_buf *out)
+{
+    lv_buf_puts(out, nav->kind == LV_NAV_PATCH      ? "\"live_patch\":"
+                     : nav->kind == LV_NAV_NAVIGATE ? "\"live_redirect\":"
+                                                    : "\"redirect\":");
+    lv_buf_puts(out, "{\"to\":");
+    lv_json_cstr(out, nav->to);
+    if (nav->kind != LV_NAV_REDIRECT) lv_buf_puts(out, nav->replace ? ",\"kind\":\"replace\"" : ",\"kind\":\"push\"");
+    if (nav->kind != LV_NAV_PATCH) {
+        char *flash = lv_flash_token(socket);
+        if (flash) {
+            lv_buf_puts(out, ",\"flash\":");
+            lv_json_cstr(out, flash);
+            free(flash);
+        }
+    }
+    lv_buf_putc(out, '}');
+}
+
+static lv_nav take_nav(lv_socket *socket)
+{
+    lv_nav nav = {LV_NAV_NONE, false, NULL};
+    if (socket->extras) {
+        nav = socket->extras->nav;
+        socket->extras->nav = (lv_nav){LV_NAV_NONE, false, NULL};
+    }
+    return nav;
+}
+
+/* After a callback of the view: carries out its navigation and sends what
+ * changed, as the reply to `ref` when ref is not NULL, else as pushes. */
+static void finish(lv_channel *ch, lv_channel_view *v, const char *ref)
+{
+    lv_socket *socket = v->socket;
+    bool failed;
+    lv_nav patch = follow_patches(socket, &failed);
+    if (failed) {
+        free(patch.to);
+        lv_assigns_clear_changed(&socket->assigns);
+        if (ref) reply_error(ch, v->join_ref, ref, v->topic, "too many patches");
+        return;
+    }
+    lv_nav nav = take_nav(socket);
+    if (nav.kind == LV_NAV_NONE && patch.kind == LV_NAV_PATCH) nav = patch, patch.to = NULL;
+    free(patch.to);
+
+    lv_buf_reset(&render_scratch);
+    if (ref) {
+        lv_buf_puts(&render_scratch, "{\"diff\":");
+        bool any = write_diff(socket, &render_scratch);
+        if (nav.kind != LV_NAV_NONE) {
+            lv_buf_putc(&render_scratch, ',');
+            write_nav(socket, &nav, &render_scratch);
+        } else if (!any) {
+            lv_buf_reset(&render_scratch);
+            lv_buf_puts(&render_scratch, "{");
+        }
+        lv_buf_putc(&render_scratch, '}');
+        reply_rendered(ch, v->join_ref, ref, v->topic);
+    } else {
+        /* Pushes: the navigation first (a patch's URL before the diff that
+         * shows it, as Phoenix does), then the diff. */
+        if (nav.kind != LV_NAV_NONE) {
+            lv_buf nav_json = LV_BUF_INIT;
+            write_nav(socket, &nav, &nav_json);
+            /* write_nav wrote "key":{...}; the push payload is the object. */
+            const char *obj = strchr(nav_json.data, '{');
+            push(ch, v->join_ref, v->topic,
+                 nav.kind == LV_NAV_PATCH ? "live_patch" : nav.kind == LV_NAV_NAVIGATE ? "live_redirect" : "redirect",
+                 obj, strlen(obj));
+            lv_buf_free(&nav_json);
+        }
+        if (write_diff(socket, &render_scratch))
+            push(ch, v->join_ref, v->topic, "diff", render_scratch.data, render_scratch.len);
+    }
+    free(nav.to);
+}
+
+/* Delivers the infos queued for the view (lv_send_info, timers, broadcasts,
+ * async results), pushing what each one changes. */
 static void drain_infos(lv_channel *ch, lv_channel_view *v)
 {
     lv_socket *socket = v->socket;
@@ -159,38 +354,35 @@ static void drain_infos(lv_channel *ch, lv_channel_view *v)
             lv_assigns_clear_changed(&socket->assigns);
             continue;
         }
-        if (render_changes(socket, ""))
-            push(ch, v->join_ref, v->topic, "diff", render_scratch.data, render_scratch.len);
+        finish(ch, v, NULL);
     }
 }
 
-/* The query part of an absolute URL (after '?', before '#'), or "". */
-static void url_query(const char *url, const char **query, size_t *len)
+static lv_channel_view *find_view_of_socket(lv_channel *ch, const lv_socket *socket)
 {
-    const char *q = url ? strchr(url, '?') : NULL;
-    if (!q) {
-        *query = "";
-        *len = 0;
-        return;
-    }
-    q++;
-    const char *hash = strchr(q, '#');
-    *query = q;
-    *len = hash ? (size_t)(hash - q) : strlen(q);
+    for (uint32_t i = 0; i < ch->view_count; i++)
+        if (ch->views[i].socket == socket) return &ch->views[i];
+    return NULL;
 }
 
-static int run_handle_params(lv_socket *socket, const char *url)
+/* Infos that arrive outside the channel's own work (a timer, a broadcast,
+ * an async result) are handled at once; during the channel's work they wait
+ * for the end of the message being handled. */
+static void on_socket_notify(void *owner, lv_socket *socket)
 {
-    const lv_view *view = socket->route->view;
-    if (!view->handle_params) return 0;
-    const char *query;
-    size_t query_len;
-    url_query(url, &query, &query_len);
-    json_t *obj = lv_query_to_json(query, query_len);
-    lv_params params = {obj};
-    int rc = view->handle_params(socket, &params, url ? url : "");
-    json_decref(obj);
-    return rc;
+    lv_channel *ch = owner;
+    if (ch->busy) return;
+    lv_channel_view *v = find_view_of_socket(ch, socket);
+    if (!v) return;
+    ch->busy = true;
+    drain_infos(ch, v);
+    ch->busy = false;
+}
+
+static void drain_all(lv_channel *ch)
+{
+    for (uint32_t i = 0; i < ch->view_count; i++)
+        if (ch->views[i].socket->infos_head) drain_infos(ch, &ch->views[i]);
 }
 
 static void handle_join(lv_channel *ch, const lv_phx_msg *m)
@@ -233,38 +425,85 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
         reply_error(ch, join_ref, m->ref, m->topic, "stale");
         return;
     }
-    const lv_route_entry *route =
-        lv_app_find_route(ch->app, claims.route_path, strlen(claims.route_path));
+    /* The view is the one the URL routes to: the page's own on a first join,
+     * another one after a live navigation (the client rejoins the topic with
+     * `redirect` and the same token). */
+    const char *url = json_string_value(json_object_get(m->payload, "redirect"));
+    if (!url) url = json_string_value(json_object_get(m->payload, "url"));
+    const lv_route_entry *route;
+    json_t *url_params_obj = NULL;
+    if (url) {
+        const char *path, *query;
+        size_t path_len, query_len;
+        url_parts(url, &path, &path_len, &query, &query_len);
+        if (lv_form_decode(query, query_len, NULL, &url_params_obj) != LV_FORM_OK)
+            url_params_obj = json_object();
+        route = lv_app_match_route(ch->app, path, path_len, url_params_obj);
+    } else {
+        route = lv_app_find_route(ch->app, claims.route_path, strlen(claims.route_path));
+        url_params_obj = json_object();
+    }
     if (!route) {
-        lv_log_warn("join of %s refused: its route is no longer served", m->topic);
+        lv_log_warn("join of %s refused: its URL routes to no LiveView", m->topic);
+        json_decref(url_params_obj);
         lv_join_claims_free(&claims);
-        reply_error(ch, join_ref, m->ref, m->topic, "stale");
+        reply_error(ch, join_ref, m->ref, m->topic, "unauthorized");
         return;
     }
 
     lv_socket *socket = lv_socket_new(ch->app, route, true, claims.id);
     lv_socket_set_csrf(socket, claims.csrf_state, csrf);
-    json_t *empty = json_object();
-    lv_params params = {params_obj ? params_obj : empty}, session = {claims.session};
-    const char *url = json_string_value(json_object_get(m->payload, "url"));
-    if (!url) url = json_string_value(json_object_get(m->payload, "redirect"));
-    int rc = route->view->mount(socket, &params, &session);
-    if (rc == 0) rc = run_handle_params(socket, url);
-    json_decref(empty);
+    socket->owner = ch;
+    socket->notify = on_socket_notify;
+    /* Flash from a full redirect (in the page's token) or a live one. */
+    lv_flash_from_token(socket, json_string_value(json_object_get(claims.claims, "flash")));
+    lv_flash_from_token(socket, json_string_value(json_object_get(m->payload, "flash")));
+    lv_params params = {url_params_obj}, session = {claims.session};
+    const lv_view *view = route->view;
+    bool mounted = view->mount(socket, &params, &session) == 0;
+    int rc = mounted ? 0 : -1;
+    if (mounted && view->handle_params) rc = view->handle_params(socket, &params, url ? url : route->path);
+    json_decref(url_params_obj);
     lv_join_claims_free(&claims);
-    if (rc != 0) {
-        lv_log_warn("%s: mount refused the join of %s", route->view->name, m->topic);
-        /* terminate runs only for mounts that succeeded. */
+    bool failed = false;
+    lv_nav patch = {LV_NAV_NONE, false, NULL};
+    if (rc == 0) patch = follow_patches(socket, &failed);
+    lv_nav nav = rc == 0 && !failed ? take_nav(socket) : (lv_nav){LV_NAV_NONE, false, NULL};
+    if (rc != 0 || failed || nav.kind != LV_NAV_NONE) {
+        if (rc != 0 || failed) {
+            lv_log_warn("%s: mount refused the join of %s", view->name, m->topic);
+            reply_error(ch, join_ref, m->ref, m->topic, "join crashed");
+        } else {
+            /* Mount sent the client elsewhere: an error reply carrying where
+             * (protocol.md §3), and the view ends here. */
+            lv_buf_reset(&render_scratch);
+            lv_buf_putc(&render_scratch, '{');
+            write_nav(socket, &nav, &render_scratch);
+            lv_buf_putc(&render_scratch, '}');
+            lv_buf_reset(&frame_scratch);
+            lv_phx_reply(&frame_scratch, join_ref, m->ref, m->topic, "error", render_scratch.data,
+                         render_scratch.len);
+            flush_frame(ch);
+        }
+        /* terminate runs for every mount that succeeded, and only those. */
+        if (mounted && view->terminate) view->terminate(socket, LV_TERMINATE_LEAVE);
+        free(patch.to);
+        free(nav.to);
         lv_socket_free(socket);
-        reply_error(ch, join_ref, m->ref, m->topic, "join crashed");
         return;
     }
 
     lv_buf_reset(&render_scratch);
     lv_buf_puts(&render_scratch, "{\"rendered\":");
     lv_render_full(route->tmpl, &socket->assigns, &render_scratch);
-    lv_buf_puts(&render_scratch, ",\"liveview_version\":\"" LV_CLIENT_VERSION "\"}");
     lv_assigns_clear_changed(&socket->assigns);
+    append_outputs(socket, &render_scratch, true);
+    if (patch.kind == LV_NAV_PATCH) {
+        lv_buf_putc(&render_scratch, ',');
+        write_nav(socket, &patch, &render_scratch);
+    }
+    lv_buf_puts(&render_scratch, ",\"liveview_version\":\"" LV_CLIENT_VERSION "\"}");
+    free(patch.to);
     reply_rendered(ch, join_ref, m->ref, m->topic);
 
     if (ch->view_count == ch->view_cap) {
@@ -275,7 +514,6 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     v->topic = lv_xstrdup(m->topic);
     v->join_ref = lv_xstrdup(join_ref);
     v->socket = socket;
-    drain_infos(ch, v);
 }
 
 static bool event_declared(const lv_view *view, const char *event)
@@ -338,6 +576,17 @@ static json_t *form_value(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *
                     "hidden _csrf_token input, or set csrf_strict)",
                     socket->route->view->name);
     }
+    /* The client sends the changed field as meta._target (and phx-value-*
+     * attributes in meta); like Phoenix, they join the params. */
+    json_t *meta = json_object_get(m->payload, "meta");
+    const char *meta_key;
+    json_t *meta_value;
+    json_object_foreach(meta, meta_key, meta_value)
+    {
+        if (strcmp(meta_key, "_csrf_token") != 0 &&
+            (json_is_string(meta_value) || json_is_number(meta_value)))
+            json_object_set(fields, meta_key, meta_value);
+    }
     return fields;
 }
 
@@ -351,11 +600,14 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
         return;
     }
     if (strncmp(event, "lv:", 3) == 0) {
-        /* Reserved client events; flash arrives with the navigation issue. */
-        if (strcmp(event, "lv:clear-flash") == 0)
-            reply(ch, v->join_ref, m->ref, m->topic, "ok", "{}");
-        else
+        /* Reserved client events, never passed to the view. */
+        if (strcmp(event, "lv:clear-flash") == 0) {
+            json_t *value = json_object_get(m->payload, "value");
+            lv_clear_flash(socket, json_string_value(json_object_get(value, "key")));
+            finish(ch, v, m->ref);
+        } else {
             reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
+        }
         return;
     }
     if (!event_declared(view, event)) {
@@ -372,29 +624,33 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
     json_decref(value_obj);
     if (rc != 0) {
         lv_assigns_clear_changed(&socket->assigns);
+        lv_nav nav = take_nav(socket);
+        free(nav.to);
         reply_error(ch, v->join_ref, m->ref, m->topic, "event failed");
-    } else if (render_changes(socket, "{\"diff\":")) {
-        lv_buf_putc(&render_scratch, '}');
-        reply_rendered(ch, v->join_ref, m->ref, m->topic);
     } else {
-        reply(ch, v->join_ref, m->ref, m->topic, "ok", "{}");
+        finish(ch, v, m->ref);
     }
-    drain_infos(ch, v);
 }
 
+/* The client changed the URL (a live_patch link, or back/forward): the view
+ * runs handle_params with it. A URL of another view is answered
+ * link_redirect, and the client navigates there instead. */
 static void handle_live_patch(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
 {
     const char *url = json_string_value(json_object_get(m->payload, "url"));
     lv_socket *socket = v->socket;
-    if (!url || run_handle_params(socket, url) != 0) {
+    json_t *params = url ? url_params(ch->app, socket->route, url) : NULL;
+    if (!params) {
+        reply(ch, v->join_ref, m->ref, m->topic, "ok", "{\"link_redirect\":true}");
+        return;
+    }
+    json_decref(params);
+    if (run_handle_params(socket, url) != 0) {
         lv_assigns_clear_changed(&socket->assigns);
         reply_error(ch, v->join_ref, m->ref, m->topic, "live_patch failed");
         return;
     }
-    render_changes(socket, "{\"diff\":");
-    lv_buf_putc(&render_scratch, '}');
-    reply_rendered(ch, v->join_ref, m->ref, m->topic);
-    drain_infos(ch, v);
+    finish(ch, v, m->ref);
 }
 
 static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
@@ -450,17 +706,28 @@ void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len)
         else
             reply_error(ch, m.join_ref, m.ref, m.topic, "unmatched topic");
     } else if (strcmp(m.event, "phx_join") == 0 && strncmp(m.topic, "lv:", 3) == 0) {
+        ch->busy = true;
         handle_join(ch, &m);
+        ch->busy = false;
     } else {
         lv_channel_view *v = find_view(ch, m.topic);
         /* A message for an earlier join of the topic is as unmatched as one
          * for a topic never joined. */
-        if (!v || (m.join_ref && strcmp(m.join_ref, v->join_ref) != 0))
+        if (!v || (m.join_ref && strcmp(m.join_ref, v->join_ref) != 0)) {
             reply_error(ch, m.join_ref, m.ref, m.topic, "unmatched topic");
-        else
+        } else {
+            ch->busy = true;
             handle_view_message(ch, v, &m);
+            ch->busy = false;
+        }
     }
     lv_phx_msg_free(&m);
+    /* Infos queued while the message was handled (by the view itself, or
+     * broadcast to other views of this connection) go out now, after the
+     * reply. */
+    ch->busy = true;
+    drain_all(ch);
+    ch->busy = false;
 }
 
 void lv_channel_handle_binary(lv_channel *ch, const uint8_t *data, size_t len)

@@ -36,6 +36,7 @@ typedef struct lv_channel {
     lv_channel_send_fn send;
     void *send_ctx;
     lv_connect_session connect;
+    bool busy; /* handling a message: infos wait until it is answered */
     char connect_csrf_state[LV_CSRF_STATE_LEN + 1]; /* when VERIFIED */
     lv_channel_view *views;
     uint32_t view_count;

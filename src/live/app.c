@@ -7,6 +7,7 @@
 
 #include "live/live.h"
 #include "live/templates.h"
+#include "util/utf8.h"
 #include "util/random.h"
 
 #define LV_MIN_SECRET_BYTES 32
@@ -128,6 +129,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     lv_key_derive(&app->session_key, secret, secret_len, "session");
     lv_key_derive(&app->cookie_key, secret, secret_len, "cookie");
     lv_key_derive(&app->aead_key, secret, secret_len, "session-encryption");
+    lv_key_derive(&app->flash_key, secret, secret_len, "flash");
     memset(random_secret, 0, sizeof random_secret);
     if (cfg->session_serde == LV_SERDE_ENCRYPTED)
         lv_serde_aead_init(&app->serde, &app->aead_key, app->config.session_ttl_s, NULL);
@@ -163,6 +165,86 @@ int lv_route(lv_app *app, const char *path, const lv_view *view)
     return 0;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes a path segment ('+' stays '+', unlike in a query). The
+ * result must be UTF-8 without NUL bytes. */
+static bool path_decode(const char *seg, size_t len, lv_buf *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = seg[i];
+        if (c == '%') {
+            if (i + 2 >= len) return false;
+            int hi = hex_digit(seg[i + 1]), lo = hex_digit(seg[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        if (c == '\0') return false;
+        lv_buf_putc(out, c);
+    }
+    return lv_utf8_valid((const uint8_t *)(out->data ? out->data : ""), out->len);
+}
+
+/* Matches one path segment against one pattern segment. A ":name" segment
+ * takes any non-empty segment, percent-decoded, as params[name]. */
+static bool match_segment(const char *pat, size_t pat_len, const char *seg, size_t seg_len,
+                          json_t *params)
+{
+    if (pat_len > 1 && pat[0] == ':') {
+        if (seg_len == 0) return false;
+        lv_buf value = LV_BUF_INIT;
+        bool ok = path_decode(seg, seg_len, &value);
+        if (ok && params) {
+            char name[128];
+            size_t n = pat_len - 1 < sizeof name - 1 ? pat_len - 1 : sizeof name - 1;
+            memcpy(name, pat + 1, n);
+            name[n] = '\0';
+            json_object_set_new(params, name, json_stringn(value.data ? value.data : "", value.len));
+        }
+        lv_buf_free(&value);
+        return ok;
+    }
+    return pat_len == seg_len && memcmp(pat, seg, seg_len) == 0;
+}
+
+static bool match_pattern(const char *pattern, const char *path, size_t len, json_t *params)
+{
+    const char *p = pattern + 1, *q = path + 1;
+    const char *q_end = path + len;
+    if (len == 0 || path[0] != '/') return false;
+    for (;;) {
+        const char *p_end = strchr(p, '/');
+        size_t p_len = p_end ? (size_t)(p_end - p) : strlen(p);
+        const char *seg_end = memchr(q, '/', (size_t)(q_end - q));
+        size_t q_len = seg_end ? (size_t)(seg_end - q) : (size_t)(q_end - q);
+        if (!match_segment(p, p_len, q, q_len, params)) return false;
+        if (!p_end || !seg_end) return !p_end && !seg_end;
+        p = p_end + 1;
+        q = seg_end + 1;
+    }
+}
+
+const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
+                                         json_t *params)
+{
+    for (size_t i = 0; i < app->route_count; i++) {
+        /* Match without touching params first, so a failed route leaves
+         * none of its values behind. */
+        if (match_pattern(app->routes[i].path, path, len, NULL)) {
+            if (params) match_pattern(app->routes[i].path, path, len, params);
+            return &app->routes[i];
+        }
+    }
+    return NULL;
+}
+
 const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, size_t len)
 {
     for (size_t i = 0; i < app->route_count; i++) {
@@ -175,6 +257,7 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
 void lv_app_set_serde(lv_app *app, const lv_serde *serde)
 {
     lv_serde_release(&app->serde);
+    lv_pubsub_free(app->pubsub);
     app->serde = *serde;
 }
 
@@ -197,6 +280,7 @@ void lv_app_free(lv_app *app)
     }
     free(app->http_routes);
     lv_serde_release(&app->serde);
+    lv_pubsub_free(app->pubsub);
     lv_origin_policy_free(&app->origins);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);
@@ -206,6 +290,7 @@ void lv_app_free(lv_app *app)
     memset(&app->session_key, 0, sizeof app->session_key);
     memset(&app->cookie_key, 0, sizeof app->cookie_key);
     memset(&app->aead_key, 0, sizeof app->aead_key);
+    memset(&app->flash_key, 0, sizeof app->flash_key);
     free(app);
 }
 

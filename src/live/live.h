@@ -39,8 +39,30 @@ typedef struct lv_http_route_entry {
     lv_http_handler handler;
 } lv_http_route_entry;
 
+/* What the I/O side lends the runtime: timers and the thread pool. net/
+ * installs it while the app runs; without it (unit tests) timers and async
+ * work are refused. Every callback runs on the loop thread. */
+typedef struct lv_runtime {
+    void *ctx;
+    /* Calls fire(arg) after ms, then every repeat_ms when non-zero. Returns
+     * a handle, or NULL. */
+    void *(*timer_start)(void *ctx, uint64_t ms, uint64_t repeat_ms, void (*fire)(void *arg),
+                         void *arg);
+    /* Stops and frees a timer: fire is never called again. */
+    void (*timer_stop)(void *ctx, void *timer);
+    /* Runs work(arg) on a worker thread, then done(arg) on the loop thread.
+     * Returns 0, or -1 (neither then runs). */
+    int (*queue_work)(void *ctx, void (*work)(void *arg), void (*done)(void *arg), void *arg);
+} lv_runtime;
+
+typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
+
 struct lv_app {
     lv_config config;
+    lv_runtime runtime;
+    lv_broker broker;
+    lv_pubsub *pubsub;
+    lv_key flash_key;     /* flash carried across navigations */
     lv_route_entry *routes;
     size_t route_count;
     lv_http_route_entry *http_routes;
@@ -74,6 +96,7 @@ struct lv_request {
     char *content_type;
     lv_buf body;
     char *location;
+    lv_buf extra_headers; /* whole header lines, each ending in CRLF */
 };
 
 /* Decodes the session cookie of req (an invalid or expired one counts as
@@ -95,6 +118,31 @@ void lv_request_free(lv_request *req);
 const lv_http_route_entry *lv_app_find_http_route(const lv_app *app, const char *method,
                                                   const char *path, bool *path_known);
 
+/* Where a view wants the client to go, set by lv_push_patch and friends and
+ * carried out by the channel (or the dead render) after the callback. */
+typedef enum lv_nav_kind { LV_NAV_NONE = 0, LV_NAV_PATCH, LV_NAV_NAVIGATE, LV_NAV_REDIRECT } lv_nav_kind;
+
+typedef struct lv_nav {
+    lv_nav_kind kind;
+    bool replace;
+    char *to; /* owned */
+} lv_nav;
+
+/* Everything a view rarely uses, allocated on first use so an idle counter
+ * pays one pointer for all of it. */
+typedef struct lv_socket_extras {
+    struct lv_timer_rec *timers;
+    struct lv_async_job *jobs;
+    char **topics; /* subscriptions, owned */
+    size_t topic_count;
+    json_t *events;  /* [[name, payload], ...] to send, or NULL */
+    json_t *reply;   /* hook reply to send, or NULL */
+    char *title;     /* current title, owned */
+    bool title_changed;
+    lv_nav nav;
+    int next_timer_id;
+} lv_socket_extras;
+
 /* A message queued with lv_send_info. */
 typedef struct lv_info {
     struct lv_info *next;
@@ -109,14 +157,46 @@ struct lv_socket {
     void *state;
     lv_info *infos_head; /* queued by lv_send_info, drained by the channel */
     lv_info *infos_tail;
+    lv_socket_extras *extras; /* NULL until needed */
+    /* Who drains infos that arrive outside a callback (timers, broadcasts,
+     * async results): the channel, while joined. */
+    void *owner;
+    void (*notify)(void *owner, lv_socket *socket);
     bool connected;
     bool warned_missing_csrf; /* a form event without _csrf_token was logged */
     char id[LV_ID_LEN + 1];
     char csrf_state[LV_CSRF_STATE_LEN + 1]; /* that form tokens must match */
 };
 
-/* Looks up the route of an exact path; NULL when none. */
+/* Looks up the route registered with exactly this pattern; NULL when none. */
 const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, size_t len);
+/* Matches a request path (len bytes, without the query) against the routes'
+ * patterns; adds the ":name" values to params (when non-NULL). NULL when no
+ * route matches or a segment is not valid percent-encoded UTF-8. */
+const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
+                                         json_t *params);
+
+/* The socket's extras, allocated on first use. */
+lv_socket_extras *lv_socket_extras_of(lv_socket *socket);
+/* Stops the socket's timers, orphans its async jobs and ends its
+ * subscriptions: called before terminate's socket is freed. */
+void lv_socket_release_runtime(lv_socket *socket);
+/* Queues an info built from a JSON payload (taken). */
+void lv_socket_queue_info(lv_socket *socket, const char *name, json_t *payload);
+/* Tells the owner that infos are waiting (no-op without an owner). */
+void lv_socket_notify(lv_socket *socket);
+/* True for a local path a browser cannot read as another host. */
+bool lv_local_path(const char *path);
+/* A signed flash token for the socket's flash map, or NULL when empty. */
+char *lv_flash_token(lv_socket *socket);
+/* Sets the "flash" assign from a flash token; invalid tokens are ignored. */
+void lv_flash_from_token(lv_socket *socket, const char *token);
+/* The flash map of a token as a JSON object (new reference), or NULL. */
+json_t *lv_flash_decode(lv_app *app, const char *token);
+
+/* Frees the pub/sub table (at app free). */
+void lv_pubsub_free(lv_pubsub *pubsub);
+void lv_pubsub_remove_socket(lv_app *app, lv_socket *socket);
 
 /* Creates a socket for route (connected or not) with a fresh id, or with the
  * given id when id is non-NULL. Free with lv_socket_free. */

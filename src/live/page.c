@@ -78,7 +78,7 @@ static void put_attr(lv_buf *out, const char *name, const char *value)
     lv_buf_putc(out, '"');
 }
 
-static void render_layout(lv_app *app, const char *id, const char *csrf_token,
+static void render_layout(const char *title, const char *id, const char *csrf_token,
                           const char *session_token, const lv_buf *inner, lv_buf *out)
 {
     lv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -86,7 +86,7 @@ static void render_layout(lv_app *app, const char *id, const char *csrf_token,
                      "<meta name=\"csrf-token\"");
     put_attr(out, "content", csrf_token);
     lv_buf_puts(out, ">\n<title>");
-    lv_html_escape(out, app->config.title, strlen(app->config.title));
+    lv_html_escape(out, title, strlen(title));
     lv_buf_puts(out, "</title>\n<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
                      "<script defer src=\"/assets/phoenix.js\"></script>\n"
                      "<script defer src=\"/assets/phoenix_live_view.js\"></script>\n"
@@ -106,6 +106,24 @@ static void render_error_page(lv_buf *out, const char *message)
                      "<title>Error</title></head><body><h1>");
     lv_html_escape(out, message, strlen(message));
     lv_buf_puts(out, "</h1></body></html>\n");
+}
+
+#define FLASH_COOKIE "__phoenix_flash__"
+
+/* Navigation asked for during the HTTP render becomes an HTTP redirect,
+ * with the flash in a short-lived cookie, as the client does for a live
+ * redirect. */
+static void redirect_from_mount(lv_request *req, lv_socket *socket)
+{
+    char *flash = lv_flash_token(socket);
+    if (flash) {
+        lv_buf_printf(&req->extra_headers,
+                      "Set-Cookie: " FLASH_COOKIE "=%s; Path=/; Max-Age=60; HttpOnly; SameSite=Lax\r\n",
+                      flash);
+        free(flash);
+    }
+    lv_respond_redirect(req, socket->extras->nav.to);
+    req->status = 302;
 }
 
 static void respond_error_page(lv_request *req)
@@ -144,6 +162,14 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
     lv_csrf_mask(csrf_state, csrf_token);
     lv_socket_set_csrf(socket, csrf_state, csrf_token);
 
+    /* Flash carried by a redirect: the client (or our own redirect) put its
+     * token in this cookie, read once. */
+    const char *flash_cookie = lv_request_cookie(req, FLASH_COOKIE);
+    char *flash_token = flash_cookie ? lv_xstrdup(flash_cookie) : NULL;
+    if (flash_token) {
+        lv_flash_from_token(socket, flash_token);
+        lv_buf_puts(&req->extra_headers, "Set-Cookie: " FLASH_COOKIE "=; Path=/; Max-Age=0\r\n");
+    }
     if (view->mount(socket, &req->params_view, &session) != 0) {
         lv_log_warn("%s: mount failed during the HTTP render", route->path);
         respond_error_page(req);
@@ -161,8 +187,17 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
         }
     }
 
+    if (socket->extras && socket->extras->nav.kind != LV_NAV_NONE) {
+        redirect_from_mount(req, socket);
+        goto done;
+    }
+
     json_t *claims = json_pack("{s:s, s:s, s:s, s:O}", "id", socket->id, "route", route->path,
                                "csrf", csrf_state, "session", session_obj);
+    /* The join restores the flash the dead render showed. */
+    char *page_flash = lv_flash_token(socket);
+    if (page_flash) json_object_set_new(claims, "flash", json_string(page_flash));
+    free(page_flash);
     char *claims_text = json_dumps(claims, JSON_COMPACT);
     json_decref(claims);
     char *session_token = app->serde.serialize(app->serde.ctx, claims_text, strlen(claims_text));
@@ -175,12 +210,14 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
 
     lv_buf inner = LV_BUF_INIT, page = LV_BUF_INIT;
     lv_render_html(route->tmpl, &socket->assigns, &inner);
-    render_layout(app, socket->id, csrf_token, session_token, &inner, &page);
+    const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
+    render_layout(title, socket->id, csrf_token, session_token, &inner, &page);
     lv_respond(req, 200, "text/html; charset=utf-8", page.data, page.len);
     free(session_token);
     lv_buf_free(&inner);
     lv_buf_free(&page);
 done:
+    free(flash_token);
     json_decref(session_obj);
     lv_socket_free(socket);
 }

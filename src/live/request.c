@@ -159,20 +159,9 @@ void lv_respond(lv_request *req, int status, const char *content_type, const cha
     if (body) lv_buf_append(&req->body, body, len);
 }
 
-/* A redirect target must be a local path: one '/', then no '/' or '\\' (a
- * browser reads "//host" and "/\\host" as another host), and no control
- * characters that could split the header. */
-static bool local_path(const char *path)
-{
-    if (!path || path[0] != '/' || path[1] == '/' || path[1] == '\\') return false;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == '\\') return false;
-    return true;
-}
-
 void lv_respond_redirect(lv_request *req, const char *path)
 {
-    if (!local_path(path)) {
+    if (!lv_local_path(path)) {
         fprintf(stderr, "liveview: refusing a redirect to a non-local path\n");
         lv_respond(req, 500, "text/plain; charset=utf-8", "500 Internal Server Error\n", 26);
         return;
@@ -189,6 +178,7 @@ void lv_request_free(lv_request *req)
     free(req->content_type);
     free(req->location);
     lv_buf_free(&req->body);
+    lv_buf_free(&req->extra_headers);
     req->params = req->session = NULL;
     req->content_type = req->location = NULL;
 }

@@ -37,8 +37,16 @@ void lv_info_free(lv_info *info)
 void lv_socket_free(lv_socket *s)
 {
     if (!s) return;
+    lv_socket_release_runtime(s);
     lv_info *info;
     while ((info = lv_socket_next_info(s))) lv_info_free(info);
+    if (s->extras) {
+        json_decref(s->extras->events);
+        json_decref(s->extras->reply);
+        free(s->extras->title);
+        free(s->extras->nav.to);
+        free(s->extras);
+    }
     lv_assigns_free(&s->assigns);
     free(s->state);
     free(s);
@@ -56,24 +64,16 @@ lv_info *lv_socket_next_info(lv_socket *s)
 
 int lv_send_info(lv_socket *s, const char *name, const char *payload_json)
 {
-    json_t *payload;
+    json_t *payload = NULL;
     if (payload_json) {
         payload = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);
         if (!json_is_object(payload)) {
             json_decref(payload);
             return -1;
         }
-    } else {
-        payload = json_object();
     }
-    lv_info *info = lv_xcalloc(1, sizeof *info);
-    info->name = lv_xstrdup(name ? name : "");
-    info->payload = payload;
-    if (s->infos_tail)
-        s->infos_tail->next = info;
-    else
-        s->infos_head = info;
-    s->infos_tail = info;
+    lv_socket_queue_info(s, name, payload);
+    lv_socket_notify(s);
     return 0;
 }
 

@@ -420,6 +420,7 @@ static void request_respond(conn *c, lv_request *req, const char *extra_headers,
         free(cookie);
     }
     if (req->location) lv_buf_printf(&headers, "Location: %s\r\n", req->location);
+    if (req->extra_headers.len) lv_buf_append(&headers, req->extra_headers.data, req->extra_headers.len);
     int status = req->status ? req->status : 204;
     http_respond(c, status, req->content_type, headers.data, req->body.data, req->body.len,
                  head_only, keep_alive);
@@ -556,7 +557,7 @@ static bool http_handle(conn *c)
         return false;
     }
     const lv_asset *asset = lv_assets_find(&s->assets, url, strlen(url));
-    const lv_route_entry *route = asset ? NULL : lv_app_find_route(s->app, url, strlen(url));
+    const lv_route_entry *route = asset ? NULL : lv_app_match_route(s->app, url, strlen(url), NULL);
     if (!asset && !route && !path_known) {
         static const char body[] = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                                    "<title>Not found</title></head><body><h1>Not found</h1>"
@@ -579,6 +580,7 @@ static bool http_handle(conn *c)
     }
     lv_request req;
     if (!request_init(c, &req, "GET", url, query)) return false;
+    lv_app_match_route(s->app, url, strlen(url), req.params); /* path params win over the query */
     lv_page_render(&req, route);
     request_respond(c, &req, page_headers, head_only, keep_alive);
     lv_request_free(&req);

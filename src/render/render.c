@@ -125,7 +125,17 @@ typedef struct ctx {
      * when unused; NULL outside loop rows. */
     int32_t *p_slot;
     uint32_t *p_blocks;
+    uint32_t *p_uses;        /* by p index */
     uint32_t p_count;
+    /* Where each "s":<index> was written, to inline the statics of a block
+     * used only once (a reference would cost more than it saves). */
+    struct p_ref {
+        size_t offset;
+        uint32_t len;
+        uint32_t index;
+    } *p_refs;
+    size_t p_ref_count;
+    size_t p_ref_cap;
 } ctx;
 
 static const lv_value null_value = {.kind = LV_VALUE_NULL};
@@ -426,9 +436,18 @@ static void append_statics(ctx *c, const lv_tmpl_block *b, lv_buf *out)
     }
     if (c->p_slot[b->id] < 0) {
         c->p_slot[b->id] = (int32_t)c->p_count;
+        c->p_uses[c->p_count] = 0;
         c->p_blocks[c->p_count++] = b->id;
     }
-    lv_json_int(out, c->p_slot[b->id]);
+    uint32_t index = (uint32_t)c->p_slot[b->id];
+    c->p_uses[index]++;
+    if (c->p_ref_count == c->p_ref_cap) {
+        c->p_ref_cap = c->p_ref_cap ? c->p_ref_cap * 2 : 16;
+        c->p_refs = lv_xrealloc(c->p_refs, c->p_ref_cap * sizeof *c->p_refs);
+    }
+    size_t at = out->len;
+    lv_json_int(out, index);
+    c->p_refs[c->p_ref_count++] = (struct p_ref){at, (uint32_t)(out->len - at), index};
 }
 
 static void full_block(ctx *c, const lv_tmpl_block *b, bool with_statics, lv_buf *out);
@@ -497,28 +516,78 @@ static bool begin_shared(ctx *c)
     c->p_slot = lv_xmalloc(c->t->block_count * sizeof *c->p_slot);
     for (uint32_t i = 0; i < c->t->block_count; i++) c->p_slot[i] = -1;
     c->p_blocks = lv_xmalloc(c->t->block_count * sizeof *c->p_blocks);
+    c->p_uses = lv_xmalloc(c->t->block_count * sizeof *c->p_uses);
     c->p_count = 0;
+    c->p_ref_count = 0;
     return true;
+}
+
+/* Rewrites the references written since the collection began: a block used
+ * once gets its statics inline, the others are renumbered densely. Returns
+ * the number of blocks left to share. */
+static uint32_t inline_single_uses(ctx *c, lv_buf *out, uint32_t *shared)
+{
+    uint32_t kept = 0;
+    int64_t *renumber = lv_xmalloc(c->p_count * sizeof *renumber);
+    for (uint32_t i = 0; i < c->p_count; i++) {
+        renumber[i] = c->p_uses[i] > 1 ? (int64_t)kept : -1;
+        if (c->p_uses[i] > 1) shared[kept++] = c->p_blocks[i];
+    }
+    if (kept == c->p_count) {
+        free(renumber);
+        return kept; /* every reference pays for itself */
+    }
+    size_t from = c->p_refs[0].offset;
+    lv_buf tail = LV_BUF_INIT;
+    lv_buf_append(&tail, out->data + from, out->len - from);
+    out->len = from;
+    size_t copied = 0; /* into tail */
+    for (size_t r = 0; r < c->p_ref_count; r++) {
+        const struct p_ref *ref = &c->p_refs[r];
+        size_t rel = ref->offset - from;
+        lv_buf_append(out, tail.data + copied, rel - copied);
+        if (renumber[ref->index] >= 0) {
+            lv_json_int(out, renumber[ref->index]);
+        } else {
+            const lv_tmpl_block *b = c->t->blocks[c->p_blocks[ref->index]];
+            lv_buf_append(out, b->statics_json, b->statics_json_len);
+        }
+        copied = rel + ref->len;
+    }
+    lv_buf_append(out, tail.data + copied, tail.len - copied);
+    lv_buf_free(&tail);
+    free(renumber);
+    return kept;
 }
 
 /* Ends the collection, appending ,"p":{...} when any statics were shared. */
 static void end_shared(ctx *c, lv_buf *out)
 {
     if (c->p_count) {
-        lv_buf_append(out, ",\"p\":{", 6);
-        for (uint32_t i = 0; i < c->p_count; i++) {
-            if (i) lv_buf_putc(out, ',');
-            append_key(out, i);
-            const lv_tmpl_block *b = c->t->blocks[c->p_blocks[i]];
-            lv_buf_append(out, b->statics_json, b->statics_json_len);
+        uint32_t *shared = lv_xmalloc(c->p_count * sizeof *shared);
+        uint32_t kept = inline_single_uses(c, out, shared);
+        if (kept) {
+            lv_buf_append(out, ",\"p\":{", 6);
+            for (uint32_t i = 0; i < kept; i++) {
+                if (i) lv_buf_putc(out, ',');
+                append_key(out, i);
+                const lv_tmpl_block *b = c->t->blocks[shared[i]];
+                lv_buf_append(out, b->statics_json, b->statics_json_len);
+            }
+            lv_buf_putc(out, '}');
         }
-        lv_buf_putc(out, '}');
+        free(shared);
     }
     free(c->p_slot);
     free(c->p_blocks);
+    free(c->p_uses);
+    free(c->p_refs);
     c->p_slot = NULL;
     c->p_blocks = NULL;
+    c->p_uses = NULL;
+    c->p_refs = NULL;
     c->p_count = 0;
+    c->p_ref_count = c->p_ref_cap = 0;
 }
 
 /* The hash of what produced row i: the item, the index when the body reads

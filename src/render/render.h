@@ -12,7 +12,8 @@
  *     on its branch sends only its changed slots, a branch switch sends
  *     statics only when the new branch's fingerprint differs, and a loop
  *     sends only new or changed rows, moves ("km") for shifted rows, and
- *     "kc". Statics inside loop rows are shared through "p".
+ *     "kc". Statics of blocks inside loop rows that a payload uses more
+ *     than once are shared through "p"; a block used once is sent inline.
  *
  * A missing assign renders as nothing and is reported on stderr once per
  * expression (template and line); that report is the only I/O here. */

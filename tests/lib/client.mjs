@@ -12,7 +12,7 @@ export async function loadPage(base, path = "/counter", cookie) {
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
   const id = /<div id="(phx-[^"]+)" data-phx-main/.exec(html)?.[1];
   const session = /data-phx-session="([^"]+)"/.exec(html)?.[1];
-  return { status: res.status, html, csrf, id, session, topic: "lv:" + id, cookie };
+  return { status: res.status, html, csrf, id, session, topic: "lv:" + id, cookie, url: base + path };
 }
 
 export class Client {
@@ -84,7 +84,7 @@ export class Client {
   async join(page, params = {}) {
     const ref = String(++this.ref);
     const payload = {
-      url: "http://127.0.0.1/counter",
+      url: page.url ?? "http://127.0.0.1/counter",
       params: { _csrf_token: page.csrf, _mounts: 0, _mount_attempts: 0, ...params },
       session: page.session,
       static: null,

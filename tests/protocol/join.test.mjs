@@ -94,7 +94,6 @@ test("a tampered or forged session token is stale", async () => {
       const pp = b64url(JSON.stringify(claims).replace("{", '{"id":"phx-other",'));
       return `${hh}.${pp}.${b64url(crypto.createHmac("sha256", sessionKey).update(`${hh}.${pp}`).digest())}`;
     })(),
-    "a route that is not served": sign({ ...claims, route: "/nowhere" }),
   };
   for (const [name, token] of Object.entries(forged)) {
     assert.deepEqual(await joinWith(page, { session: token }), STALE, name);
@@ -122,6 +121,13 @@ test("two tabs of one browser share the session and both join", async () => {
   assert.equal(b.cookie, a.cookie, "the cookie is not re-issued");
   assert.notEqual(a.csrf, b.csrf, "each page is masked afresh");
   assert.equal((await joinWith(b, { socketCsrf: a.csrf })).status, "ok");
+});
+
+test("a join whose URL routes to no LiveView is unauthorized", async () => {
+  const page = await loadPage(server.url);
+  for (const url of [server.url + "/nowhere", server.url + "/assets/app.js", "http://127.0.0.1/login/extra"]) {
+    assert.deepEqual(await joinWith({ ...page, url }), { status: "error", response: { reason: "unauthorized" } }, url);
+  }
 });
 
 test("a session token is bound to its view: joining another topic with it is stale", async () => {

@@ -214,7 +214,8 @@ static void join_with(const char *join_ref, const char *topic, const char *sessi
                       const char *csrf)
 {
     lv_buf b = LV_BUF_INIT;
-    lv_buf_printf(&b, "[\"%s\",\"%s\",\"%s\",\"phx_join\",{\"url\":\"http://localhost:4000/c\","
+    /* No url: the view is the one the session token names. */
+    lv_buf_printf(&b, "[\"%s\",\"%s\",\"%s\",\"phx_join\",{"
                       "\"params\":{",
                   join_ref, join_ref, topic);
     if (csrf) lv_buf_printf(&b, "\"_csrf_token\":\"%s\",", csrf);
@@ -450,13 +451,13 @@ Test(channel, expired_session_is_stale)
     free(token);
 }
 
-Test(channel, session_for_an_unregistered_route_is_stale)
+Test(channel, session_for_an_unregistered_route_is_unauthorized)
 {
     char csrf[LV_CSRF_TOKEN_LEN + 1];
     char *token = forge_session("phx-noroutenoroute00", "/gone", lv_now_seconds(), csrf);
     join_with("4", "lv:phx-noroutenoroute00", token, csrf);
     cr_assert_eq(frame_count, 1);
-    expect_error(0, "4", "4", "lv:phx-noroutenoroute00", "stale");
+    expect_error(0, "4", "4", "lv:phx-noroutenoroute00", "unauthorized");
     cr_expect_eq(ch.view_count, 0);
     cr_expect_eq(terminate_calls, 0);
     free(token);
@@ -857,9 +858,12 @@ Test(channel, live_patch_replies_with_a_diff_or_an_error)
           p.topic);
     sendf("[\"4\",\"9\",\"%s\",\"live_patch\",{}]", p.topic);
     cr_assert_eq(frame_count, 2);
+    /* Nothing changed: an empty reply (protocol.md §4.5). */
     expect_frame(0, "[\"4\",\"8\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
-                    "{\"diff\":{}}}]", p.topic);
-    expect_error(1, "4", "9", p.topic, "live_patch failed");
+                    "{}}]", p.topic);
+    /* No URL is no URL of this view: the client is sent to navigate. */
+    expect_frame(1, "[\"4\",\"9\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
+                    "{\"link_redirect\":true}}]", p.topic);
     free_page(&p);
 }
 
@@ -930,7 +934,7 @@ Test(channel, form_fields_reach_the_view_without_the_csrf_token)
           "\"value\":\"_csrf_token=%s&by=2\",\"meta\":{\"_target\":\"by\"}}]",
           p.topic, p.csrf);
     cr_assert_eq(event_calls, 1);
-    cr_assert_eq(last_value_count, 1, "only the form's own field");
+    cr_assert_eq(last_value_count, 2, "the form's own field and meta's _target");
     cr_assert(!last_value_had_csrf);
     expect_frame(1, "[\"1\",\"2\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
                     "{\"diff\":{\"0\":\"2\"}}}]",

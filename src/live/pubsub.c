@@ -1,0 +1,174 @@
+/* Local pub/sub: which views of this process listen to which topic, and the
+ * default broker, which delivers in process. A broker for many processes
+ * (Redis) only moves messages between processes; the local fan-out below
+ * stays the same. A message is {"name":...,"payload":{...}}, delivered to
+ * each subscriber as an info. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "live/live.h"
+#include "util/log.h"
+
+typedef struct topic_entry {
+    char *topic;
+    lv_socket **sockets;
+    size_t count, cap;
+} topic_entry;
+
+struct lv_pubsub {
+    topic_entry *topics;
+    size_t count;
+};
+
+static lv_pubsub *pubsub_of(lv_app *app)
+{
+    if (!app->pubsub) app->pubsub = lv_xcalloc(1, sizeof *app->pubsub);
+    return app->pubsub;
+}
+
+static topic_entry *find_topic(lv_pubsub *ps, const char *topic)
+{
+    for (size_t i = 0; i < ps->count; i++)
+        if (strcmp(ps->topics[i].topic, topic) == 0) return &ps->topics[i];
+    return NULL;
+}
+
+static int local_publish(void *ctx, const char *topic, const char *message, size_t len)
+{
+    lv_pubsub_deliver(ctx, topic, message, len);
+    return 0;
+}
+
+static const lv_broker *broker_of(lv_app *app)
+{
+    if (!app->broker.publish) {
+        app->broker.ctx = app;
+        app->broker.publish = local_publish;
+    }
+    return &app->broker;
+}
+
+void lv_app_set_broker(lv_app *app, const lv_broker *broker)
+{
+    app->broker = *broker;
+}
+
+int lv_subscribe(lv_socket *s, const char *topic)
+{
+    if (!topic || !*topic) return -1;
+    lv_socket_extras *x = lv_socket_extras_of(s);
+    for (size_t i = 0; i < x->topic_count; i++)
+        if (strcmp(x->topics[i], topic) == 0) return 0; /* once per topic */
+    lv_pubsub *ps = pubsub_of(s->app);
+    topic_entry *t = find_topic(ps, topic);
+    if (!t) {
+        const lv_broker *b = broker_of(s->app);
+        if (b->topic_added && b->topic_added(b->ctx, topic) != 0) return -1;
+        ps->topics = lv_xrealloc(ps->topics, (ps->count + 1) * sizeof *ps->topics);
+        t = &ps->topics[ps->count++];
+        *t = (topic_entry){lv_xstrdup(topic), NULL, 0, 0};
+    }
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4;
+        t->sockets = lv_xrealloc(t->sockets, t->cap * sizeof *t->sockets);
+    }
+    t->sockets[t->count++] = s;
+    x->topics = lv_xrealloc(x->topics, (x->topic_count + 1) * sizeof *x->topics);
+    x->topics[x->topic_count++] = lv_xstrdup(topic);
+    return 0;
+}
+
+static void drop_subscriber(lv_app *app, const char *topic, lv_socket *s)
+{
+    lv_pubsub *ps = app->pubsub;
+    topic_entry *t = ps ? find_topic(ps, topic) : NULL;
+    if (!t) return;
+    for (size_t i = 0; i < t->count; i++) {
+        if (t->sockets[i] != s) continue;
+        t->sockets[i] = t->sockets[--t->count];
+        break;
+    }
+    if (t->count > 0) return;
+    const lv_broker *b = broker_of(app);
+    if (b->topic_removed) b->topic_removed(b->ctx, topic);
+    free(t->topic);
+    free(t->sockets);
+    *t = ps->topics[--ps->count];
+}
+
+void lv_unsubscribe(lv_socket *s, const char *topic)
+{
+    lv_socket_extras *x = s->extras;
+    if (!x || !topic) return;
+    for (size_t i = 0; i < x->topic_count; i++) {
+        if (strcmp(x->topics[i], topic) != 0) continue;
+        drop_subscriber(s->app, topic, s);
+        free(x->topics[i]);
+        x->topics[i] = x->topics[--x->topic_count];
+        return;
+    }
+}
+
+void lv_pubsub_remove_socket(lv_app *app, lv_socket *s)
+{
+    lv_socket_extras *x = s->extras;
+    if (!x) return;
+    for (size_t i = 0; i < x->topic_count; i++) {
+        drop_subscriber(app, x->topics[i], s);
+        free(x->topics[i]);
+    }
+    free(x->topics);
+    x->topics = NULL;
+    x->topic_count = 0;
+}
+
+int lv_broadcast(lv_app *app, const char *topic, const char *name, const char *payload_json)
+{
+    json_t *payload = payload_json ? json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL) : json_object();
+    if (!json_is_object(payload) || !topic || !name) {
+        json_decref(payload);
+        return -1;
+    }
+    json_t *msg = json_pack("{s:s, s:o}", "name", name, "payload", payload);
+    char *text = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    const lv_broker *b = broker_of(app);
+    int rc = b->publish(b->ctx, topic, text, strlen(text));
+    free(text);
+    return rc;
+}
+
+void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len)
+{
+    lv_pubsub *ps = app->pubsub;
+    topic_entry *t = ps ? find_topic(ps, topic) : NULL;
+    if (!t || t->count == 0) return;
+    json_t *msg = json_loadb(message, len, JSON_REJECT_DUPLICATES, NULL);
+    const char *name = json_string_value(json_object_get(msg, "name"));
+    json_t *payload = json_object_get(msg, "payload");
+    if (!name || !json_is_object(payload)) {
+        lv_log_warn("pub/sub: a malformed message on %s was dropped", topic);
+        json_decref(msg);
+        return;
+    }
+    /* A subscriber's handle_info may subscribe or unsubscribe views while
+     * this runs, so deliver to a snapshot: queue first, then notify. */
+    size_t n = t->count;
+    lv_socket **targets = lv_xmalloc(n * sizeof *targets);
+    memcpy(targets, t->sockets, n * sizeof *targets);
+    for (size_t i = 0; i < n; i++) lv_socket_queue_info(targets[i], name, json_deep_copy(payload));
+    for (size_t i = 0; i < n; i++) lv_socket_notify(targets[i]);
+    free(targets);
+    json_decref(msg);
+}
+
+void lv_pubsub_free(lv_pubsub *ps)
+{
+    if (!ps) return;
+    for (size_t i = 0; i < ps->count; i++) {
+        free(ps->topics[i].topic);
+        free(ps->topics[i].sockets);
+    }
+    free(ps->topics);
+    free(ps);
+}

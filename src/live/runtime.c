@@ -1,0 +1,215 @@
+/* Messages that arrive over time: timers and async results. Both become
+ * infos queued on the socket, and the socket's owner (the channel) is told
+ * to drain them. Both end with the view: lv_socket_release_runtime stops
+ * the timers and orphans the async jobs, whose results are then dropped. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "live/live.h"
+#include "util/log.h"
+
+typedef struct lv_timer_rec {
+    struct lv_timer_rec *next;
+    lv_socket *socket;
+    void *handle;
+    int id;
+    bool repeat;
+    char *name;
+    json_t *payload;
+} lv_timer_rec;
+
+typedef struct lv_async_job {
+    struct lv_async_job *next;
+    lv_socket *socket; /* NULL once the view has gone */
+    lv_app *app;
+    char *name;
+    lv_async_fn fn;
+    void *arg;
+    void (*free_arg)(void *arg);
+    char *result;
+} lv_async_job;
+
+lv_socket_extras *lv_socket_extras_of(lv_socket *s)
+{
+    if (!s->extras) s->extras = lv_xcalloc(1, sizeof *s->extras);
+    return s->extras;
+}
+
+void lv_socket_queue_info(lv_socket *s, const char *name, json_t *payload)
+{
+    lv_info *info = lv_xcalloc(1, sizeof *info);
+    info->name = lv_xstrdup(name ? name : "");
+    info->payload = payload ? payload : json_object();
+    if (s->infos_tail)
+        s->infos_tail->next = info;
+    else
+        s->infos_head = info;
+    s->infos_tail = info;
+}
+
+void lv_socket_notify(lv_socket *s)
+{
+    if (s->notify) s->notify(s->owner, s);
+}
+
+/* A payload argument: a JSON object text, or NULL for {}. NULL on error. */
+static json_t *parse_payload(const char *payload_json)
+{
+    if (!payload_json) return json_object();
+    json_t *p = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(p)) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void timer_unlink(lv_socket *s, lv_timer_rec *t)
+{
+    lv_timer_rec **pp = &s->extras->timers;
+    while (*pp && *pp != t) pp = &(*pp)->next;
+    if (*pp) *pp = t->next;
+}
+
+static void timer_free(lv_timer_rec *t)
+{
+    free(t->name);
+    json_decref(t->payload);
+    free(t);
+}
+
+static void on_timer(void *arg)
+{
+    lv_timer_rec *t = arg;
+    lv_socket *s = t->socket;
+    lv_socket_queue_info(s, t->name, json_incref(t->payload));
+    if (!t->repeat) {
+        timer_unlink(s, t);
+        s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
+        timer_free(t);
+    }
+    lv_socket_notify(s);
+}
+
+static int start_timer(lv_socket *s, unsigned ms, bool repeat, const char *name, const char *payload_json)
+{
+    lv_runtime *rt = &s->app->runtime;
+    if (!s->connected || !rt->timer_start) return -1;
+    json_t *payload = parse_payload(payload_json);
+    if (!payload) return -1;
+    lv_socket_extras *x = lv_socket_extras_of(s);
+    lv_timer_rec *t = lv_xcalloc(1, sizeof *t);
+    t->socket = s;
+    t->id = ++x->next_timer_id;
+    t->repeat = repeat;
+    t->name = lv_xstrdup(name ? name : "");
+    t->payload = payload;
+    /* An interval of 0 would spin the loop. */
+    uint64_t period = repeat ? (ms ? ms : 1) : 0;
+    t->handle = rt->timer_start(rt->ctx, ms, period, on_timer, t);
+    if (!t->handle) {
+        timer_free(t);
+        return -1;
+    }
+    t->next = x->timers;
+    x->timers = t;
+    return t->id;
+}
+
+int lv_send_after(lv_socket *s, unsigned ms, const char *name, const char *payload_json)
+{
+    return start_timer(s, ms, false, name, payload_json);
+}
+
+int lv_send_interval(lv_socket *s, unsigned ms, const char *name, const char *payload_json)
+{
+    return start_timer(s, ms, true, name, payload_json);
+}
+
+void lv_cancel_timer(lv_socket *s, int timer_id)
+{
+    if (!s->extras) return;
+    for (lv_timer_rec *t = s->extras->timers; t; t = t->next) {
+        if (t->id != timer_id) continue;
+        timer_unlink(s, t);
+        s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
+        timer_free(t);
+        return;
+    }
+}
+
+static void job_free(lv_async_job *job)
+{
+    if (job->free_arg) job->free_arg(job->arg);
+    free(job->name);
+    free(job->result);
+    free(job);
+}
+
+static void job_work(void *arg)
+{
+    lv_async_job *job = arg;
+    job->result = job->fn(job->arg);
+}
+
+static void job_done(void *arg)
+{
+    lv_async_job *job = arg;
+    lv_socket *s = job->socket;
+    if (!s) {
+        job_free(job); /* the view has gone: drop the result */
+        return;
+    }
+    lv_async_job **pp = &s->extras->jobs;
+    while (*pp && *pp != job) pp = &(*pp)->next;
+    if (*pp) *pp = job->next;
+    json_t *value = job->result ? json_loads(job->result, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *payload = value ? json_pack("{s:b, s:o}", "ok", 1, "result", value)
+                            : json_pack("{s:b}", "ok", 0);
+    if (job->result && !value) lv_log_warn("async %s: the result is not JSON", job->name);
+    lv_socket_queue_info(s, job->name, payload);
+    job_free(job);
+    lv_socket_notify(s);
+}
+
+int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
+                   void (*free_arg)(void *arg))
+{
+    lv_runtime *rt = &s->app->runtime;
+    if (!s->connected || !rt->queue_work || !fn) {
+        if (free_arg) free_arg(arg);
+        return -1;
+    }
+    lv_socket_extras *x = lv_socket_extras_of(s);
+    lv_async_job *job = lv_xcalloc(1, sizeof *job);
+    job->socket = s;
+    job->app = s->app;
+    job->name = lv_xstrdup(name ? name : "");
+    job->fn = fn;
+    job->arg = arg;
+    job->free_arg = free_arg;
+    if (rt->queue_work(rt->ctx, job_work, job_done, job) != 0) {
+        job_free(job);
+        return -1;
+    }
+    job->next = x->jobs;
+    x->jobs = job;
+    return 0;
+}
+
+void lv_socket_release_runtime(lv_socket *s)
+{
+    lv_socket_extras *x = s->extras;
+    if (!x) return;
+    while (x->timers) {
+        lv_timer_rec *t = x->timers;
+        x->timers = t->next;
+        s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
+        timer_free(t);
+    }
+    /* Jobs still running belong to the thread pool; they are freed in
+     * job_done, which now drops their result. */
+    for (lv_async_job *job = x->jobs; job; job = job->next) job->socket = NULL;
+    x->jobs = NULL;
+    lv_pubsub_remove_socket(s->app, s);
+}
