@@ -881,6 +881,83 @@ static void on_signal(uv_signal_t *sig, int signum)
     begin_stop(sig->data);
 }
 
+/* ------------------------------------------------------------------------
+ * The runtime lent to views: timers and the thread pool (live.h)
+ * ------------------------------------------------------------------------ */
+
+typedef struct view_timer {
+    uv_timer_t timer;
+    void (*fire)(void *arg);
+    void *arg;
+} view_timer;
+
+static void on_view_timer(uv_timer_t *t)
+{
+    view_timer *vt = (view_timer *)t;
+    vt->fire(vt->arg); /* may stop (and so free) this very timer */
+}
+
+static void *runtime_timer_start(void *ctx, uint64_t ms, uint64_t repeat_ms, void (*fire)(void *),
+                                 void *arg)
+{
+    server *s = ctx;
+    if (s->stopping) return NULL;
+    view_timer *vt = lv_xcalloc(1, sizeof *vt);
+    vt->fire = fire;
+    vt->arg = arg;
+    uv_timer_init(&s->loop, &vt->timer);
+    uv_timer_start(&vt->timer, on_view_timer, ms, repeat_ms);
+    return vt;
+}
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void runtime_timer_stop(void *ctx, void *timer)
+{
+    (void)ctx;
+    view_timer *vt = timer;
+    uv_timer_stop(&vt->timer);
+    uv_close((uv_handle_t *)&vt->timer, free_handle);
+}
+
+typedef struct view_work {
+    uv_work_t req;
+    void (*work)(void *arg);
+    void (*done)(void *arg);
+    void *arg;
+} view_work;
+
+static void on_work(uv_work_t *req)
+{
+    view_work *w = (view_work *)req;
+    w->work(w->arg);
+}
+
+static void on_work_done(uv_work_t *req, int status)
+{
+    (void)status; /* cancelled work still reports, so its memory is freed */
+    view_work *w = (view_work *)req;
+    w->done(w->arg);
+    free(w);
+}
+
+static int runtime_queue_work(void *ctx, void (*work)(void *), void (*done)(void *), void *arg)
+{
+    server *s = ctx;
+    view_work *w = lv_xcalloc(1, sizeof *w);
+    w->work = work;
+    w->done = done;
+    w->arg = arg;
+    if (uv_queue_work(&s->loop, &w->req, on_work, on_work_done) != 0) {
+        free(w);
+        return -1;
+    }
+    return 0;
+}
+
 void lv_app_stop(lv_app *app)
 {
     atomic_store(&app->stop_requested, true);
@@ -951,14 +1028,16 @@ int lv_app_run(lv_app *app)
         uv_signal_start(&s->sigint, on_signal, SIGINT);
         uv_signal_start(&s->sigterm, on_signal, SIGTERM);
         app->server = s;
+        app->runtime = (lv_runtime){s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
         printf("liveview: listening on http://%s:%d\n", app->config.host, app->bound_port);
         fflush(stdout);
         if (atomic_load(&app->stop_requested)) begin_stop(s);
         uv_run(&s->loop, UV_RUN_DEFAULT);
-        app->server = NULL;
         result = 0;
     }
-    uv_run(&s->loop, UV_RUN_DEFAULT); /* lets close callbacks finish */
+    uv_run(&s->loop, UV_RUN_DEFAULT); /* lets close callbacks and queued work finish */
+    app->server = NULL;
+    app->runtime = (lv_runtime){0};
     if (uv_loop_close(&s->loop) != 0) lv_log_warn("the loop closed with handles still open");
     lv_channel_thread_cleanup();
     lv_assets_free(&s->assets);
