@@ -10,6 +10,16 @@ extern const lv_view lv_example_todos;
 extern const lv_view lv_example_form;
 extern const lv_view lv_example_login;
 extern const lv_view lv_example_me;
+extern const lv_view lv_example_rtcounter;
+extern const lv_view lv_example_volume;
+extern const lv_view lv_example_dashboard;
+extern const lv_view lv_example_search;
+extern const lv_view lv_example_pagination;
+extern const lv_view lv_example_servers;
+extern const lv_view lv_example_hi;
+extern const lv_view lv_example_livenav_a;
+extern const lv_view lv_example_livenav_b;
+extern const lv_view lv_example_navtest;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
 

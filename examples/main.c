@@ -21,6 +21,16 @@ int main(void)
         lv_route(app, "/todos", &lv_example_todos) != 0 ||
         lv_route(app, "/form", &lv_example_form) != 0 ||
         lv_route(app, "/login", &lv_example_login) != 0 || lv_route(app, "/me", &lv_example_me) != 0 ||
+        lv_route(app, "/rtcounter", &lv_example_rtcounter) != 0 ||
+        lv_route(app, "/volume", &lv_example_volume) != 0 ||
+        lv_route(app, "/dashboard", &lv_example_dashboard) != 0 ||
+        lv_route(app, "/search", &lv_example_search) != 0 ||
+        lv_route(app, "/pagination", &lv_example_pagination) != 0 ||
+        lv_route(app, "/servers", &lv_example_servers) != 0 ||
+        lv_route(app, "/hi/:name", &lv_example_hi) != 0 ||
+        lv_route(app, "/livenav", &lv_example_livenav_a) != 0 ||
+        lv_route(app, "/livenav/b", &lv_example_livenav_b) != 0 ||
+        lv_route(app, "/navtest", &lv_example_navtest) != 0 || /* for the protocol tests */
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0) {
         lv_app_free(app);

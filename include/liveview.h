@@ -425,6 +425,226 @@ void lv_helper_value(lv_helper_call *call, const lv_value *v);
 void lv_helper_return(lv_helper_call *call, lv_value *v);
 
 /* ------------------------------------------------------------------------
+ * Forms: changesets, JS commands.
+ *
+ * Nested params. Form events arrive decoded into a tree: "user[name]=bob"
+ * is the key "user" holding a map with "name". A path names a value in it
+ * with the same syntax a form field's name uses: "user[name]",
+ * "user[address][city]", "tags[0]" (a list item, or the map key "0").
+ * Results are valid as long as the params are.
+ * ------------------------------------------------------------------------ */
+
+/* The scalar at path as text (numbers and booleans converted), or NULL when
+ * absent, not a scalar, or the path is malformed. */
+const char *lv_param_path(const lv_params *params, const char *path);
+/* The entries of the map or list at path (path NULL or "" for the top
+ * level); 0 for a scalar or an absent path. */
+size_t lv_params_len(const lv_params *params, const char *path);
+/* The key of the i-th entry of the map at path, in the order received; NULL
+ * past the end or when path is not a map. */
+const char *lv_params_key_at(const lv_params *params, const char *path, size_t i);
+/* A copy of the subtree at path (NULL or "": everything) as a value: maps,
+ * lists, strings, numbers, booleans. Owned by the caller; NULL when
+ * absent. */
+lv_value *lv_params_value(const lv_params *params, const char *path);
+
+/* Changesets cast a form's params into typed, validated data, the way
+ * Ecto's do: declare the fields once, then cast each form event.
+ *
+ *     static const lv_field book_fields[] = {
+ *         {.name = "title", .type = LV_FIELD_STRING, .required = true, .max_length = 80},
+ *         {.name = "year", .type = LV_FIELD_INT, .min = LV_BOUND(1450), .max = LV_BOUND(2100)},
+ *         {.name = "isbn", .pattern = "^[0-9-]{10,17}$"},
+ *     };
+ *     schema = lv_schema_new("book", book_fields, 3);   // once, at start
+ *
+ *     // handle_event("validate" | "save", value):
+ *     lv_changeset *cs = lv_changeset_cast(schema, NULL, value, event);
+ *     if (strcmp(event, "save") == 0 && lv_changeset_valid(cs)) store(lv_changeset_data(cs));
+ *     lv_changeset_assign(socket, "changeset", cs);   // {{changeset.errors.title}}
+ *     lv_changeset_free(cs);
+ *
+ * Only declared fields are read from the params and kept in the data: a
+ * form that adds book[admin]=true changes nothing. Errors are always
+ * computed (lv_changeset_valid tells the truth), but are shown to templates
+ * only once an action is set, and, on a change event, only for fields the
+ * user has used: the client marks a field it never focused with an
+ * "_unused_" key, and the field named by "_target" (the one that changed) is
+ * always shown. docs/forms.md has the whole story.
+ * ------------------------------------------------------------------------ */
+
+typedef enum lv_field_type {
+    LV_FIELD_STRING = 0,
+    LV_FIELD_INT,    /* decimal digits with an optional '-', within int64 */
+    LV_FIELD_DOUBLE, /* a finite decimal number */
+    LV_FIELD_BOOL,   /* "true"/"false", "on", "1"/"0" (a checkbox sends these) */
+    LV_FIELD_EMAIL,  /* a string shaped like local@domain.tld */
+} lv_field_type;
+
+/* An optional number bound: .min = LV_BOUND(0). */
+typedef struct lv_bound {
+    bool set;
+    double value;
+} lv_bound;
+#define LV_BOUND(x) {true, (double)(x)}
+
+/* One declared field. Strings are borrowed by lv_schema_new and must outlive
+ * the schema (string literals do). Checks run in this order and the first
+ * failing one gives the field's error: type ("is invalid"), required
+ * ("can't be blank"; an empty or all-blank string counts as missing), length
+ * in characters, number bounds, pattern ("has invalid format"), check. */
+typedef struct lv_field {
+    const char *name;
+    lv_field_type type;
+    bool required;
+    size_t min_length; /* characters (code points); 0: no bound */
+    size_t max_length; /* 0: no bound */
+    lv_bound min;      /* LV_FIELD_INT and LV_FIELD_DOUBLE */
+    lv_bound max;
+    /* A POSIX extended regular expression the text must match (compiled
+     * once, by lv_schema_new). Anchor it with ^...$ to match the whole. */
+    const char *pattern;
+    /* A custom check of the typed value (never called for a missing one):
+     * returns true when valid, else the field's error is check_message
+     * (default "is invalid"). */
+    bool (*check)(const lv_value *value, void *user);
+    void *check_user;
+    const char *check_message;
+} lv_field;
+
+typedef struct lv_schema lv_schema;
+typedef struct lv_changeset lv_changeset;
+
+/* Compiles a schema for the form named form_name (the params key and the
+ * prefix of its inputs' names, "book" for book[title]; NULL when the fields
+ * are top-level params). The fields array is copied. Returns NULL, after
+ * printing why, for a bad pattern, a duplicate or empty field name. Free
+ * with lv_schema_free; a schema is read-only once made and may be shared by
+ * every view and thread. */
+lv_schema *lv_schema_new(const char *form_name, const lv_field *fields, size_t count);
+void lv_schema_free(lv_schema *schema);
+
+/* Casts params (a form event's value, or NULL) over data (the record being
+ * edited: a map of the fields' current values, or NULL for a new one) and
+ * validates the result. action is NULL (errors hidden: the form was just
+ * opened), "validate" for phx-change or "save"/"insert"/... for phx-submit
+ * (copied). A field absent from params keeps its value from data; an empty
+ * one becomes null. Returns a new changeset the caller frees. */
+lv_changeset *lv_changeset_cast(const lv_schema *schema, const lv_value *data, const lv_params *params,
+                                const char *action);
+void lv_changeset_free(lv_changeset *cs);
+/* True when no field has an error, whether shown or not. */
+bool lv_changeset_valid(const lv_changeset *cs);
+/* The action given to cast (NULL when none). */
+const char *lv_changeset_action(const lv_changeset *cs);
+/* The typed data: a map of every declared field (null when missing), in
+ * declaration order. Borrowed from the changeset. */
+const lv_value *lv_changeset_data(const lv_changeset *cs);
+/* Typed reads of the data: fallback / NULL when missing or another type. */
+const char *lv_changeset_get_str(const lv_changeset *cs, const char *field);
+int64_t lv_changeset_get_int(const lv_changeset *cs, const char *field, int64_t fallback);
+double lv_changeset_get_double(const lv_changeset *cs, const char *field, double fallback);
+bool lv_changeset_get_bool(const lv_changeset *cs, const char *field);
+/* The field's error message (shown or not), or NULL. */
+const char *lv_changeset_error(const lv_changeset *cs, const char *field);
+/* Adds an error the schema cannot know ("has already been taken"); the
+ * message is copied. Returns -1 for an undeclared field. */
+int lv_changeset_add_error(lv_changeset *cs, const char *field, const char *message);
+/* The changeset as a value for templates, owned by the caller:
+ * {"valid":bool, "action":str|null, "form":"book", "data":{...},
+ *  "params":{field: the text the user typed, for declared fields sent},
+ *  "errors":{field: message, only the errors to show}}. */
+lv_value *lv_changeset_value(const lv_changeset *cs);
+/* Assigns lv_changeset_value(cs) as `name` (the changeset stays the
+ * caller's). Templates read {{changeset.errors.title}}, and the form
+ * helpers take it whole: {{text_input changeset "title"}}. */
+void lv_changeset_assign(lv_socket *socket, const char *name, const lv_changeset *cs);
+
+/* JS commands: what phx-click and the other bindings run in the browser
+ * without a round trip (show, hide, add a class...), built in C as the JSON
+ * the client executes. Each command function appends to js and returns it,
+ * so calls chain:
+ *
+ *     lv_js *js = lv_js_new();
+ *     lv_js_push(lv_js_show(js, &(lv_js_opts){.to = "#panel"}), "opened", NULL);
+ *     lv_assign_js(socket, "open_panel", js);   // <button phx-click={{open_panel}}>
+ *
+ * gives [["show",{"to":"#panel"}],["push",{"event":"opened"}]]. Strings are
+ * JSON-escaped, and the template escapes the JSON again inside the
+ * attribute, so any text is safe. Templates can also build commands with
+ * helpers: phx-click={{js_toggle to="#menu"}} (docs/js-commands.md). */
+typedef struct lv_js lv_js;
+
+/* Options shared by the commands; zero fields are left to the client's
+ * defaults and omitted from the JSON. */
+typedef struct lv_js_opts {
+    /* A CSS selector of the elements the command acts on; NULL: the element
+     * whose binding runs the command. */
+    const char *to;
+    /* Milliseconds a transition lasts (the client's default is 200). */
+    int time;
+    /* A transition as three space-separated class lists: the classes during
+     * the whole transition, at its start and at its end. For example
+     * {"transition-opacity duration-300", "opacity-0", "opacity-100"}. */
+    const char *transition[3];
+    /* toggle only: the transitions to show (in) and to hide (out). */
+    const char *in[3];
+    const char *out[3];
+    /* show and toggle: the display value when shown (default "block"). */
+    const char *display;
+    /* The client normally blocks other commands on the element until a
+     * transition ends; true lets it run without blocking. */
+    bool non_blocking;
+    /* dispatch only: the event does not bubble. */
+    bool no_bubbles;
+    /* push only: the element(s) getting the phx-*-loading classes, a
+     * phx-target (a selector or a component id), and the page loading
+     * indicator. */
+    const char *loading;
+    const char *target;
+    bool page_loading;
+} lv_js_opts;
+
+/* A new, empty command list, owned by the caller (lv_js_free). */
+lv_js *lv_js_new(void);
+void lv_js_free(lv_js *js);
+/* The JSON ("[]" when empty), borrowed until js changes; NULL when a
+ * command was given an invalid argument (a JSON text that is not an object,
+ * a NULL name). */
+const char *lv_js_json(const lv_js *js);
+/* Assigns the JSON as a string assign and frees js. Returns 0, or -1 (the
+ * assign is then "") when a command was invalid. */
+int lv_assign_js(lv_socket *socket, const char *name, lv_js *js);
+
+/* opts may be NULL everywhere. */
+lv_js *lv_js_show(lv_js *js, const lv_js_opts *opts);
+lv_js *lv_js_hide(lv_js *js, const lv_js_opts *opts);
+lv_js *lv_js_toggle(lv_js *js, const lv_js_opts *opts);
+/* names: space-separated classes. */
+lv_js *lv_js_add_class(lv_js *js, const char *names, const lv_js_opts *opts);
+lv_js *lv_js_remove_class(lv_js *js, const char *names, const lv_js_opts *opts);
+lv_js *lv_js_toggle_class(lv_js *js, const char *names, const lv_js_opts *opts);
+/* Runs opts->transition on the elements without changing anything else. */
+lv_js *lv_js_transition(lv_js *js, const lv_js_opts *opts);
+lv_js *lv_js_set_attr(lv_js *js, const char *attr, const char *value, const lv_js_opts *opts);
+lv_js *lv_js_remove_attr(lv_js *js, const char *attr, const lv_js_opts *opts);
+/* Dispatches a DOM CustomEvent `event` on the elements; detail_json (a JSON
+ * object text or NULL) is its detail. */
+lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, const lv_js_opts *opts);
+/* Pushes `event` to the server (handle_event) with value_json (a JSON object
+ * text or NULL) as its value. */
+lv_js *lv_js_push(lv_js *js, const char *event, const char *value_json, const lv_js_opts *opts);
+lv_js *lv_js_focus(lv_js *js, const lv_js_opts *opts);
+/* Live navigation to another view (navigate) or a patch of this view's URL
+ * (patch), as the links of lv_push_navigate/lv_push_patch would. href must
+ * be a local path. */
+lv_js *lv_js_navigate(lv_js *js, const char *href, bool replace);
+lv_js *lv_js_patch(lv_js *js, const char *href, bool replace);
+/* Runs the commands held in attribute `attr` of the elements (opts->to, or
+ * the element itself): phx-remove, data-cancel... */
+lv_js *lv_js_exec(lv_js *js, const char *attr, const lv_js_opts *opts);
+
+/* ------------------------------------------------------------------------
  * The application: configuration, routes, and the server.
  * ------------------------------------------------------------------------ */
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "channel/phx.h"
+#include "live/templates.h"
 #include "render/render.h"
 #include "util/form.h"
 #include "util/json.h"
@@ -148,7 +149,9 @@ static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
  * is nothing at all ({} is then written). */
 static bool write_diff(lv_socket *socket, lv_buf *out)
 {
-    bool changed = lv_render_diff(socket->route->tmpl, &socket->assigns, out);
+    lv_template_refresh(socket->route->tmpl);
+    bool changed = lv_render_diff_state(socket->route->tmpl, &socket->assigns, &socket->render_state,
+                                        NULL, out);
     lv_assigns_clear_changed(&socket->assigns);
     return append_outputs(socket, out, changed) || changed;
 }
@@ -286,8 +289,8 @@ static void finish(lv_channel *ch, lv_channel_view *v, const char *ref)
     bool failed;
     lv_nav patch = follow_patches(socket, &failed);
     if (failed) {
+        /* What changed stays marked and goes out with the next render. */
         free(patch.to);
-        lv_assigns_clear_changed(&socket->assigns);
         if (ref) reply_error(ch, v->join_ref, ref, v->topic, "too many patches");
         return;
     }
@@ -351,7 +354,6 @@ static void drain_infos(lv_channel *ch, lv_channel_view *v)
         lv_info_free(info);
         if (rc != 0) {
             lv_log_warn("%s: handle_info failed", view->name);
-            lv_assigns_clear_changed(&socket->assigns);
             continue;
         }
         finish(ch, v, NULL);
@@ -495,7 +497,8 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
 
     lv_buf_reset(&render_scratch);
     lv_buf_puts(&render_scratch, "{\"rendered\":");
-    lv_render_full(route->tmpl, &socket->assigns, &render_scratch);
+    lv_template_refresh(route->tmpl);
+    lv_render_full_state(route->tmpl, &socket->assigns, &socket->render_state, NULL, &render_scratch);
     lv_assigns_clear_changed(&socket->assigns);
     append_outputs(socket, &render_scratch, true);
     if (patch.kind == LV_NAV_PATCH) {
@@ -623,7 +626,8 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
     int rc = view->handle_event(socket, event, &value);
     json_decref(value_obj);
     if (rc != 0) {
-        lv_assigns_clear_changed(&socket->assigns);
+        /* No diff with an error reply; the assigns it changed stay marked
+         * and go out with the next reply, so the client never falls behind. */
         lv_nav nav = take_nav(socket);
         free(nav.to);
         reply_error(ch, v->join_ref, m->ref, m->topic, "event failed");
@@ -646,7 +650,6 @@ static void handle_live_patch(lv_channel *ch, lv_channel_view *v, const lv_phx_m
     }
     json_decref(params);
     if (run_handle_params(socket, url) != 0) {
-        lv_assigns_clear_changed(&socket->assigns);
         reply_error(ch, v->join_ref, m->ref, m->topic, "live_patch failed");
         return;
     }

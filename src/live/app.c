@@ -7,7 +7,7 @@
 
 #include "live/live.h"
 #include "live/templates.h"
-#include "util/utf8.h"
+#include "util/form.h"
 #include "util/random.h"
 
 #define LV_MIN_SECRET_BYTES 32
@@ -165,33 +165,6 @@ int lv_route(lv_app *app, const char *path, const lv_view *view)
     return 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes a path segment ('+' stays '+', unlike in a query). The
- * result must be UTF-8 without NUL bytes. */
-static bool path_decode(const char *seg, size_t len, lv_buf *out)
-{
-    for (size_t i = 0; i < len; i++) {
-        char c = seg[i];
-        if (c == '%') {
-            if (i + 2 >= len) return false;
-            int hi = hex_digit(seg[i + 1]), lo = hex_digit(seg[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        }
-        if (c == '\0') return false;
-        lv_buf_putc(out, c);
-    }
-    return lv_utf8_valid((const uint8_t *)(out->data ? out->data : ""), out->len);
-}
-
 /* Matches one path segment against one pattern segment. A ":name" segment
  * takes any non-empty segment, percent-decoded, as params[name]. */
 static bool match_segment(const char *pat, size_t pat_len, const char *seg, size_t seg_len,
@@ -200,7 +173,7 @@ static bool match_segment(const char *pat, size_t pat_len, const char *seg, size
     if (pat_len > 1 && pat[0] == ':') {
         if (seg_len == 0) return false;
         lv_buf value = LV_BUF_INIT;
-        bool ok = path_decode(seg, seg_len, &value);
+        bool ok = lv_percent_decode(seg, seg_len, false, SIZE_MAX, &value) == LV_FORM_OK;
         if (ok && params) {
             char name[128];
             size_t n = pat_len - 1 < sizeof name - 1 ? pat_len - 1 : sizeof name - 1;

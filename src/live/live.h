@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "liveview.h"
+#include "render/render.h"
 #include "render/tmpl.h"
 #include "render/value.h"
 #include "security/csrf.h"
@@ -154,6 +155,7 @@ struct lv_socket {
     lv_app *app;
     const lv_route_entry *route;
     lv_assigns assigns;
+    lv_render_state *render_state; /* what the client has, for minimal diffs; NULL when stateless */
     void *state;
     lv_info *infos_head; /* queued by lv_send_info, drained by the channel */
     lv_info *infos_tail;
@@ -240,10 +242,6 @@ int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
                    const char *csrf_token, const char *connect_state, lv_join_claims *out,
                    const char **why);
 void lv_join_claims_free(lv_join_claims *c);
-
-/* Converts a raw query string (a=1&b=x) into a JSON object; decoding is
- * strict (bad %XX escapes drop the pair). Returns a new reference. */
-json_t *lv_query_to_json(const char *query, size_t len);
 
 /* Unix time in seconds. */
 int64_t lv_now_seconds(void);

@@ -11,65 +11,9 @@
 
 #include "live/live.h"
 #include "render/escape.h"
+#include "live/templates.h"
 #include "render/render.h"
 #include "util/log.h"
-
-#define LV_QUERY_MAX_PAIRS 256
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes application/x-www-form-urlencoded text; false on a bad escape. */
-static bool url_decode(const char *s, size_t n, lv_buf *out)
-{
-    lv_buf_reset(out);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            lv_buf_putc(out, ' ');
-        } else if (c == '%') {
-            if (i + 2 >= n) return false;
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            lv_buf_putc(out, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            lv_buf_putc(out, c);
-        }
-    }
-    if (!out->data) lv_buf_append(out, "", 0);
-    return true;
-}
-
-json_t *lv_query_to_json(const char *query, size_t len)
-{
-    json_t *obj = json_object();
-    lv_buf key = LV_BUF_INIT, value = LV_BUF_INIT;
-    size_t pairs = 0;
-    size_t i = 0;
-    while (query && i < len && pairs < LV_QUERY_MAX_PAIRS) {
-        size_t end = i;
-        while (end < len && query[end] != '&') end++;
-        size_t eq = i;
-        while (eq < end && query[eq] != '=') eq++;
-        if (end > i && url_decode(query + i, eq - i, &key) &&
-            url_decode(query + (eq < end ? eq + 1 : end), eq < end ? end - eq - 1 : 0, &value) &&
-            key.len > 0 && memchr(key.data, 0, key.len) == NULL) {
-            json_t *str = json_stringn(value.data, value.len); /* NULL for invalid UTF-8 */
-            if (str) json_object_set_new(obj, key.data, str);
-            pairs++;
-        }
-        i = end + 1;
-    }
-    lv_buf_free(&key);
-    lv_buf_free(&value);
-    return obj;
-}
 
 static void put_attr(lv_buf *out, const char *name, const char *value)
 {
@@ -87,7 +31,9 @@ static void render_layout(const char *title, const char *id, const char *csrf_to
     put_attr(out, "content", csrf_token);
     lv_buf_puts(out, ">\n<title>");
     lv_html_escape(out, title, strlen(title));
-    lv_buf_puts(out, "</title>\n<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
+    /* An empty icon: browsers stop asking for /favicon.ico. */
+    lv_buf_puts(out, "</title>\n<link rel=\"icon\" href=\"data:,\">\n"
+                     "<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
                      "<script defer src=\"/assets/phoenix.js\"></script>\n"
                      "<script defer src=\"/assets/phoenix_live_view.js\"></script>\n"
                      "<script defer src=\"/assets/app.js\"></script>\n"
@@ -209,6 +155,7 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
     }
 
     lv_buf inner = LV_BUF_INIT, page = LV_BUF_INIT;
+    lv_template_refresh(route->tmpl);
     lv_render_html(route->tmpl, &socket->assigns, &inner);
     const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
     render_layout(title, socket->id, csrf_token, session_token, &inner, &page);

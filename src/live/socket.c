@@ -48,6 +48,7 @@ void lv_socket_free(lv_socket *s)
         free(s->extras);
     }
     lv_assigns_free(&s->assigns);
+    lv_render_state_free(s->render_state);
     free(s->state);
     free(s);
 }

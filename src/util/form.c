@@ -21,9 +21,8 @@ static int hex_digit(char c)
     return -1;
 }
 
-/* Percent-decodes s[0..n) into out ('+' is a space). The result must be
- * valid UTF-8 without NUL bytes: JSON strings and C strings both need it. */
-static lv_form_status percent_decode(const char *s, size_t n, size_t max_len, lv_buf *out)
+lv_form_status lv_percent_decode(const char *s, size_t n, bool plus_is_space, size_t max_len,
+                                 lv_buf *out)
 {
     lv_buf_reset(out);
     lv_buf_reserve(out, n);
@@ -35,7 +34,7 @@ static lv_form_status percent_decode(const char *s, size_t n, size_t max_len, lv
             if (hi < 0 || lo < 0) return LV_FORM_BAD_ENCODING;
             c = (char)(hi << 4 | lo);
             i += 2;
-        } else if (c == '+') {
+        } else if (c == '+' && plus_is_space) {
             c = ' ';
         }
         if (c == '\0') return LV_FORM_BAD_ENCODING;
@@ -130,10 +129,10 @@ lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *lim
             }
             size_t eq = i;
             while (eq < end && s[eq] != '=') eq++;
-            st = percent_decode(s + i, eq - i, max_key, &key);
+            st = lv_percent_decode(s + i, eq - i, true, max_key, &key);
             if (st == LV_FORM_OK) {
                 size_t vstart = eq < end ? eq + 1 : end;
-                st = percent_decode(s + vstart, end - vstart, limits->max_value_len, &value);
+                st = lv_percent_decode(s + vstart, end - vstart, true, limits->max_value_len, &value);
             }
             size_t count = 0;
             if (st == LV_FORM_OK)

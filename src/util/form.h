@@ -15,7 +15,10 @@
 #define LV_UTIL_FORM_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "util/buf.h"
 
 typedef struct lv_form_limits {
     size_t max_pairs;     /* default 1,000 */
@@ -40,5 +43,12 @@ extern const lv_form_limits lv_form_default_limits;
  * NULL. */
 lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *limits, json_t **out);
 const char *lv_form_status_str(lv_form_status status);
+
+/* Percent-decodes s[0..n) into out (reset first); '+' is a space in forms
+ * and queries, itself in paths. The result must be valid UTF-8 without NUL
+ * bytes, which JSON strings and C strings both need, and at most max_len
+ * bytes. */
+lv_form_status lv_percent_decode(const char *s, size_t n, bool plus_is_space, size_t max_len,
+                                 lv_buf *out);
 
 #endif

@@ -1,41 +1,23 @@
 // The counter in headless Chromium with the official client: the page is
 // rendered by the server, the client joins, and clicks update the count
 // through diffs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { startServer, playwright, CHROMIUM_ARGS, sourceDir } from "../lib/server.mjs";
+import { useServerAndBrowser, connected, screenshot } from "../lib/browser.mjs";
 
-const artifacts = process.env.LV_ARTIFACTS || path.join(sourceDir, "tests/artifacts");
-let server, browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await playwright().chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  const code = await server?.stop();
-  assert.equal(code, 0, "server exits cleanly:\n" + server?.output());
-});
-
-async function connected(page) {
-  await page.waitForSelector("[data-phx-main].phx-connected", { timeout: 10000 });
-}
+const t = useServerAndBrowser();
 
 test("the dead render shows the count without JavaScript", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await t.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + "/counter");
+  await page.goto(t.server.url + "/counter");
   assert.equal(await page.textContent("#count"), "0");
   assert.equal(await page.locator("[data-phx-main].phx-connected").count(), 0);
   await context.close();
 });
 
 test("+ and - update the count through diffs; a reload mounts afresh", async () => {
-  const context = await browser.newContext();
+  const context = await t.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -43,7 +25,7 @@ test("+ and - update the count through diffs; a reload mounts afresh", async () 
   const frames = [];
   page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(f.payload)));
 
-  await page.goto(server.url + "/counter");
+  await page.goto(t.server.url + "/counter");
   await connected(page);
   const inc = page.locator('[phx-click="inc"]');
   const dec = page.locator('[phx-click="dec"]');
@@ -59,8 +41,7 @@ test("+ and - update the count through diffs; a reload mounts afresh", async () 
   const diffs = frames.map((f) => JSON.parse(f)).filter((m) => m[3] === "phx_reply" && m[4].response.diff);
   assert.deepEqual(diffs.at(-1)[4].response.diff, { 0: "2" });
 
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, "counter.png") });
+  await screenshot(page, "counter.png");
 
   await page.reload();
   await connected(page);
@@ -70,9 +51,9 @@ test("+ and - update the count through diffs; a reload mounts afresh", async () 
 });
 
 test("the index links every example", async () => {
-  const context = await browser.newContext();
+  const context = await t.browser.newContext();
   const page = await context.newPage();
-  await page.goto(server.url + "/");
+  await page.goto(t.server.url + "/");
   await connected(page);
   const links = await page.$$eval("a", (as) => as.map((a) => a.getAttribute("href")));
   assert.ok(links.includes("/counter"));

@@ -1,31 +1,15 @@
 // The /form example in Chromium: validation on change shows an error, a
 // valid save appends the name; the form carries the CSRF token throughout.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { startServer, playwright, CHROMIUM_ARGS, sourceDir } from "../lib/server.mjs";
+import { useServerAndBrowser, newPage, connected, screenshot } from "../lib/browser.mjs";
 
-const artifacts = process.env.LV_ARTIFACTS || path.join(sourceDir, "tests/artifacts");
-let server, browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await playwright().chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0, "server exits cleanly:\n" + server?.output());
-});
+const t = useServerAndBrowser();
 
 test("validate shows the error; save appends the name", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.url + "/form");
-  await page.waitForSelector("[data-phx-main].phx-connected");
+  const page = await newPage(t.browser);
+  await page.goto(t.server.url + "/form");
+  await connected(page);
   const token = await page.getAttribute('#name-form input[name="_csrf_token"]', "value");
   assert.equal(token.length, 56);
 
@@ -47,9 +31,8 @@ test("validate shows the error; save appends the name", async () => {
   await page.waitForFunction(() => document.querySelector(".invalid-feedback").textContent.includes("at least 3"));
   assert.equal(await page.locator("#names li").count(), 2);
 
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, "form.png") });
-  assert.doesNotMatch(server.output(), /form event refused|carries no _csrf_token/);
-  assert.deepEqual(errors, []);
-  await context.close();
+  await screenshot(page, "form.png");
+  assert.doesNotMatch(t.server.output(), /form event refused|carries no _csrf_token/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });

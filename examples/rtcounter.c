@@ -1,0 +1,62 @@
+/* The realtime counter: one count shared by every visitor, kept in step over
+ * pub/sub. A click changes the count and broadcasts it; every view showing
+ * the page is subscribed to the topic and takes the new count in
+ * handle_info, so two browser windows move together. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "examples.h"
+
+#define RTCOUNTER_TOPIC "rtcounter"
+
+/* The process-wide count. Views run on the loop thread; the atomic keeps it
+ * right should they ever run on several. */
+static _Atomic int64_t shared_count;
+
+static int rtcounter_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
+{
+    (void)params;
+    (void)session;
+    /* Only the connected view listens: the HTTP render is over at once. */
+    if (lv_connected(socket) && lv_subscribe(socket, RTCOUNTER_TOPIC) != 0) return -1;
+    lv_assign_int(socket, "count", atomic_load(&shared_count));
+    return 0;
+}
+
+static int rtcounter_event(lv_socket *socket, const char *event, const lv_params *value)
+{
+    (void)value;
+    int64_t delta = strcmp(event, "inc") == 0 ? 1 : -1;
+    int64_t count = atomic_fetch_add(&shared_count, delta) + delta;
+    /* This view shows the new count in its reply; the broadcast reaches the
+     * others (and this one, where setting the same count changes nothing). */
+    lv_assign_int(socket, "count", count);
+    char payload[48];
+    snprintf(payload, sizeof payload, "{\"count\":%lld}", (long long)count);
+    return lv_broadcast(lv_socket_app(socket), RTCOUNTER_TOPIC, "count", payload);
+}
+
+static int rtcounter_info(lv_socket *socket, const char *name, const lv_params *payload)
+{
+    if (strcmp(name, "count") == 0) lv_assign_int(socket, "count", lv_param_int(payload, "count", 0));
+    return 0;
+}
+
+const lv_view lv_example_rtcounter = {
+    .name = "rtcounter",
+    .template_text = "<main>\n"
+                     "<h1>Realtime counter</h1>\n"
+                     "<p class=\"muted\">One count for everyone: open this page in two windows.</p>\n"
+                     "<div class=\"counter\">\n"
+                     "  <button phx-click=\"dec\" aria-label=\"decrement\">-</button>\n"
+                     "  <span id=\"count\" class=\"value\">{{count}}</span>\n"
+                     "  <button phx-click=\"inc\" aria-label=\"increment\">+</button>\n"
+                     "</div>\n"
+                     "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
+                     "</main>",
+    .events = (const char *const[]){"inc", "dec", NULL},
+    .mount = rtcounter_mount,
+    .handle_event = rtcounter_event,
+    .handle_info = rtcounter_info,
+};

@@ -1,0 +1,654 @@
+/* JS commands: the JSON that phx-click and the other bindings may hold
+ * instead of an event name, which the client runs without a round trip
+ * (phoenix_live_view's js.js: JS.exec reads [[kind, args], ...]).
+ *
+ * The argument names are the client's: to, time, transition as
+ * [[running], [start], [end]], display, blocking, names, attr, event,
+ * detail, bubbles, value, target, loading, page_loading, href, replace. An
+ * option left at zero is omitted, so the client applies its own default
+ * (time 200, the element itself as the target, display "block").
+ *
+ * Strings go through lv_json_str, which escapes '<', '>' and '&' as well as
+ * quotes, and a template escapes the JSON once more as an attribute value,
+ * so no text given to a command can leave the attribute or the string. */
+#include "render/js.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/registry.h"
+#include "util/json.h"
+
+struct lv_js {
+    lv_buf json;  /* always a complete "[...]" */
+    bool invalid; /* a command got a bad argument and was dropped */
+};
+
+lv_js *lv_js_new(void)
+{
+    lv_js *js = lv_xcalloc(1, sizeof *js);
+    lv_buf_puts(&js->json, "[]");
+    return js;
+}
+
+void lv_js_free(lv_js *js)
+{
+    if (!js) return;
+    lv_buf_free(&js->json);
+    free(js);
+}
+
+const char *lv_js_json(const lv_js *js)
+{
+    return js->invalid ? NULL : js->json.data;
+}
+
+int lv_assign_js(lv_socket *socket, const char *name, lv_js *js)
+{
+    const char *json = js ? lv_js_json(js) : NULL;
+    lv_assign_str(socket, name, json ? json : "");
+    lv_js_free(js);
+    return json ? 0 : -1;
+}
+
+/* ---- Writing ------------------------------------------------------------------ */
+
+/* Opens a command: reopens the list and writes `["kind",{`. */
+static lv_buf *begin(lv_js *js, const char *kind)
+{
+    lv_buf *b = &js->json;
+    b->len--; /* drop the closing ']' */
+    if (b->len > 1) lv_buf_putc(b, ',');
+    lv_buf_puts(b, "[\"");
+    lv_buf_puts(b, kind);
+    lv_buf_puts(b, "\",{");
+    return b;
+}
+
+static lv_js *end(lv_js *js)
+{
+    lv_buf_puts(&js->json, "}]]");
+    return js;
+}
+
+/* Writes "key": with a comma unless it is the first key of the object. */
+static void key(lv_buf *b, const char *name)
+{
+    if (b->data[b->len - 1] != '{') lv_buf_putc(b, ',');
+    lv_json_cstr(b, name);
+    lv_buf_putc(b, ':');
+}
+
+static void key_str(lv_buf *b, const char *name, const char *s)
+{
+    if (!s) return;
+    key(b, name);
+    lv_json_cstr(b, s);
+}
+
+/* A space-separated class list as a JSON array of names. */
+static void class_list(lv_buf *b, const char *names)
+{
+    lv_buf_putc(b, '[');
+    bool first = true;
+    const char *p = names ? names : "";
+    const char *blanks = " \t\r\n\f";
+    for (;;) {
+        p += strspn(p, blanks);
+        if (!*p) break;
+        size_t n = strcspn(p, blanks);
+        if (!first) lv_buf_putc(b, ',');
+        lv_json_str(b, p, n);
+        first = false;
+        p += n;
+    }
+    lv_buf_putc(b, ']');
+}
+
+static bool has_transition(const char *const t[3])
+{
+    return t[0] || t[1] || t[2];
+}
+
+static void key_transition(lv_buf *b, const char *name, const char *const t[3])
+{
+    if (!has_transition(t)) return;
+    key(b, name);
+    lv_buf_putc(b, '[');
+    for (int i = 0; i < 3; i++) {
+        if (i) lv_buf_putc(b, ',');
+        class_list(b, t[i]);
+    }
+    lv_buf_putc(b, ']');
+}
+
+static const lv_js_opts no_opts;
+
+static void key_to(lv_buf *b, const lv_js_opts *o)
+{
+    key_str(b, "to", o->to);
+}
+
+static void key_time(lv_buf *b, const lv_js_opts *o)
+{
+    if (o->time <= 0) return;
+    key(b, "time");
+    lv_json_int(b, o->time);
+}
+
+static void key_blocking(lv_buf *b, const lv_js_opts *o)
+{
+    if (!o->non_blocking) return;
+    key(b, "blocking");
+    lv_buf_puts(b, "false");
+}
+
+static void json_append(json_t *v, lv_buf *out, int depth)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        lv_buf_putc(out, '{');
+        const char *k;
+        json_t *item;
+        bool first = true;
+        json_object_foreach(v, k, item)
+        {
+            if (!first) lv_buf_putc(out, ',');
+            first = false;
+            lv_json_cstr(out, k);
+            lv_buf_putc(out, ':');
+            json_append(item, out, depth + 1);
+        }
+        lv_buf_putc(out, '}');
+        break;
+    }
+    case JSON_ARRAY: {
+        lv_buf_putc(out, '[');
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (i) lv_buf_putc(out, ',');
+            json_append(item, out, depth + 1);
+        }
+        lv_buf_putc(out, ']');
+        break;
+    }
+    case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
+    case JSON_REAL: lv_buf_printf(out, "%.17g", json_real_value(v)); break;
+    case JSON_TRUE: lv_buf_puts(out, "true"); break;
+    case JSON_FALSE: lv_buf_puts(out, "false"); break;
+    default: lv_buf_puts(out, "null"); break;
+    }
+}
+
+/* Writes "name":<object> from a JSON object text, re-encoded so its strings
+ * get the same escaping as the rest. False for text that is not an
+ * object. */
+static bool key_object(lv_buf *b, const char *name, const char *json_text)
+{
+    if (!json_text) return true;
+    json_t *v = json_loads(json_text, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return false;
+    }
+    key(b, name);
+    json_append(v, b, 0);
+    json_decref(v);
+    return true;
+}
+
+void lv_value_append_json(const lv_value *v, lv_buf *out)
+{
+    switch (v->kind) {
+    case LV_VALUE_NULL: lv_buf_puts(out, "null"); break;
+    case LV_VALUE_BOOL: lv_buf_puts(out, v->as.b ? "true" : "false"); break;
+    case LV_VALUE_INT: lv_json_int(out, v->as.i); break;
+    case LV_VALUE_DOUBLE:
+        if (isfinite(v->as.d))
+            lv_value_to_text(v, out);
+        else
+            lv_buf_puts(out, "null");
+        break;
+    case LV_VALUE_STRING:
+    case LV_VALUE_SAFE: lv_json_str(out, v->as.s.ptr, v->as.s.len); break;
+    case LV_VALUE_LIST:
+        lv_buf_putc(out, '[');
+        for (uint32_t i = 0; v->as.list && i < v->as.list->count; i++) {
+            if (i) lv_buf_putc(out, ',');
+            lv_value_append_json(&v->as.list->items[i], out);
+        }
+        lv_buf_putc(out, ']');
+        break;
+    case LV_VALUE_MAP:
+        lv_buf_putc(out, '{');
+        for (uint32_t i = 0; v->as.map && i < v->as.map->count; i++) {
+            if (i) lv_buf_putc(out, ',');
+            lv_json_cstr(out, v->as.map->entries[i].key);
+            lv_buf_putc(out, ':');
+            lv_value_append_json(&v->as.map->entries[i].value, out);
+        }
+        lv_buf_putc(out, '}');
+        break;
+    }
+}
+
+/* A dropped command: the list stays as it was, marked invalid. */
+static lv_js *refuse(lv_js *js, size_t len_before)
+{
+    js->json.len = len_before;
+    js->json.data[len_before] = '\0';
+    js->invalid = true;
+    return js;
+}
+
+/* ---- Commands ----------------------------------------------------------------- */
+
+lv_js *lv_js_show(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "show");
+    key_to(b, o);
+    key_time(b, o);
+    key_transition(b, "transition", o->transition);
+    key_str(b, "display", o->display);
+    key_blocking(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_hide(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "hide");
+    key_to(b, o);
+    key_time(b, o);
+    key_transition(b, "transition", o->transition);
+    key_blocking(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_toggle(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "toggle");
+    key_to(b, o);
+    key_time(b, o);
+    key_transition(b, "ins", o->in);
+    key_transition(b, "outs", o->out);
+    key_str(b, "display", o->display);
+    key_blocking(b, o);
+    return end(js);
+}
+
+static lv_js *class_command(lv_js *js, const char *kind, const char *names, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!names) return refuse(js, before);
+    lv_buf *b = begin(js, kind);
+    key(b, "names");
+    class_list(b, names);
+    key_to(b, o);
+    key_time(b, o);
+    key_transition(b, "transition", o->transition);
+    key_blocking(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_add_class(lv_js *js, const char *names, const lv_js_opts *o)
+{
+    return class_command(js, "add_class", names, o);
+}
+
+lv_js *lv_js_remove_class(lv_js *js, const char *names, const lv_js_opts *o)
+{
+    return class_command(js, "remove_class", names, o);
+}
+
+lv_js *lv_js_toggle_class(lv_js *js, const char *names, const lv_js_opts *o)
+{
+    return class_command(js, "toggle_class", names, o);
+}
+
+lv_js *lv_js_transition(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "transition");
+    key_transition(b, "transition", o->transition);
+    key_to(b, o);
+    key_time(b, o);
+    key_blocking(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_set_attr(lv_js *js, const char *attr, const char *value, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!attr || !*attr) return refuse(js, before);
+    lv_buf *b = begin(js, "set_attr");
+    key(b, "attr");
+    lv_buf_putc(b, '[');
+    lv_json_cstr(b, attr);
+    lv_buf_putc(b, ',');
+    lv_json_cstr(b, value ? value : "");
+    lv_buf_putc(b, ']');
+    key_to(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_remove_attr(lv_js *js, const char *attr, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!attr || !*attr) return refuse(js, before);
+    lv_buf *b = begin(js, "remove_attr");
+    key_str(b, "attr", attr);
+    key_to(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!event || !*event) return refuse(js, before);
+    lv_buf *b = begin(js, "dispatch");
+    key_str(b, "event", event);
+    if (!key_object(b, "detail", detail_json)) return refuse(js, before);
+    if (o->no_bubbles) {
+        key(b, "bubbles");
+        lv_buf_puts(b, "false");
+    }
+    key_to(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_push(lv_js *js, const char *event, const char *value_json, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!event || !*event) return refuse(js, before);
+    lv_buf *b = begin(js, "push");
+    key_str(b, "event", event);
+    if (!key_object(b, "value", value_json)) return refuse(js, before);
+    key_str(b, "target", o->target);
+    key_str(b, "loading", o->loading);
+    if (o->page_loading) {
+        key(b, "page_loading");
+        lv_buf_puts(b, "true");
+    }
+    return end(js);
+}
+
+lv_js *lv_js_focus(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "focus");
+    key_to(b, o);
+    return end(js);
+}
+
+/* A path on this site: "/" then not "/" or "\" (which a browser reads as
+ * another host), no control characters, no scheme. */
+static bool local_href(const char *href)
+{
+    if (!href || href[0] != '/' || href[1] == '/' || href[1] == '\\') return false;
+    for (const unsigned char *p = (const unsigned char *)href; *p; p++)
+        if (*p < 0x20 || *p == 0x7f) return false;
+    return true;
+}
+
+static lv_js *link_command(lv_js *js, const char *kind, const char *href, bool replace)
+{
+    size_t before = js->json.len;
+    if (!local_href(href)) return refuse(js, before);
+    lv_buf *b = begin(js, kind);
+    key_str(b, "href", href);
+    if (replace) {
+        key(b, "replace");
+        lv_buf_puts(b, "true");
+    }
+    return end(js);
+}
+
+lv_js *lv_js_navigate(lv_js *js, const char *href, bool replace)
+{
+    return link_command(js, "navigate", href, replace);
+}
+
+lv_js *lv_js_patch(lv_js *js, const char *href, bool replace)
+{
+    return link_command(js, "patch", href, replace);
+}
+
+lv_js *lv_js_exec(lv_js *js, const char *attr, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!attr || !*attr) return refuse(js, before);
+    lv_buf *b = begin(js, "exec");
+    key_str(b, "attr", attr);
+    key_to(b, o);
+    return end(js);
+}
+
+/* ---- Template helpers ------------------------------------------------------------
+ *
+ *   phx-click={{js_toggle to="#menu"}}
+ *   phx-click={{js (js_add_class "open" to="#menu") (js_push "opened")}}
+ *
+ * Each returns the JSON as a string value, which the template escapes in the
+ * attribute. Named options are the lv_js_opts fields: to, time, display,
+ * blocking=false, transition/in/out as "running|start|end" class lists,
+ * bubbles=false, target, loading, page_loading=true, replace=true, and
+ * detail= / value= a map. An unknown option fails the helper, so a typo is
+ * reported instead of silently ignored. */
+
+static const char *str_of(const lv_value *v)
+{
+    return v && (v->kind == LV_VALUE_STRING || v->kind == LV_VALUE_SAFE) ? v->as.s.ptr : NULL;
+}
+
+/* Three class lists from "running|start|end" (or fewer parts). The parts
+ * are copied into storage (one allocation, freed by the caller). */
+static void split_transition(const char *text, const char *parts[3], char **storage)
+{
+    if (!text) return;
+    *storage = lv_xstrdup(text);
+    char *p = *storage;
+    for (int i = 0; i < 3 && p; i++) {
+        parts[i] = p;
+        char *bar = strchr(p, '|');
+        if (bar) *bar = '\0';
+        p = bar ? bar + 1 : NULL;
+    }
+}
+
+typedef struct helper_opts {
+    lv_js_opts opts;
+    char *storage[3];
+    const char *detail; /* JSON text (in json_text) or NULL */
+    bool replace;
+    lv_buf json_text;
+} helper_opts;
+
+static void helper_opts_free(helper_opts *h)
+{
+    for (int i = 0; i < 3; i++) free(h->storage[i]);
+    lv_buf_free(&h->json_text);
+}
+
+/* Reads the named arguments into h. False for an unknown one or a wrong
+ * type. */
+static bool read_opts(lv_helper_call *call, helper_opts *h)
+{
+    memset(h, 0, sizeof *h);
+    for (size_t i = 0; i < lv_helper_named_count(call); i++) {
+        const char *k = lv_helper_named_key_at(call, i);
+        const lv_value *v = lv_helper_named_value_at(call, i);
+        const char *s = str_of(v);
+        if (!strcmp(k, "to")) {
+            h->opts.to = s;
+        } else if (!strcmp(k, "display")) {
+            h->opts.display = s;
+        } else if (!strcmp(k, "target")) {
+            h->opts.target = s;
+        } else if (!strcmp(k, "loading")) {
+            h->opts.loading = s;
+        } else if (!strcmp(k, "time")) {
+            if (v->kind != LV_VALUE_INT || v->as.i < 0 || v->as.i > 600000) return false;
+            h->opts.time = (int)v->as.i;
+        } else if (!strcmp(k, "blocking")) {
+            h->opts.non_blocking = v->kind == LV_VALUE_BOOL && !v->as.b;
+        } else if (!strcmp(k, "bubbles")) {
+            h->opts.no_bubbles = v->kind == LV_VALUE_BOOL && !v->as.b;
+        } else if (!strcmp(k, "page_loading")) {
+            h->opts.page_loading = lv_value_truthy(v);
+        } else if (!strcmp(k, "replace")) {
+            h->replace = lv_value_truthy(v);
+        } else if (!strcmp(k, "transition")) {
+            split_transition(s, h->opts.transition, &h->storage[0]);
+        } else if (!strcmp(k, "in")) {
+            split_transition(s, h->opts.in, &h->storage[1]);
+        } else if (!strcmp(k, "out")) {
+            split_transition(s, h->opts.out, &h->storage[2]);
+        } else if (!strcmp(k, "detail") || !strcmp(k, "value")) {
+            if (v->kind == LV_VALUE_NULL) continue;
+            if (v->kind != LV_VALUE_MAP) return false;
+            lv_buf_reset(&h->json_text);
+            lv_value_append_json(v, &h->json_text);
+            h->detail = h->json_text.data;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum js_kind {
+    JS_SHOW, JS_HIDE, JS_TOGGLE, JS_ADD_CLASS, JS_REMOVE_CLASS, JS_TOGGLE_CLASS, JS_TRANSITION,
+    JS_SET_ATTR, JS_REMOVE_ATTR, JS_DISPATCH, JS_PUSH, JS_FOCUS, JS_NAVIGATE, JS_PATCH, JS_EXEC,
+};
+
+static const char *const js_helper_names[] = {
+    [JS_SHOW] = "js_show",         [JS_HIDE] = "js_hide",
+    [JS_TOGGLE] = "js_toggle",     [JS_ADD_CLASS] = "js_add_class",
+    [JS_REMOVE_CLASS] = "js_remove_class", [JS_TOGGLE_CLASS] = "js_toggle_class",
+    [JS_TRANSITION] = "js_transition",     [JS_SET_ATTR] = "js_set_attr",
+    [JS_REMOVE_ATTR] = "js_remove_attr",   [JS_DISPATCH] = "js_dispatch",
+    [JS_PUSH] = "js_push",         [JS_FOCUS] = "js_focus",
+    [JS_NAVIGATE] = "js_navigate", [JS_PATCH] = "js_patch",
+    [JS_EXEC] = "js_exec",
+};
+
+/* Positional arguments each command takes. */
+static const unsigned char js_helper_argc[] = {
+    [JS_SHOW] = 0,      [JS_HIDE] = 0,        [JS_TOGGLE] = 0,      [JS_ADD_CLASS] = 1,
+    [JS_REMOVE_CLASS] = 1, [JS_TOGGLE_CLASS] = 1, [JS_TRANSITION] = 1, [JS_SET_ATTR] = 2,
+    [JS_REMOVE_ATTR] = 1, [JS_DISPATCH] = 1,  [JS_PUSH] = 1,        [JS_FOCUS] = 0,
+    [JS_NAVIGATE] = 1,  [JS_PATCH] = 1,       [JS_EXEC] = 1,
+};
+
+static int helper_js_command(lv_helper_call *call, void *user)
+{
+    enum js_kind kind = (enum js_kind)(uintptr_t)user;
+    if (lv_helper_argc(call) != js_helper_argc[kind]) return -1;
+    const char *a0 = str_of(lv_helper_arg(call, 0));
+    const lv_value *a1v = lv_helper_arg(call, 1);
+    lv_buf a1 = LV_BUF_INIT; /* set_attr's value may be a number */
+    if (a1v) lv_value_to_text(a1v, &a1);
+    if (js_helper_argc[kind] >= 1 && !a0) {
+        lv_buf_free(&a1);
+        return -1;
+    }
+    helper_opts h;
+    if (!read_opts(call, &h)) {
+        helper_opts_free(&h);
+        lv_buf_free(&a1);
+        return -1;
+    }
+    const lv_js_opts *o = &h.opts;
+    lv_js *js = lv_js_new();
+    char *transition_storage = NULL;
+    switch (kind) {
+    case JS_SHOW: lv_js_show(js, o); break;
+    case JS_HIDE: lv_js_hide(js, o); break;
+    case JS_TOGGLE: lv_js_toggle(js, o); break;
+    case JS_ADD_CLASS: lv_js_add_class(js, a0, o); break;
+    case JS_REMOVE_CLASS: lv_js_remove_class(js, a0, o); break;
+    case JS_TOGGLE_CLASS: lv_js_toggle_class(js, a0, o); break;
+    case JS_TRANSITION:
+        split_transition(a0, h.opts.transition, &transition_storage);
+        lv_js_transition(js, o);
+        break;
+    case JS_SET_ATTR: lv_js_set_attr(js, a0, a1.data ? a1.data : "", o); break;
+    case JS_REMOVE_ATTR: lv_js_remove_attr(js, a0, o); break;
+    case JS_DISPATCH: lv_js_dispatch(js, a0, h.detail, o); break;
+    case JS_PUSH: lv_js_push(js, a0, h.detail, o); break;
+    case JS_FOCUS: lv_js_focus(js, o); break;
+    case JS_NAVIGATE: lv_js_navigate(js, a0, h.replace); break;
+    case JS_PATCH: lv_js_patch(js, a0, h.replace); break;
+    case JS_EXEC: lv_js_exec(js, a0, o); break;
+    }
+    free(transition_storage);
+    helper_opts_free(&h);
+    lv_buf_free(&a1);
+    const char *json = lv_js_json(js);
+    int rc = -1;
+    if (json) {
+        lv_value *result = lv_xmalloc(sizeof *result);
+        *result = lv_value_string(json, strlen(json));
+        lv_helper_return(call, result);
+        rc = 0;
+    }
+    lv_js_free(js);
+    return rc;
+}
+
+/* {{js a b ...}}: the command lists a, b, ... one after the other. Each must
+ * be a JSON array (what the js_* helpers return); null arguments are
+ * skipped, so a command can be left out with a conditional. */
+static int helper_js_chain(lv_helper_call *call, void *user)
+{
+    (void)user;
+    lv_buf out = LV_BUF_INIT;
+    lv_buf_putc(&out, '[');
+    for (size_t i = 0; i < lv_helper_argc(call); i++) {
+        const lv_value *v = lv_helper_arg(call, i);
+        if (!v || v->kind == LV_VALUE_NULL) continue;
+        const char *s = str_of(v);
+        json_t *list = s ? json_loads(s, JSON_REJECT_DUPLICATES, NULL) : NULL;
+        if (!json_is_array(list)) {
+            json_decref(list);
+            lv_buf_free(&out);
+            return -1;
+        }
+        size_t k;
+        json_t *cmd;
+        json_array_foreach(list, k, cmd)
+        {
+            if (out.len > 1) lv_buf_putc(&out, ',');
+            json_append(cmd, &out, 0);
+        }
+        json_decref(list);
+    }
+    lv_buf_putc(&out, ']');
+    lv_value *result = lv_xmalloc(sizeof *result);
+    *result = lv_value_string(out.data, out.len);
+    lv_helper_return(call, result);
+    lv_buf_free(&out);
+    return 0;
+}
+
+void lv_js_helpers_register(void)
+{
+    for (size_t k = 0; k < sizeof js_helper_names / sizeof js_helper_names[0]; k++)
+        lv_registry_add_helper(js_helper_names[k], helper_js_command, (void *)(uintptr_t)k);
+    lv_registry_add_helper("js", helper_js_chain, NULL);
+}
