@@ -158,6 +158,9 @@ class Tab {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (d) => { body += d; });
+        // Like a browser, keep the session cookie: the socket must present it.
+        const setCookie = res.headers["set-cookie"];
+        this.cookie = setCookie ? String(setCookie[0]).split(";")[0] : undefined;
         res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET /counter: HTTP ${res.statusCode}`))));
         res.on("error", reject);
       });
@@ -172,7 +175,7 @@ class Tab {
 
   async connect(port) {
     const url = `ws://127.0.0.1:${port}/live/websocket?_csrf_token=${encodeURIComponent(this.csrf)}&vsn=2.0.0`;
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, headers: this.cookie ? { cookie: this.cookie } : {} });
     this.ws = ws;
     ws.on("message", (data) => {
       let msg;
