@@ -20,6 +20,9 @@ extern const lv_view lv_example_hi;
 extern const lv_view lv_example_livenav_a;
 extern const lv_view lv_example_livenav_b;
 extern const lv_view lv_example_navtest;
+extern const lv_view lv_example_books;
+extern const lv_view lv_example_js_commands;
+extern const lv_view lv_example_autocomplete;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
 

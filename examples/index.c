@@ -35,6 +35,12 @@ const lv_view lv_example_index = {
                      "  <li><a href=\"/hi/world\">Hi</a>: a path parameter, /hi/:name</li>\n"
                      "  <li><a href=\"/livenav\">Live navigation</a>: push_patch, push_navigate and "
                      "redirect from the server, with flash</li>\n"
+                     "  <li><a href=\"/books\">Books</a>: add, edit and delete with a changeset "
+                     "and the form helpers</li>\n"
+                     "  <li><a href=\"/js\">JS commands</a>: show, hide, classes, transitions, "
+                     "attributes, dispatch, push, focus, navigation</li>\n"
+                     "  <li><a href=\"/autocomplete\">Autocomplete</a>: a debounced phx-change "
+                     "filling a datalist</li>\n"
                      "</ul>\n"
                      "</main>",
     .mount = index_mount,

@@ -109,10 +109,17 @@ const lv_view lv_example_livenav_b = {
 
 /* ---- /navtest: driven by the protocol tests ---- */
 
+/* ?mount_patch=, ?mount_navigate= and ?mount_redirect= navigate from mount. */
 static int navtest_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
 {
-    (void)params;
     (void)session;
+    const char *to;
+    if ((to = lv_param(params, "mount_patch"))) lv_push_patch(socket, to, true);
+    if ((to = lv_param(params, "mount_navigate"))) lv_push_navigate(socket, to, false);
+    if ((to = lv_param(params, "mount_redirect"))) {
+        lv_put_flash(socket, "info", "Sent away by mount");
+        lv_redirect(socket, to);
+    }
     lv_assign_int(socket, "clicks", 0);
     lv_assign_int(socket, "infos", 0);
     lv_assign_int(socket, "refused", 0);
@@ -184,7 +191,7 @@ static int navtest_event(lv_socket *socket, const char *event, const lv_params *
 static int navtest_info(lv_socket *socket, const char *name, const lv_params *payload)
 {
     lv_assign_int(socket, "infos", lv_get_int(socket, "infos") + 1);
-    if (strcmp(name, "navigate_later") == 0) return lv_push_patch(socket, lv_get_str(socket, "pending"), false);
+    if (strcmp(name, "navigate_later") == 0) count_refusal(socket, lv_push_patch(socket, lv_get_str(socket, "pending"), false));
     if (strcmp(name, "fired") == 0) lv_assign_str(socket, "status", "fired");
     if (strcmp(name, "slow") == 0) lv_assign_str(socket, "status", lv_param(payload, "result"));
     return 0;

@@ -43,13 +43,15 @@ typedef struct query {
     bool desc;
 } query;
 
-static int compare(const donation *a, const donation *b, int sort)
+/* Orders by the sort column, then by id (ascending either way). */
+static int compare(const donation *a, const donation *b, int sort, bool desc)
 {
     int64_t d = sort == 1   ? strcmp(a->item, b->item)
                 : sort == 2 ? a->quantity - b->quantity
                 : sort == 3 ? a->days - b->days
-                            : 0;
-    return d ? (d < 0 ? -1 : 1) : (a->id < b->id ? -1 : a->id > b->id);
+                            : a->id - b->id;
+    if (d) return (d < 0 ? -1 : 1) * (desc ? -1 : 1);
+    return a->id < b->id ? -1 : a->id > b->id;
 }
 
 static void url_of(const query *q, char *out, size_t size)
@@ -87,7 +89,7 @@ static void assign_query(lv_socket *socket, const query *q)
     for (size_t i = 1; i < ROWS; i++) {
         donation d = all[i];
         size_t j = i;
-        for (; j > 0 && compare(&all[j - 1], &d, q->sort) * (q->desc ? -1 : 1) > 0; j--) all[j] = all[j - 1];
+        for (; j > 0 && compare(&all[j - 1], &d, q->sort, q->desc) > 0; j--) all[j] = all[j - 1];
         all[j] = d;
     }
     lv_value *rows = lv_list_new();

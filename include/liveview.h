@@ -645,6 +645,44 @@ lv_js *lv_js_patch(lv_js *js, const char *href, bool replace);
 lv_js *lv_js_exec(lv_js *js, const char *attr, const lv_js_opts *opts);
 
 /* ------------------------------------------------------------------------
+ * LiveComponents: stateful parts of a page with their own assigns, template
+ * and events. A template places one with
+ *
+ *     {{component "card" id=item.id title=item.title}}
+ *
+ * The id (required) tells instances apart within a view: the first time an
+ * id appears the component is mounted; every time its arguments change,
+ * update receives them. Its events come from elements with
+ * phx-target="{{myself}}" (the assign myself is the component's cid) and go
+ * to the component's handle_event, not the view's. A component's template
+ * must have exactly one root element. The socket passed to the callbacks is
+ * the component's own: lv_assign_* and lv_state work as in views, and
+ * lv_send_parent talks to the view that holds it.
+ * ------------------------------------------------------------------------ */
+
+typedef struct lv_component {
+    const char *name;
+    const char *template_text;
+    const char *const *events;      /* NULL-terminated, as for views */
+    size_t state_size;
+    /* Optional: the first render of this id. */
+    int (*mount)(lv_socket *socket);
+    /* Optional: the arguments from the template, first after mount, then
+     * whenever they change. Without it, every argument becomes an assign. */
+    int (*update)(lv_socket *socket, const lv_params *params);
+    /* Optional: a declared event targeted at this component. */
+    int (*handle_event)(lv_socket *socket, const char *event, const lv_params *value);
+} lv_component;
+
+/* Makes a component available to the app's templates under its name; the
+ * pointer is kept. Returns 0, or -1 (template error, name taken). */
+int lv_component_register(lv_app *app, const lv_component *component);
+/* From a component's callback: queues info `name` to the view that holds
+ * the component (its handle_info). Returns 0, or -1 for a bad payload or a
+ * socket that is not a component's. */
+int lv_send_parent(lv_socket *socket, const char *name, const char *payload_json);
+
+/* ------------------------------------------------------------------------
  * The application: configuration, routes, and the server.
  * ------------------------------------------------------------------------ */
 

@@ -1,5 +1,6 @@
 #include "channel/channel.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -519,9 +520,25 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     v->socket = socket;
 }
 
+/* A component's socket carries a stand-in lv_view (live/components.c)
+ * whose events are the component's; its handle_event is the component's. */
+static bool component_handles_events(const lv_socket *component)
+{
+    const lv_component_entry *e = (const lv_component_entry *)((const char *)component->route->view -
+                                                              offsetof(lv_component_entry, view));
+    return e->def->handle_event != NULL;
+}
+
+static int component_handle_event(lv_socket *component, const char *event, const lv_params *value)
+{
+    const lv_component_entry *e = (const lv_component_entry *)((const char *)component->route->view -
+                                                              offsetof(lv_component_entry, view));
+    return e->def->handle_event(component, event, value);
+}
+
 static bool event_declared(const lv_view *view, const char *event)
 {
-    if (!view->events || !view->handle_event) return false;
+    if (!view->events) return false;
     for (const char *const *e = view->events; *e; e++)
         if (strcmp(*e, event) == 0) return true;
     return false;
@@ -543,9 +560,9 @@ static json_t *event_value(json_t *payload)
  * wrong token is refused; a missing one is processed after a warning logged
  * once per view, unless the app is csrf_strict. The token is removed before
  * the fields reach the view. Returns the fields, or NULL after replying. */
-static json_t *form_value(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
+static json_t *form_value(lv_channel *ch, lv_channel_view *v, lv_socket *socket,
+                          const lv_phx_msg *m)
 {
-    lv_socket *socket = v->socket;
     json_t *value = json_object_get(m->payload, "value");
     json_t *fields = NULL;
     lv_form_status st = json_is_string(value)
@@ -593,6 +610,45 @@ static json_t *form_value(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *
     return fields;
 }
 
+/* An event for a component (the payload's cid, from phx-target): its own
+ * handle_event, then a reply with its changes in "c". An unknown cid gets
+ * an empty reply, as Phoenix's push_noop. */
+static void handle_component_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m,
+                                   const char *event, json_int_t cid)
+{
+    lv_socket *component = lv_components_find(v->socket, cid);
+    if (!component) {
+        reply(ch, v->join_ref, m->ref, m->topic, "ok", "{}");
+        return;
+    }
+    const lv_view *def = component->route->view;
+    if (!event_declared(def, event) || !component_handles_events(component)) {
+        lv_log_warn("component %s: event \"%.64s\" is not declared; refused", def->name, event);
+        reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
+        return;
+    }
+    const char *type = json_string_value(json_object_get(m->payload, "type"));
+    json_t *value_obj = type && strcmp(type, "form") == 0 ? form_value(ch, v, component, m)
+                                                          : event_value(m->payload);
+    if (!value_obj) return; /* already answered */
+    lv_params value = {value_obj};
+    int rc = component_handle_event(component, event, &value);
+    json_decref(value_obj);
+    if (rc != 0) {
+        reply_error(ch, v->join_ref, m->ref, m->topic, "event failed");
+        return;
+    }
+    lv_buf_reset(&render_scratch);
+    lv_buf_puts(&render_scratch, "{\"diff\":");
+    if (lv_components_render_one(component, &render_scratch)) {
+        lv_buf_putc(&render_scratch, '}');
+    } else {
+        lv_buf_reset(&render_scratch);
+        lv_buf_puts(&render_scratch, "{}");
+    }
+    reply_rendered(ch, v->join_ref, m->ref, m->topic);
+}
+
 static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
 {
     lv_socket *socket = v->socket;
@@ -600,6 +656,11 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
     const char *event = json_string_value(json_object_get(m->payload, "event"));
     if (!event) {
         reply_error(ch, v->join_ref, m->ref, m->topic, "malformed event");
+        return;
+    }
+    json_t *cid = json_object_get(m->payload, "cid");
+    if (json_is_integer(cid) && strncmp(event, "lv:", 3) != 0) {
+        handle_component_event(ch, v, m, event, json_integer_value(cid));
         return;
     }
     if (strncmp(event, "lv:", 3) == 0) {
@@ -613,14 +674,14 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
         }
         return;
     }
-    if (!event_declared(view, event)) {
+    if (!event_declared(view, event) || !view->handle_event) {
         lv_log_warn("%s: event \"%.64s\" is not declared by the view; refused", view->name, event);
         reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
         return;
     }
     const char *type = json_string_value(json_object_get(m->payload, "type"));
     json_t *value_obj =
-        type && strcmp(type, "form") == 0 ? form_value(ch, v, m) : event_value(m->payload);
+        type && strcmp(type, "form") == 0 ? form_value(ch, v, socket, m) : event_value(m->payload);
     if (!value_obj) return; /* already answered */
     lv_params value = {value_obj};
     int rc = view->handle_event(socket, event, &value);
@@ -674,11 +735,12 @@ static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx
     } else if (strcmp(event, "live_patch") == 0) {
         handle_live_patch(ch, v, m);
     } else if (strcmp(event, "cids_destroyed") == 0) {
-        /* No components yet, so every cid the client names is gone already;
-         * the client needs the "cids" key to prune (protocol.md §4.4). */
+        /* The client removed these components from the DOM: forget them and
+         * say so; it needs the "cids" key to prune (protocol.md §4.4). */
         json_t *cids = json_object_get(m->payload, "cids");
-        json_t *response = json_is_array(cids) ? json_pack("{s:O}", "cids", cids)
-                                               : json_pack("{s:[]}", "cids");
+        json_t *response = json_is_array(cids)
+                               ? json_pack("{s:o}", "cids", lv_components_destroy(v->socket, cids))
+                               : json_pack("{s:[]}", "cids");
         char *text = json_dumps(response, JSON_COMPACT);
         reply(ch, v->join_ref, m->ref, m->topic, "ok", text);
         free(text);

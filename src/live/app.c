@@ -231,6 +231,7 @@ void lv_app_set_serde(lv_app *app, const lv_serde *serde)
 {
     lv_serde_release(&app->serde);
     lv_pubsub_free(app->pubsub);
+    lv_components_registry_free(app);
     app->serde = *serde;
 }
 
@@ -254,6 +255,7 @@ void lv_app_free(lv_app *app)
     free(app->http_routes);
     lv_serde_release(&app->serde);
     lv_pubsub_free(app->pubsub);
+    lv_components_registry_free(app);
     lv_origin_policy_free(&app->origins);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);

@@ -58,11 +58,21 @@ typedef struct lv_runtime {
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
 
+/* A registered component: its definition, and the view and route entry that
+ * let its instances be ordinary sockets. */
+typedef struct lv_component_entry {
+    const lv_component *def;
+    lv_view view;
+    lv_route_entry route;
+} lv_component_entry;
+
 struct lv_app {
     lv_config config;
     lv_runtime runtime;
     lv_broker broker;
     lv_pubsub *pubsub;
+    lv_component_entry **components;
+    size_t component_count;
     lv_key flash_key;     /* flash carried across navigations */
     lv_route_entry *routes;
     size_t route_count;
@@ -142,6 +152,7 @@ typedef struct lv_socket_extras {
     bool title_changed;
     lv_nav nav;
     int next_timer_id;
+    struct lv_components *components; /* instances of this view, live/components.c */
 } lv_socket_extras;
 
 /* A message queued with lv_send_info. */
@@ -165,7 +176,9 @@ struct lv_socket {
     void *owner;
     void (*notify)(void *owner, lv_socket *socket);
     bool connected;
-    bool warned_missing_csrf; /* a form event without _csrf_token was logged */
+    bool warned_missing_csrf;
+    lv_socket *parent; /* for a component's socket: the view holding it */
+    int cid;           /* for a component's socket */ /* a form event without _csrf_token was logged */
     char id[LV_ID_LEN + 1];
     char csrf_state[LV_CSRF_STATE_LEN + 1]; /* that form tokens must match */
 };
@@ -195,6 +208,24 @@ char *lv_flash_token(lv_socket *socket);
 void lv_flash_from_token(lv_socket *socket, const char *token);
 /* The flash map of a token as a JSON object (new reference), or NULL. */
 json_t *lv_flash_decode(lv_app *app, const char *token);
+
+/* Components (live/components.c). The hooks render a view's component
+ * slots: over the WebSocket they mount/update instances and collect their
+ * trees for the "c" key; for the dead render they append HTML. */
+lv_component_hooks lv_components_hooks(lv_socket *view_socket);
+/* Appends ,"c":{...} (the trees collected since the last call) to the JSON
+ * object ending `out`, when there are any; returns true if it did. */
+bool lv_components_take_c(lv_socket *view_socket, lv_buf *out, bool has_keys);
+/* The component instance of cid in the view, or NULL. */
+lv_socket *lv_components_find(lv_socket *view_socket, int64_t cid);
+/* Renders one component's changes alone into out as {"c":{"cid":...}}; false
+ * when nothing changed ({} written). */
+bool lv_components_render_one(lv_socket *component, lv_buf *out);
+/* cids_destroyed: forgets the cids (a JSON array), answering the ones it
+ * removed. */
+json_t *lv_components_destroy(lv_socket *view_socket, json_t *cids);
+void lv_components_free(lv_socket *view_socket);
+void lv_components_registry_free(lv_app *app);
 
 /* Frees the pub/sub table (at app free). */
 void lv_pubsub_free(lv_pubsub *pubsub);

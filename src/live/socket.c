@@ -41,6 +41,7 @@ void lv_socket_free(lv_socket *s)
     lv_info *info;
     while ((info = lv_socket_next_info(s))) lv_info_free(info);
     if (s->extras) {
+        lv_components_free(s);
         json_decref(s->extras->events);
         json_decref(s->extras->reply);
         free(s->extras->title);
@@ -65,6 +66,8 @@ lv_info *lv_socket_next_info(lv_socket *s)
 
 int lv_send_info(lv_socket *s, const char *name, const char *payload_json)
 {
+    /* A component has no handle_info: it talks to its view (lv_send_parent). */
+    if (s->parent) return -1;
     json_t *payload = NULL;
     if (payload_json) {
         payload = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);

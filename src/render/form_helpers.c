@@ -524,13 +524,7 @@ static int helper_error_tag(lv_helper_call *call, void *user)
         lv_buf_puts(&out, "</span>");
     }
     field_ref_free(&f);
-    if (ok && !out.len) {
-        /* Nothing to show: an empty string rather than no output. */
-        lv_buf_free(&out);
-        lv_helper_html(call, "", 0);
-        return 0;
-    }
-    return emit(call, &out, ok);
+    return emit(call, &out, ok); /* no error: an empty output */
 }
 
 /* {{submit "Save" phx_disable_with="Saving..."}}. */

@@ -7,6 +7,7 @@
 
 #include "render/escape.h"
 #include "render/registry.h"
+#include "render/stream.h"
 #include "util/json.h"
 
 /* ---- Scratch ---------------------------------------------------------------
@@ -398,6 +399,21 @@ static void html_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
     lv_value_free(&tmp);
 }
 
+/* The stream's pending items in the order the client will show them after
+ * the join (it clears what the dead render showed and applies the inserts). */
+static void html_stream(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
+{
+    const lv_stream *s = lv_streams_find(c->a, d->attr_name, strlen(d->attr_name));
+    if (!s || s->count == s->head) return;
+    uint32_t *order = lv_xmalloc(s->count * sizeof *order);
+    size_t n = lv_stream_simulate(s, order);
+    for (size_t i = 0; i < n; i++) {
+        c->locals[d->item_local] = s->inserts[order[i]].item;
+        html_block(c, d->body, out);
+    }
+    free(order);
+}
+
 static void html_block(ctx *c, const lv_tmpl_block *b, lv_buf *out)
 {
     for (uint32_t i = 0; i < b->dyn_count; i++) {
@@ -410,6 +426,7 @@ static void html_block(ctx *c, const lv_tmpl_block *b, lv_buf *out)
             break;
         }
         case LV_DYN_EACH: html_each(c, d, out); break;
+        case LV_DYN_STREAM: html_stream(c, d, out); break;
         case LV_DYN_COMPONENT: component_call(c, d, true, out); break;
         default: text_slot_html(c, d, out); break;
         }
@@ -452,6 +469,7 @@ static void append_statics(ctx *c, const lv_tmpl_block *b, lv_buf *out)
 
 static void full_block(ctx *c, const lv_tmpl_block *b, bool with_statics, lv_buf *out);
 static void full_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out);
+static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf *out);
 
 static void full_dyn(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 {
@@ -466,6 +484,7 @@ static void full_dyn(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
         break;
     }
     case LV_DYN_EACH: full_each(c, d, out); break;
+    case LV_DYN_STREAM: stream_node(c, d, true, out); break;
     case LV_DYN_COMPONENT: component_call(c, d, false, out); break;
     default: {
         /* Dynamics are JSON strings of escaped HTML: a JSON number would mean
@@ -665,6 +684,71 @@ static void full_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
     lv_value_free(&tmp);
 }
 
+/* ---- Streams ----------------------------------------------------------------------- */
+
+/* ,"stream":[ref,[[dom_id,at,limit,update_only],...],[deleted dom ids],true]
+ * (protocol.md §4.1; the client tests `reset !== undefined`, so the last
+ * element is there only for a reset). */
+static void append_stream_ops(const lv_stream *s, lv_buf *out)
+{
+    lv_buf_printf(out, ",\"stream\":[\"%u\",[", s->ref);
+    for (uint32_t i = s->head; i < s->count; i++) {
+        const lv_stream_insert_op *op = &s->inserts[i];
+        if (i > s->head) lv_buf_putc(out, ',');
+        lv_buf_putc(out, '[');
+        lv_json_str(out, op->dom_id, strlen(op->dom_id));
+        lv_buf_putc(out, ',');
+        lv_json_int(out, op->at);
+        lv_buf_putc(out, ',');
+        if (op->limit)
+            lv_json_int(out, op->limit);
+        else
+            lv_buf_append(out, "null", 4);
+        lv_buf_append(out, ",false]", 7);
+    }
+    lv_buf_append(out, "],[", 3);
+    for (uint32_t i = 0; i < s->delete_count; i++) {
+        if (i) lv_buf_putc(out, ',');
+        lv_json_str(out, s->deletes[i], strlen(s->deletes[i]));
+    }
+    lv_buf_putc(out, ']');
+    if (s->reset) lv_buf_append(out, ",true", 5);
+    lv_buf_putc(out, ']');
+}
+
+/* A stream's comprehension: "k" holds only the items inserted since the
+ * last render (the client keeps the others in the DOM and empties "k" after
+ * applying it), then "stream". with_statics for a node the client does not
+ * have yet (join, a branch switch); a diff of a node it has omits them. */
+static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf *out)
+{
+    const lv_stream *s = lv_streams_find(c->a, d->attr_name, strlen(d->attr_name));
+    bool outermost = begin_shared(c); /* streams are never inside loops */
+    lv_buf_append(out, "{\"k\":{", 6);
+    uint32_t n = s ? s->count - s->head : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        append_key(out, i);
+        c->locals[d->item_local] = s->inserts[s->head + i].item;
+        full_block(c, d->body, false, out);
+        lv_buf_putc(out, ',');
+    }
+    lv_buf_append(out, "\"kc\":", 5);
+    lv_json_int(out, n);
+    lv_buf_putc(out, '}');
+    if (with_statics) {
+        lv_buf_putc(out, ',');
+        if (outermost) {
+            lv_buf_append(out, "\"s\":", 4);
+            lv_buf_append(out, d->body->statics_json, d->body->statics_json_len);
+        } else {
+            append_statics(c, d->body, out);
+        }
+    }
+    if (outermost) end_shared(c, out);
+    if (s) append_stream_ops(s, out);
+    lv_buf_putc(out, '}');
+}
+
 /* ---- Diffs ------------------------------------------------------------------------- */
 
 static bool deps_changed(const ctx *c, const lv_tmpl_dyn *d)
@@ -795,6 +879,12 @@ static size_t diff_block(ctx *c, const lv_tmpl_block *b, lv_buf *out)
             }
         } else if (d->kind == LV_DYN_EACH && rec) {
             keep = diff_each(c, d, rec, out);
+        } else if (d->kind == LV_DYN_STREAM) {
+            /* Only what is pending: an outside value the body reads changing
+             * does not resend items the server no longer has. */
+            const lv_stream *s = lv_streams_find(c->a, d->attr_name, strlen(d->attr_name));
+            keep = s && lv_stream_pending(s);
+            if (keep) stream_node(c, d, false, out);
         } else {
             full_dyn(c, d, out);
         }

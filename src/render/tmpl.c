@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render/registry.h"
+#include "render/stream.h"
 #include "util/json.h"
 
 /* Partials may include partials; deeper than this is taken to be a loop. */
@@ -1013,6 +1014,109 @@ static bool parse_each(compiler *c, source *src, builder *outer, html_ctx *h, si
     return true;
 }
 
+/* Drops the whitespace before the first tag and after the last one of a
+ * stream's body: the container's children must be the items' elements. */
+static void trim_body(builder *b)
+{
+    size_t n = b->cur.len;
+    while (n && is_space(b->cur.data[n - 1])) n--;
+    b->cur.len = n;
+    if (b->cur.data) b->cur.data[n] = '\0';
+    lv_buf *first = b->static_count ? &b->done : &b->cur;
+    size_t first_len = b->static_count ? b->lens[0] : b->cur.len;
+    size_t lead = 0;
+    while (lead < first_len && is_space(first->data[lead])) lead++;
+    if (!lead) return;
+    lv_buf_consume(first, lead);
+    if (b->static_count) b->lens[0] -= lead;
+}
+
+/* {{#stream name as item}} ... {{/stream}}: the items of a stream inserted
+ * since the last render (render/stream.h). */
+static bool parse_stream(compiler *c, source *src, builder *outer, html_ctx *h, size_t open, size_t start,
+                         size_t end, int line)
+{
+    if (c->loop_count > 0) {
+        report(c, src, open, "a {{#stream}} cannot be inside {{#each}} or another {{#stream}}");
+        return false;
+    }
+    if (h->state != HS_DATA) {
+        report(c, src, open, "a {{#stream}} goes where an element could, not inside a tag");
+        return false;
+    }
+    lexer lx;
+    lexer_init(&lx, c, src, start, end);
+    if (!word_is_plain(&lx) || lx.tok.len > LV_STREAM_MAX_NAME) {
+        report(c, src, lx.tok.start, "expected {{#stream name as item}} (a stream name, without dots)");
+        return false;
+    }
+    token name = lx.tok;
+    lex_next(&lx);
+    if (!tok_is(&lx, "as")) {
+        report(c, src, lx.tok.start, "expected \"as item\" after the name of {{#stream}}");
+        return false;
+    }
+    lex_next(&lx);
+    token item = lx.tok;
+    if (!word_is_plain(&lx)) {
+        report(c, src, lx.tok.start, "expected {{#stream name as item}}");
+        return false;
+    }
+    lex_next(&lx);
+    if (lx.tok.kind != TOK_END) {
+        report(c, src, lx.tok.start, "expected {{#stream name as item}} (a stream has no index)");
+        return false;
+    }
+
+    lv_tmpl_dyn d = {.kind = LV_DYN_STREAM, .state_index = -1, .line = line, .index_local = UINT32_MAX};
+    d.attr_name = lv_xstrndup(src->text + name.start, name.len);
+    lv_buf dep = LV_BUF_INIT;
+    lv_buf_puts(&dep, LV_STREAM_DEP_PREFIX);
+    lv_buf_append(&dep, d.attr_name, name.len);
+    d.expr = expr_new(LV_BASE_ASSIGN, src, line);
+    d.expr->id = intern_assign(c, dep.data, dep.len);
+    lv_buf_free(&dep);
+
+    size_t scope_mark = c->scope_count;
+    c->level++;
+    scope_push_local(c, src->text + item.start, item.len, &d.item_local);
+    c->loops = lv_xrealloc(c->loops, (c->loop_count + 1) * sizeof *c->loops);
+    c->loops[c->loop_count++] = (open_loop){c->level, NULL, 0};
+
+    builder body = {0};
+    terminator term = {0};
+    html_ctx at_open = *h;
+    bool ok = parse_block(c, src, &body, h, &term);
+    open_loop loop = c->loops[--c->loop_count];
+    d.free_vars = loop.vars;
+    d.free_var_count = loop.count;
+    scope_pop_to(c, scope_mark);
+    c->level--;
+    if (ok) {
+        trim_body(&body);
+        d.body = builder_finish(c, &body);
+    }
+    builder_free(&body);
+    expr_free(term.else_if);
+    if (ok && term.kind == TERM_EOF) {
+        report(c, src, open, "{{#stream}} is never closed (expected {{/stream}})");
+        ok = false;
+    } else if (ok && term.kind == TERM_ELSE) {
+        report(c, src, term.at, "{{#stream}} has no {{else}}");
+        ok = false;
+    } else if (ok && strcmp(term.close_name, "stream") != 0) {
+        report(c, src, term.at, "expected {{/stream}} to close the {{#stream}} of line %d", line);
+        ok = false;
+    }
+    if (!ok) {
+        dyn_free(&d);
+        return false;
+    }
+    *h = at_open;
+    builder_add(outer, d);
+    return true;
+}
+
 static bool resolve_partial(compiler *c, const char *name, size_t len, char **text, size_t *text_len,
                             const char **source_name)
 {
@@ -1281,8 +1385,10 @@ static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, termi
                 if (!cond) ok = false;
             } else if (interior_starts_with(src, start, end, "each", &after)) {
                 ok = parse_each(c, src, b, h, open, after, end, line);
+            } else if (interior_starts_with(src, start, end, "stream", &after)) {
+                ok = parse_stream(c, src, b, h, open, after, end, line);
             } else {
-                report(c, src, start, "unknown block \"{{#%.*s\": expected #if, #unless or #each",
+                report(c, src, start, "unknown block \"{{#%.*s\": expected #if, #unless, #each or #stream",
                        shown_len(t + start, end - start), t + start);
                 ok = false;
             }

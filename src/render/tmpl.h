@@ -78,6 +78,7 @@ typedef enum lv_tmpl_dyn_kind {
     LV_DYN_IF,        /* if / else if / else / unless */
     LV_DYN_EACH,      /* a keyed comprehension */
     LV_DYN_COMPONENT, /* {{component "name" ...}}: filled by a hook */
+    LV_DYN_STREAM,    /* {{#stream name as item}}: a stream's pending items */
 } lv_tmpl_dyn_kind;
 
 typedef struct lv_tmpl_branch {
@@ -95,11 +96,14 @@ typedef struct lv_tmpl_free_var {
 
 typedef struct lv_tmpl_dyn {
     lv_tmpl_dyn_kind kind;
-    lv_tmpl_expr *expr;    /* TEXT, RAW, ATTR, ATTRS: the value; EACH: the list */
-    char *attr_name;       /* ATTR; COMPONENT: the component's name (owned) */
+    /* TEXT, RAW, ATTR, ATTRS: the value; EACH: the list; STREAM: the
+     * assign LV_STREAM_DEP_PREFIX "<name>" (render/stream.h), for the
+     * dependency bit only: never evaluated. */
+    lv_tmpl_expr *expr;
+    char *attr_name;       /* ATTR; COMPONENT: the component's name; STREAM: the stream's name (owned) */
     lv_tmpl_branch *branches; /* IF */
     uint32_t branch_count;
-    /* EACH */
+    /* EACH and STREAM (which has no index) */
     lv_tmpl_block *body;
     uint32_t item_local;   /* local slot of the item */
     uint32_t index_local;  /* local slot of the index, or UINT32_MAX */

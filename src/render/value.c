@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/stream.h"
 #include "util/json.h"
 
 lv_value lv_value_null(void)
@@ -345,12 +346,14 @@ void lv_assigns_init(lv_assigns *a)
     a->items = NULL;
     a->count = 0;
     a->cap = 0;
+    a->streams = NULL;
 }
 
 void lv_assigns_free(lv_assigns *a)
 {
     for (uint32_t i = 0; i < a->count; i++) lv_value_free(&a->items[i].value);
     free(a->items); /* the names live in the same block */
+    lv_streams_free(a->streams);
     lv_assigns_init(a);
 }
 
@@ -432,6 +435,11 @@ const lv_value *lv_assigns_get(const lv_assigns *a, const char *name)
 
 bool lv_assigns_changed(const lv_assigns *a, const char *name)
 {
+    if (name[0] == '@' && strncmp(name, LV_STREAM_DEP_PREFIX, LV_STREAM_DEP_PREFIX_LEN) == 0) {
+        const char *stream = name + LV_STREAM_DEP_PREFIX_LEN;
+        const lv_stream *s = lv_streams_find(a, stream, strlen(stream));
+        return s && lv_stream_pending(s);
+    }
     const lv_assign *item = find_assign(a, name);
     return item && item->changed;
 }
@@ -440,10 +448,11 @@ bool lv_assigns_any_changed(const lv_assigns *a)
 {
     for (uint32_t i = 0; i < a->count; i++)
         if (a->items[i].changed) return true;
-    return false;
+    return lv_streams_any_pending(a->streams);
 }
 
 void lv_assigns_clear_changed(lv_assigns *a)
 {
     for (uint32_t i = 0; i < a->count; i++) a->items[i].changed = false;
+    lv_streams_prune(a->streams);
 }

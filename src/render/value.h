@@ -102,10 +102,14 @@ typedef struct lv_assign {
     bool changed;
 } lv_assign;
 
+/* Streams (render/stream.h): created on first use. */
+typedef struct lv_streams lv_streams;
+
 typedef struct lv_assigns {
     lv_assign *items;
     uint32_t count;
     uint32_t cap;
+    lv_streams *streams; /* NULL until a stream is used */
 } lv_assigns;
 
 void lv_assigns_init(lv_assigns *a);
@@ -116,9 +120,13 @@ void lv_assigns_free(lv_assigns *a);
 void lv_assigns_put(lv_assigns *a, const char *name, lv_value v);
 /* NULL when the assign does not exist. */
 const lv_value *lv_assigns_get(const lv_assigns *a, const char *name);
+/* A name LV_STREAM_DEP_PREFIX "x" asks whether stream x has pending
+ * operations; the stream's pending operations count as a change for
+ * lv_assigns_any_changed too. */
 bool lv_assigns_changed(const lv_assigns *a, const char *name);
 bool lv_assigns_any_changed(const lv_assigns *a);
-/* Called after a render has been sent: nothing is changed any more. */
+/* Called after a render has been sent: nothing is changed any more, and
+ * streams drop what they had pending (it has been sent). */
 void lv_assigns_clear_changed(lv_assigns *a);
 
 #endif

@@ -271,7 +271,7 @@ Test(tmpl_error, blocks)
     assert_error("{{#each items}}x{{/each}}", 1, 14,
                  "counter: line 1, column 14: expected \"as item\" after the list of {{#each}}");
     assert_error("{{#while x}}{{/while}}", 1, 4,
-                 "counter: line 1, column 4: unknown block \"{{#while x\": expected #if, #unless or #each");
+                 "counter: line 1, column 4: unknown block \"{{#while x\": expected #if, #unless, #each or #stream");
     assert_error("{{#if}}x{{/if}}", 1, 6, "counter: line 1, column 6: expected an expression");
     assert_error("{{#each xs as x}}a{{else}}b{{/each}}", 1, 19,
                  "counter: line 1, column 19: {{#each}} has no {{else}}; use {{#unless list}} after the loop");
