@@ -683,6 +683,59 @@ int lv_component_register(lv_app *app, const lv_component *component);
 int lv_send_parent(lv_socket *socket, const char *name, const char *payload_json);
 
 /* ------------------------------------------------------------------------
+ * Streams: long collections the browser keeps and the server forgets.
+ *
+ * A template shows a stream in a container with phx-update="stream", each
+ * item one element whose id is the item's dom_id:
+ *
+ *     <ul id="feed" phx-update="stream">
+ *       {{#stream messages as msg}}<li id="{{msg.dom_id}}">{{msg.text}}</li>{{/stream}}
+ *     </ul>
+ *
+ *     lv_value *m = lv_map_new();
+ *     lv_map_set_int(m, "id", 42);                  // dom_id "messages-42"
+ *     lv_map_set_str(m, "text", "hello");
+ *     lv_stream_insert(socket, "messages", m, LV_STREAM_PREPEND, 50);
+ *
+ * An item travels once, in the next render (the page, the join or a diff),
+ * and is then freed: the server keeps only what has not been sent yet, so
+ * a feed of a million items costs it nothing per item. The browser applies
+ * the inserts, deletes and resets. See docs/streams.md.
+ *
+ * Names are letters, digits and _ (at most 64 bytes), at most 64 streams a
+ * view. Each function returns 0, or -1 after logging why.
+ * ------------------------------------------------------------------------ */
+
+#define LV_STREAM_APPEND (-1)
+#define LV_STREAM_PREPEND 0
+
+typedef struct lv_stream_opts {
+    /* DOM ids are "<dom_prefix>-<id>"; default: the stream's name. */
+    const char *dom_prefix;
+    /* The limit of inserts given limit 0 (see lv_stream_insert); 0: none. */
+    int limit;
+} lv_stream_opts;
+
+/* Configures a stream (opts may be NULL for the defaults); optional, a
+ * stream is created by its first use. Call it in mount, before inserting. */
+int lv_stream(lv_socket *socket, const char *name, const lv_stream_opts *opts);
+/* Queues item (taken, also on error): a map with an "id" (an integer or a
+ * non-empty string). The template sees it with "dom_id" added. `at`:
+ * LV_STREAM_APPEND (-1), LV_STREAM_PREPEND (0) or an index. `limit`: after
+ * the insert the browser keeps the first `limit` items (> 0) or the last
+ * -limit (< 0); 0 uses the stream's default. Inserting a DOM id the browser
+ * has updates that element in place. At most 1000 inserts wait per stream
+ * between two renders; past that the oldest waiting one is dropped. */
+int lv_stream_insert(lv_socket *socket, const char *name, lv_value *item, int at, int limit);
+/* Removes the item with this DOM id ("messages-42") from the browser. */
+int lv_stream_delete(lv_socket *socket, const char *name, const char *dom_id);
+/* The same, by item (a map with the "id" it was inserted with; borrowed). */
+int lv_stream_delete_item(lv_socket *socket, const char *name, const lv_value *item);
+/* Removes every item of the stream from the browser and forgets pending
+ * inserts; inserts after the reset are shown after it. */
+int lv_stream_reset(lv_socket *socket, const char *name);
+
+/* ------------------------------------------------------------------------
  * The application: configuration, routes, and the server.
  * ------------------------------------------------------------------------ */
 

@@ -18,32 +18,32 @@ static bool valid_name(const char *name)
     return true;
 }
 
-const lv_stream *lv_streams_find(const lv_assigns *a, const char *name, size_t len)
+const lv_stream_rec *lv_streams_find(const lv_assigns *a, const char *name, size_t len)
 {
     const lv_streams *ss = a ? a->streams : NULL;
     if (!ss) return NULL;
     for (uint32_t i = 0; i < ss->count; i++) {
-        const lv_stream *s = &ss->items[i];
+        const lv_stream_rec *s = &ss->items[i];
         if (strncmp(s->name, name, len) == 0 && s->name[len] == '\0') return s;
     }
     return NULL;
 }
 
-bool lv_stream_pending(const lv_stream *s)
+bool lv_stream_pending(const lv_stream_rec *s)
 {
     return s->count > s->head || s->delete_count > 0 || s->reset;
 }
 
 /* The stream called name, created with the defaults when new; NULL (after
  * logging) for an invalid name or too many streams. */
-static lv_stream *stream_of(lv_assigns *a, const char *name)
+static lv_stream_rec *stream_of(lv_assigns *a, const char *name)
 {
     if (!valid_name(name)) {
         lv_log_warn("stream: invalid stream name \"%.64s\" (letters, digits and _, at most %d bytes)",
                     name ? name : "(null)", LV_STREAM_MAX_NAME);
         return NULL;
     }
-    lv_stream *found = (lv_stream *)lv_streams_find(a, name, strlen(name));
+    lv_stream_rec *found = (lv_stream_rec *)lv_streams_find(a, name, strlen(name));
     if (found) return found;
     if (!a->streams) a->streams = lv_xcalloc(1, sizeof *a->streams);
     lv_streams *ss = a->streams;
@@ -55,7 +55,7 @@ static lv_stream *stream_of(lv_assigns *a, const char *name)
         ss->cap = ss->cap ? ss->cap * 2 : 2;
         ss->items = lv_xrealloc(ss->items, ss->cap * sizeof *ss->items);
     }
-    lv_stream *s = &ss->items[ss->count];
+    lv_stream_rec *s = &ss->items[ss->count];
     memset(s, 0, sizeof *s);
     s->name = lv_xstrdup(name);
     s->prefix = lv_xstrdup(name);
@@ -65,7 +65,7 @@ static lv_stream *stream_of(lv_assigns *a, const char *name)
 
 int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, int limit)
 {
-    lv_stream *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(a, name);
     if (!s) return -1;
     if (prefix && (!*prefix || strlen(prefix) > LV_STREAM_MAX_NAME)) {
         lv_log_warn("stream \"%s\": the DOM id prefix must have 1 to %d bytes", name, LV_STREAM_MAX_NAME);
@@ -83,7 +83,7 @@ int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, in
     return 0;
 }
 
-bool lv_stream_dom_id(const lv_stream *s, const lv_value *item, lv_buf *out)
+bool lv_stream_dom_id(const lv_stream_rec *s, const lv_value *item, lv_buf *out)
 {
     const lv_value *id = lv_value_map_get(item, "id", 2);
     if (!id) return false;
@@ -109,7 +109,7 @@ bool lv_stream_dom_id(const lv_stream *s, const lv_value *item, lv_buf *out)
 }
 
 /* Logs a dropped operation once per render. */
-static void warn_dropped(lv_stream *s, const char *what, int cap)
+static void warn_dropped(lv_stream_rec *s, const char *what, int cap)
 {
     if (s->warned) return;
     s->warned = true;
@@ -124,7 +124,7 @@ static void free_insert(lv_stream_insert_op *op)
 }
 
 /* Removes pending inserts of dom_id, keeping the order of the others. */
-static void drop_pending(lv_stream *s, const char *dom_id)
+static void drop_pending(lv_stream_rec *s, const char *dom_id)
 {
     uint32_t kept = s->head;
     for (uint32_t i = s->head; i < s->count; i++) {
@@ -138,7 +138,7 @@ static void drop_pending(lv_stream *s, const char *dom_id)
 
 int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, int limit)
 {
-    lv_stream *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(a, name);
     if (!s) goto refused;
     if (at < -1 || at > LV_STREAM_MAX_AT) {
         lv_log_warn("stream \"%s\": insert position %d is invalid (-1 appends, 0 prepends, n < %d inserts at n)",
@@ -205,7 +205,7 @@ refused:
 
 int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id)
 {
-    lv_stream *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(a, name);
     if (!s) return -1;
     size_t n = dom_id ? strlen(dom_id) : 0;
     if (n == 0 || n > LV_STREAM_MAX_DOM_ID) {
@@ -229,7 +229,7 @@ int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id)
 
 int lv_streams_delete_item(lv_assigns *a, const char *name, const lv_value *item)
 {
-    lv_stream *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(a, name);
     if (!s) return -1;
     lv_buf id = LV_BUF_INIT;
     if (!item || !lv_stream_dom_id(s, item, &id)) {
@@ -243,7 +243,7 @@ int lv_streams_delete_item(lv_assigns *a, const char *name, const lv_value *item
 }
 
 /* Frees the pending operations and their arrays. */
-static void clear_pending(lv_stream *s)
+static void clear_pending(lv_stream_rec *s)
 {
     for (uint32_t i = s->head; i < s->count; i++) free_insert(&s->inserts[i]);
     free(s->inserts);
@@ -257,7 +257,7 @@ static void clear_pending(lv_stream *s)
 
 int lv_streams_reset(lv_assigns *a, const char *name)
 {
-    lv_stream *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(a, name);
     if (!s) return -1;
     clear_pending(s);
     s->reset = true;
@@ -268,7 +268,7 @@ void lv_streams_prune(lv_streams *ss)
 {
     if (!ss) return;
     for (uint32_t i = 0; i < ss->count; i++) {
-        lv_stream *s = &ss->items[i];
+        lv_stream_rec *s = &ss->items[i];
         if (s->inserts || s->deletes) clear_pending(s);
         s->reset = false;
         s->warned = false;
@@ -324,7 +324,7 @@ size_t lv_streams_bytes(const lv_streams *ss)
     if (!ss) return 0;
     size_t n = sizeof *ss + ss->cap * sizeof *ss->items;
     for (uint32_t i = 0; i < ss->count; i++) {
-        const lv_stream *s = &ss->items[i];
+        const lv_stream_rec *s = &ss->items[i];
         n += strlen(s->name) + 1 + strlen(s->prefix) + 1;
         n += s->cap * sizeof *s->inserts + s->delete_cap * sizeof *s->deletes;
         for (uint32_t k = s->head; k < s->count; k++) n += value_bytes(&s->inserts[k].item);
@@ -333,7 +333,7 @@ size_t lv_streams_bytes(const lv_streams *ss)
     return n;
 }
 
-size_t lv_stream_simulate(const lv_stream *s, uint32_t *order)
+size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order)
 {
     size_t n = 0;
     for (uint32_t i = s->head; i < s->count; i++) {

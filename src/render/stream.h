@@ -47,7 +47,7 @@ typedef struct lv_stream_insert_op {
     int32_t limit;  /* 0: none; > 0 keep the first n, < 0 keep the last -n */
 } lv_stream_insert_op;
 
-typedef struct lv_stream {
+typedef struct lv_stream_rec {
     char *name;
     char *prefix;          /* DOM ids are "<prefix>-<id>" */
     int32_t default_limit; /* for inserts given limit 0 */
@@ -59,18 +59,18 @@ typedef struct lv_stream {
     uint32_t delete_count, delete_cap;
     bool reset;
     bool warned; /* a cap was hit and logged since the last render */
-} lv_stream;
+} lv_stream_rec;
 
 struct lv_streams {
-    lv_stream *items;
+    lv_stream_rec *items;
     uint32_t count;
     uint32_t cap;
 };
 
 /* The stream called name (len bytes), or NULL. a may have no streams. */
-const lv_stream *lv_streams_find(const lv_assigns *a, const char *name, size_t len);
+const lv_stream_rec *lv_streams_find(const lv_assigns *a, const char *name, size_t len);
 /* True when the stream has something to send. */
-bool lv_stream_pending(const lv_stream *s);
+bool lv_stream_pending(const lv_stream_rec *s);
 
 /* The operations below return 0, or -1 after logging why (an invalid name,
  * item, position or limit; too many streams). A stream is created on first
@@ -94,7 +94,7 @@ int lv_streams_delete_item(lv_assigns *a, const char *name, const lv_value *item
 int lv_streams_reset(lv_assigns *a, const char *name);
 /* Appends the DOM id of item in stream s ("<prefix>-<id>"). False when item
  * is not a map with a usable "id". */
-bool lv_stream_dom_id(const lv_stream *s, const lv_value *item, lv_buf *out);
+bool lv_stream_dom_id(const lv_stream_rec *s, const lv_value *item, lv_buf *out);
 
 /* After a render was sent: every stream forgets its pending operations. */
 void lv_streams_prune(lv_streams *streams);
@@ -108,6 +108,6 @@ size_t lv_streams_bytes(const lv_streams *streams);
  * limit): indexes into s->inserts, written to order (room for s->count);
  * returns how many. Used by the dead render, which then shows exactly the
  * page the join will build. */
-size_t lv_stream_simulate(const lv_stream *s, uint32_t *order);
+size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order);
 
 #endif

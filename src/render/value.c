@@ -437,7 +437,7 @@ bool lv_assigns_changed(const lv_assigns *a, const char *name)
 {
     if (name[0] == '@' && strncmp(name, LV_STREAM_DEP_PREFIX, LV_STREAM_DEP_PREFIX_LEN) == 0) {
         const char *stream = name + LV_STREAM_DEP_PREFIX_LEN;
-        const lv_stream *s = lv_streams_find(a, stream, strlen(stream));
+        const lv_stream_rec *s = lv_streams_find(a, stream, strlen(stream));
         return s && lv_stream_pending(s);
     }
     const lv_assign *item = find_assign(a, name);
