@@ -23,6 +23,7 @@ extern const lv_view lv_example_navtest;
 extern const lv_view lv_example_books;
 extern const lv_view lv_example_js_commands;
 extern const lv_view lv_example_autocomplete;
+extern const lv_view lv_example_feed;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
 

@@ -41,6 +41,8 @@ const lv_view lv_example_index = {
                      "attributes, dispatch, push, focus, navigation</li>\n"
                      "  <li><a href=\"/autocomplete\">Autocomplete</a>: a debounced phx-change "
                      "filling a datalist</li>\n"
+                     "  <li><a href=\"/feed\">Feed</a>: a stream; posts on top, a limit, delete and "
+                     "clear, and the server keeps no posts</li>\n"
                      "</ul>\n"
                      "</main>",
     .mount = index_mount,

@@ -46,7 +46,8 @@ static bool matches(const store *s, const char *query)
 }
 
 /* On a worker thread: touches only its argument and the constant table.
- * The result is a JSON string of the matching indexes, "0,2". */
+ * Like a search index, it answers with the ids of the matching stores: a
+ * JSON array, [0,2]. */
 static char *lookup(void *arg)
 {
     const char *query = arg;
@@ -55,33 +56,36 @@ static char *lookup(void *arg)
     char *out = malloc(2 + STORE_COUNT * 4 + 1);
     if (!out) return NULL;
     size_t n = 0;
-    out[n++] = '"';
+    out[n++] = '[';
     for (size_t i = 0; i < STORE_COUNT; i++)
         if (matches(&stores[i], query)) n += (size_t)sprintf(out + n, "%s%zu", n > 1 ? "," : "", i);
-    out[n++] = '"';
+    out[n++] = ']';
     out[n] = '\0';
     return out;
 }
 
-static void assign_results(lv_socket *socket, const char *indexes)
+/* Shows the stores whose ids are in the list at `path` of params (none for
+ * NULL params). */
+static void assign_results(lv_socket *socket, const lv_params *params, const char *path)
 {
     lv_value *list = lv_list_new();
-    for (const char *p = indexes; p && *p;) {
+    size_t count = params ? lv_params_len(params, path) : 0;
+    for (size_t k = 0; k < count; k++) {
+        char item_path[32];
+        snprintf(item_path, sizeof item_path, "%s[%zu]", path, k);
+        const char *id = lv_param_path(params, item_path);
         char *end;
-        unsigned long i = strtoul(p, &end, 10);
-        if (end == p) break;
-        if (i < STORE_COUNT) {
-            const store *s = &stores[i];
-            lv_value *item = lv_map_new();
-            lv_map_set_str(item, "name", s->name);
-            lv_map_set_str(item, "street", s->street);
-            lv_map_set_str(item, "city", s->city);
-            lv_map_set_str(item, "zip", s->zip);
-            lv_map_set_str(item, "phone", s->phone);
-            lv_map_set_bool(item, "open", s->open);
-            lv_list_push(list, item);
-        }
-        p = *end == ',' ? end + 1 : end;
+        unsigned long i = id ? strtoul(id, &end, 10) : STORE_COUNT;
+        if (!id || *end || i >= STORE_COUNT) continue;
+        const store *s = &stores[i];
+        lv_value *item = lv_map_new();
+        lv_map_set_str(item, "name", s->name);
+        lv_map_set_str(item, "street", s->street);
+        lv_map_set_str(item, "city", s->city);
+        lv_map_set_str(item, "zip", s->zip);
+        lv_map_set_str(item, "phone", s->phone);
+        lv_map_set_bool(item, "open", s->open);
+        lv_list_push(list, item);
     }
     lv_assign_int(socket, "found", (int64_t)lv_list_len(list));
     lv_assign_value(socket, "stores", list);
@@ -95,7 +99,7 @@ static int search_mount(lv_socket *socket, const lv_params *params, const lv_par
     lv_assign_bool(socket, "loading", false);
     lv_assign_bool(socket, "searched", false);
     lv_assign_int(socket, "search_id", 0);
-    assign_results(socket, NULL);
+    assign_results(socket, NULL, NULL);
     return 0;
 }
 
@@ -110,7 +114,7 @@ static int search_event(lv_socket *socket, const char *event, const lv_params *v
     lv_assign_str(socket, "query", cleaned);
     lv_assign_bool(socket, "loading", true);
     lv_assign_bool(socket, "searched", false);
-    assign_results(socket, NULL);
+    assign_results(socket, NULL, NULL);
     /* A search started while another runs replaces it: results are named
      * after their search, and stale names are ignored. */
     lv_assign_int(socket, "search_id", lv_get_int(socket, "search_id") + 1);
@@ -128,8 +132,9 @@ static int search_info(lv_socket *socket, const char *name, const lv_params *pay
         return lv_start_async(socket, current, lookup, query, free);
     }
     if (strcmp(name, current) != 0) return 0; /* an older search: dropped */
-    bool ok = strcmp(lv_param(payload, "ok") ? lv_param(payload, "ok") : "", "true") == 0;
-    assign_results(socket, ok ? lv_param(payload, "result") : NULL);
+    /* {"ok":true,"result":[0,2]}, or {"ok":false} when the lookup failed. */
+    const char *ok = lv_param(payload, "ok");
+    assign_results(socket, ok && strcmp(ok, "true") == 0 ? payload : NULL, "result");
     lv_assign_bool(socket, "loading", false);
     lv_assign_bool(socket, "searched", true);
     return 0;

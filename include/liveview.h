@@ -188,9 +188,9 @@ void lv_cancel_timer(lv_socket *socket, int timer_id);
 typedef char *(*lv_async_fn)(void *arg);
 /* Runs fn(arg) off the loop. When it finishes, handle_info receives `name`
  * with {"ok":true,"result":<value>} or {"ok":false}. If the view has ended by
- * then the result is dropped. free_arg (may be NULL) frees arg after the
- * result is handled or dropped. Returns 0, or -1 when the view is not
- * connected (arg is then freed too). */
+ * then the result is dropped. free_arg (may be NULL) frees arg once fn has
+ * returned, before handle_info sees the result (the result is a copy).
+ * Returns 0, or -1 when the view is not connected (arg is then freed too). */
 int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg));
 

@@ -226,12 +226,13 @@ static int run_handle_params(lv_socket *socket, const char *url)
 
 /* Carries out push_patch requests: handle_params for each new URL until the
  * view stops patching. Returns the last patch (taken: the caller frees
- * .to), or kind NONE; -1 in *failed after too many patches or a failed
- * handle_params. */
-static lv_nav follow_patches(lv_socket *socket, bool *failed)
+ * .to), or kind NONE; on failure *failed says why ("too many patches", or
+ * "live_patch failed" for a URL of another view or a failed handle_params),
+ * else NULL. */
+static lv_nav follow_patches(lv_socket *socket, const char **failed)
 {
     lv_nav last = {LV_NAV_NONE, false, NULL};
-    *failed = false;
+    *failed = NULL;
     lv_socket_extras *x = socket->extras;
     for (int n = 0; x && x->nav.kind == LV_NAV_PATCH; n++) {
         lv_nav patch = x->nav;
@@ -241,11 +242,11 @@ static lv_nav follow_patches(lv_socket *socket, bool *failed)
         if (n >= LV_MAX_PATCHES) {
             lv_log_error("%s: more than %d patches in a row; stopping", socket->route->view->name,
                          LV_MAX_PATCHES);
-            *failed = true;
+            *failed = "too many patches";
             return last;
         }
         if (run_handle_params(socket, patch.to) != 0) {
-            *failed = true;
+            *failed = "live_patch failed";
             return last;
         }
     }
@@ -287,12 +288,12 @@ static lv_nav take_nav(lv_socket *socket)
 static void finish(lv_channel *ch, lv_channel_view *v, const char *ref)
 {
     lv_socket *socket = v->socket;
-    bool failed;
+    const char *failed;
     lv_nav patch = follow_patches(socket, &failed);
     if (failed) {
         /* What changed stays marked and goes out with the next render. */
         free(patch.to);
-        if (ref) reply_error(ch, v->join_ref, ref, v->topic, "too many patches");
+        if (ref) reply_error(ch, v->join_ref, ref, v->topic, failed);
         return;
     }
     lv_nav nav = take_nav(socket);
@@ -468,7 +469,7 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     if (mounted && view->handle_params) rc = view->handle_params(socket, &params, url ? url : route->path);
     json_decref(url_params_obj);
     lv_join_claims_free(&claims);
-    bool failed = false;
+    const char *failed = NULL;
     lv_nav patch = {LV_NAV_NONE, false, NULL};
     if (rc == 0) patch = follow_patches(socket, &failed);
     lv_nav nav = rc == 0 && !failed ? take_nav(socket) : (lv_nav){LV_NAV_NONE, false, NULL};

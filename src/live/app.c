@@ -230,8 +230,6 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
 void lv_app_set_serde(lv_app *app, const lv_serde *serde)
 {
     lv_serde_release(&app->serde);
-    lv_pubsub_free(app->pubsub);
-    lv_components_registry_free(app);
     app->serde = *serde;
 }
 

@@ -122,8 +122,11 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
         goto done;
     }
     if (view->handle_params) {
+        /* The absolute URL, as the join will pass it. */
         lv_buf url = LV_BUF_INIT;
-        lv_buf_printf(&url, "%s%s%s", route->path, req->query ? "?" : "", req->query ? req->query : "");
+        const char *host = lv_request_header(req, "host");
+        lv_buf_printf(&url, "http://%s%s%s%s", host ? host : "localhost", req->path, req->query ? "?" : "",
+                      req->query ? req->query : "");
         int rc = view->handle_params(socket, &req->params_view, url.data);
         lv_buf_free(&url);
         if (rc != 0) {

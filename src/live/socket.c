@@ -16,6 +16,9 @@ lv_socket *lv_socket_new(lv_app *app, const lv_route_entry *route, bool connecte
     s->route = route;
     s->connected = connected;
     lv_assigns_init(&s->assigns);
+    /* Every view has a flash map, as Phoenix's @flash, so templates can
+     * read {{flash.info}} before anything was put. */
+    lv_assigns_put(&s->assigns, "flash", lv_value_map());
     if (route->view->state_size) s->state = lv_xcalloc(1, route->view->state_size);
     if (id) {
         snprintf(s->id, sizeof s->id, "%s", id);

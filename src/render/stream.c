@@ -65,16 +65,17 @@ static lv_stream_rec *stream_of(lv_assigns *a, const char *name)
 
 int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, int limit)
 {
-    lv_stream_rec *s = stream_of(a, name);
-    if (!s) return -1;
     if (prefix && (!*prefix || strlen(prefix) > LV_STREAM_MAX_NAME)) {
-        lv_log_warn("stream \"%s\": the DOM id prefix must have 1 to %d bytes", name, LV_STREAM_MAX_NAME);
+        lv_log_warn("stream \"%.64s\": the DOM id prefix must have 1 to %d bytes", name ? name : "(null)",
+                    LV_STREAM_MAX_NAME);
         return -1;
     }
     if (limit < -LV_STREAM_MAX_LIMIT || limit > LV_STREAM_MAX_LIMIT) {
-        lv_log_warn("stream \"%s\": limit %d is out of range", name, limit);
+        lv_log_warn("stream \"%.64s\": limit %d is out of range", name ? name : "(null)", limit);
         return -1;
     }
+    lv_stream_rec *s = stream_of(a, name);
+    if (!s) return -1;
     if (prefix) {
         free(s->prefix);
         s->prefix = lv_xstrdup(prefix);
@@ -138,21 +139,23 @@ static void drop_pending(lv_stream_rec *s, const char *dom_id)
 
 int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, int limit)
 {
-    lv_stream_rec *s = stream_of(a, name);
-    if (!s) goto refused;
+    lv_stream_rec *s = NULL;
+    const char *shown = name ? name : "(null)";
     if (at < -1 || at > LV_STREAM_MAX_AT) {
-        lv_log_warn("stream \"%s\": insert position %d is invalid (-1 appends, 0 prepends, n < %d inserts at n)",
-                    name, at, LV_STREAM_MAX_AT);
+        lv_log_warn("stream \"%.64s\": insert position %d is invalid (-1 appends, 0 prepends, n < %d inserts at n)",
+                    shown, at, LV_STREAM_MAX_AT);
         goto refused;
     }
     if (limit < -LV_STREAM_MAX_LIMIT || limit > LV_STREAM_MAX_LIMIT) {
-        lv_log_warn("stream \"%s\": limit %d is out of range", name, limit);
+        lv_log_warn("stream \"%.64s\": limit %d is out of range", shown, limit);
         goto refused;
     }
     if (item.kind != LV_VALUE_MAP) {
-        lv_log_warn("stream \"%s\": an item must be a map with an \"id\"", name);
+        lv_log_warn("stream \"%.64s\": an item must be a map with an \"id\"", shown);
         goto refused;
     }
+    s = stream_of(a, name);
+    if (!s) goto refused;
     lv_buf id = LV_BUF_INIT;
     if (!lv_stream_dom_id(s, &item, &id)) {
         lv_log_warn("stream \"%s\": an item needs an \"id\" (an integer or a non-empty string, DOM id at most %d "
@@ -165,16 +168,10 @@ int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, in
     lv_buf_free(&id);
     const char *dom_id = lv_value_map_get(&item, "dom_id", 6)->as.s.ptr;
 
-    /* Already pending: the client would have created the element with the
-     * first insert and updated it in place with this one. */
-    for (uint32_t i = s->head; i < s->count; i++) {
-        if (strcmp(s->inserts[i].dom_id, dom_id) == 0) {
-            lv_value_free(&s->inserts[i].item);
-            s->inserts[i].item = item;
-            s->inserts[i].dom_id = dom_id;
-            return 0;
-        }
-    }
+    /* Already pending: only the last insert of a DOM id counts (the client
+     * keys its inserts by DOM id, and two elements with one id cannot be
+     * patched). */
+    drop_pending(s, dom_id);
     if (s->count - s->head >= LV_STREAM_MAX_PENDING) {
         warn_dropped(s, "inserts", LV_STREAM_MAX_PENDING);
         free_insert(&s->inserts[s->head++]);
@@ -205,13 +202,14 @@ refused:
 
 int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id)
 {
-    lv_stream_rec *s = stream_of(a, name);
-    if (!s) return -1;
     size_t n = dom_id ? strlen(dom_id) : 0;
     if (n == 0 || n > LV_STREAM_MAX_DOM_ID) {
-        lv_log_warn("stream \"%s\": a DOM id to delete must have 1 to %d bytes", name, LV_STREAM_MAX_DOM_ID);
+        lv_log_warn("stream \"%.64s\": a DOM id to delete must have 1 to %d bytes", name ? name : "(null)",
+                    LV_STREAM_MAX_DOM_ID);
         return -1;
     }
+    lv_stream_rec *s = stream_of(a, name);
+    if (!s) return -1;
     drop_pending(s, dom_id);
     if (s->delete_count >= LV_STREAM_MAX_DELETES) {
         warn_dropped(s, "deletes", LV_STREAM_MAX_DELETES);

@@ -79,10 +79,9 @@ bool lv_stream_pending(const lv_stream_rec *s);
 /* Sets the DOM id prefix (NULL: keep) and the default limit. */
 int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, int limit);
 /* Queues item (taken, freed on error too): a map with an "id" (integer or
- * non-empty string). "dom_id" is set in it to "<prefix>-<id>". A second
- * insert of a DOM id already pending replaces that item in place (the
- * client would update the element the first one created). limit 0 uses the
- * stream's default limit. */
+ * non-empty string). "dom_id" is set in it to "<prefix>-<id>". Of several
+ * inserts of one DOM id before a render only the last counts: the earlier
+ * pending one is dropped. limit 0 uses the stream's default limit. */
 int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, int limit);
 /* Queues the removal of the element with this DOM id; drops a pending
  * insert of it. */

@@ -9,7 +9,8 @@ const t = useServerAndBrowser();
 async function search(page, query) {
   await page.fill("#query", query);
   await page.press("#query", "Enter");
-  await page.waitForSelector("#summary");
+  // The summary of this search (the previous one's goes with the reply).
+  await page.waitForFunction((q) => document.querySelector("#summary")?.textContent.includes(`“${q}”`), query);
   await page.waitForSelector("#loading", { state: "detached" });
 }
 

@@ -1,7 +1,8 @@
 /* A C mirror of the phoenix_live_view 1.2.12 client's Rendered class
  * (assets/node_modules/phoenix_live_view/assets/js/phoenix_live_view/
  * rendered.js): mergeDiff with mutableMerge and mergeKeyed, and toString
- * with shared templates ("p") and keyed comprehensions. Tests merge the
+ * with shared templates ("p") and keyed comprehensions, including the
+ * "stream" of a comprehension (see client_streams). Tests merge the
  * server's diffs with it and compare the HTML the client would show against
  * a fresh render. Components ("c") are not mirrored: no template here emits
  * them. Header-only, for the render tests. */
@@ -75,6 +76,8 @@ static void client_merge_keyed(json_t *target, json_t *source)
         json_object_del(tk, k);
     }
     json_object_set_new(tk, "kc", json_integer(skc));
+    json_t *stream = json_object_get(source, "stream");
+    if (stream) json_object_set(target, "stream", stream);
     json_t *p = json_object_get(source, "p");
     if (p) json_object_set(target, "p", p);
     json_decref(cloned);
@@ -155,6 +158,13 @@ static void client_dynamics(json_t *node, json_t *statics, json_t *templates, lv
     lv_buf_append(out, json_string_value(last), json_string_length(last));
 }
 
+/* Streams: rendered.js hands the "stream" of a comprehension to DOMPatch
+ * with the HTML of its entries. The mirror collects, for each stream
+ * rendered, [stream, [entry html, ...]] in client_streams (when not NULL)
+ * and writes a marker "\x01<ref>\x01" where the entries would go; a test
+ * applies them to its model of the container as dom_patch.ts does. */
+static json_t *client_streams;
+
 /* rendered.js comprehensionToBuffer */
 static void client_comprehension(json_t *rendered, json_t *templates, lv_buf *out)
 {
@@ -165,6 +175,8 @@ static void client_comprehension(json_t *rendered, json_t *templates, lv_buf *ou
     json_object_del(rendered, "p");
     json_t *k = json_object_get(rendered, "k");
     json_int_t kc = json_integer_value(json_object_get(k, "kc"));
+    json_t *stream = json_object_get(rendered, "stream");
+    json_t *entries = stream ? json_array() : NULL;
     for (json_int_t i = 0; i < kc; i++) {
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)i);
@@ -173,7 +185,31 @@ static void client_comprehension(json_t *rendered, json_t *templates, lv_buf *ou
             client_fail("a keyed entry below kc is missing");
             continue;
         }
-        client_dynamics(entry, statics, keyed_templates, out);
+        if (stream) {
+            lv_buf one = LV_BUF_INIT;
+            client_dynamics(entry, statics, keyed_templates, &one);
+            json_array_append_new(entries, json_stringn(one.data ? one.data : "", one.len));
+            lv_buf_free(&one);
+        } else {
+            client_dynamics(entry, statics, keyed_templates, out);
+        }
+    }
+    if (stream) {
+        /* "we don't need to store the rendered tree for streams" */
+        const char *ref = json_string_value(json_array_get(stream, 0));
+        lv_buf_printf(out, "\x01%s\x01", ref ? ref : "?");
+        bool reset = json_array_size(stream) > 3;
+        if (kc > 0 || json_array_size(json_array_get(stream, 2)) > 0 || reset) {
+            if (client_streams) json_array_append_new(client_streams, json_pack("[O,O]", stream, entries));
+            /* The marker stays where the container's children go (the real
+             * client keeps them in the DOM); not a protocol key. */
+            json_object_set_new(rendered, "mirror_stream_ref", json_string(ref ? ref : "?"));
+            json_object_del(rendered, "stream");
+            json_object_set_new(rendered, "k", json_pack("{s:i}", "kc", 0));
+        }
+        json_decref(entries);
+    } else if (json_object_get(rendered, "mirror_stream_ref")) {
+        lv_buf_printf(out, "\x01%s\x01", json_string_value(json_object_get(rendered, "mirror_stream_ref")));
     }
     json_decref(statics);
     json_decref(keyed_templates);
