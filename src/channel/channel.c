@@ -151,9 +151,11 @@ static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
 static bool write_diff(lv_socket *socket, lv_buf *out)
 {
     lv_template_refresh(socket->route->tmpl);
+    lv_component_hooks hooks = lv_components_hooks(socket);
     bool changed = lv_render_diff_state(socket->route->tmpl, &socket->assigns, &socket->render_state,
-                                        NULL, out);
+                                        &hooks, out);
     lv_assigns_clear_changed(&socket->assigns);
+    changed = lv_components_take_c(socket, out, changed) || changed;
     return append_outputs(socket, out, changed) || changed;
 }
 
@@ -500,8 +502,10 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     lv_buf_reset(&render_scratch);
     lv_buf_puts(&render_scratch, "{\"rendered\":");
     lv_template_refresh(route->tmpl);
-    lv_render_full_state(route->tmpl, &socket->assigns, &socket->render_state, NULL, &render_scratch);
+    lv_component_hooks hooks = lv_components_hooks(socket);
+    lv_render_full_state(route->tmpl, &socket->assigns, &socket->render_state, &hooks, &render_scratch);
     lv_assigns_clear_changed(&socket->assigns);
+    lv_components_take_c(socket, &render_scratch, true);
     append_outputs(socket, &render_scratch, true);
     if (patch.kind == LV_NAV_PATCH) {
         lv_buf_putc(&render_scratch, ',');

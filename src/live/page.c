@@ -159,7 +159,8 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
 
     lv_buf inner = LV_BUF_INIT, page = LV_BUF_INIT;
     lv_template_refresh(route->tmpl);
-    lv_render_html(route->tmpl, &socket->assigns, &inner);
+    lv_component_hooks hooks = lv_components_hooks(socket);
+    lv_render_html_ex(route->tmpl, &socket->assigns, &hooks, &inner);
     const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
     render_layout(title, socket->id, csrf_token, session_token, &inner, &page);
     lv_respond(req, 200, "text/html; charset=utf-8", page.data, page.len);
