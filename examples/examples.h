@@ -24,6 +24,7 @@ extern const lv_view lv_example_books;
 extern const lv_view lv_example_js_commands;
 extern const lv_view lv_example_autocomplete;
 extern const lv_view lv_example_feed;
+extern const lv_view lv_example_volunteers;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
 

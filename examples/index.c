@@ -43,6 +43,8 @@ const lv_view lv_example_index = {
                      "filling a datalist</li>\n"
                      "  <li><a href=\"/feed\">Feed</a>: a stream; posts on top, a limit, delete and "
                      "clear, and the server keeps no posts</li>\n"
+                     "  <li><a href=\"/volunteers\">Volunteers</a>: a sign-up form with a changeset, "
+                     "the list kept in step over pub/sub</li>\n"
                      "</ul>\n"
                      "</main>",
     .mount = index_mount,

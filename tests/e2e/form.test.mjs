@@ -36,3 +36,27 @@ test("validate shows the error; save appends the name", async () => {
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test("after a reconnect the client recovers the form: the server gets it back as a change", async () => {
+  const page = await newPage(t.browser);
+  const sent = [];
+  page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
+  await page.goto(t.server.url + "/form");
+  await connected(page);
+  await page.fill('input[name="name"]', "ab");
+  await page.waitForFunction(() => document.querySelector(".invalid-feedback").textContent.includes("at least 3"));
+
+  const before = sent.length;
+  await page.evaluate(() => { window.liveSocket.disconnect(); window.liveSocket.connect(); });
+  await page.waitForFunction(() => document.querySelector("[data-phx-main].phx-connected"));
+  // The rejoin mounts the view afresh (name ""), then the client replays the
+  // form as its phx-change event, and the view's state comes back.
+  await page.waitForFunction(() => document.querySelector(".invalid-feedback").textContent.includes("at least 3"));
+  assert.equal(await page.inputValue('input[name="name"]'), "ab");
+  const replayed = sent.slice(before).map((f) => JSON.parse(f)).filter((m) => m[3] === "event" && m[4].type === "form");
+  assert.equal(replayed.length, 1, "one recovery event");
+  assert.equal(replayed[0][4].event, "validate");
+  assert.match(replayed[0][4].value, /_csrf_token=[^&]+&name=ab/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -335,3 +335,29 @@ test("path parameters reach mount and handle_params, decoded", async () => {
   const extra = await fetch(server.url + "/hi/a/b");
   assert.equal(extra.status, 404);
 });
+
+test("flash travels with a full redirect through the __phoenix_flash__ cookie", async () => {
+  const s = await joined();
+  const r = await s.event("redirect", { to: "/navtest", flash: "Moved <i>here</i>" });
+  const token = r[4].response.redirect.flash;
+  assert.equal(typeof token, "string", "the redirect carries a flash token");
+  s.c.close();
+  // The client stores the token in a cookie and loads the page.
+  const cookie = `${s.page.cookie}; __phoenix_flash__=${token}`;
+  const res = await fetch(server.url + "/navtest", { headers: { cookie } });
+  const html = await res.text();
+  assert.ok(html.includes("Moved &lt;i&gt;here&lt;/i&gt;"), "the page shows the flash, escaped");
+  assert.match(res.headers.get("set-cookie") || "", /__phoenix_flash__=; Path=\/; Max-Age=0/, "read once");
+  // The join of that page shows it too: the page's token carries it.
+  const session = /data-phx-session="([^"]+)"/.exec(html)[1];
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)[1];
+  const id = /<div id="(phx-[^"]+)" data-phx-main/.exec(html)[1];
+  const c = await Client.connect(server.url, { csrf, cookie: s.page.cookie });
+  const { reply } = await c.join({ csrf, session, topic: "lv:" + id, url: server.url + "/navtest" });
+  assert.equal(reply[4].status, "ok");
+  assert.equal(reply[4].response.rendered[SLOT.flashInfo]["0"], "Moved &lt;i&gt;here&lt;/i&gt;");
+  // A forged cookie shows nothing.
+  const forged = await (await fetch(server.url + "/navtest", { headers: { cookie: `${s.page.cookie}; __phoenix_flash__=${token.slice(0, -2)}xx` } })).text();
+  assert.ok(!forged.includes("Moved"));
+  c.close();
+});
