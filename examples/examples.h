@@ -25,6 +25,9 @@ extern const lv_view lv_example_js_commands;
 extern const lv_view lv_example_autocomplete;
 extern const lv_view lv_example_feed;
 extern const lv_view lv_example_volunteers;
+extern const lv_view lv_example_decarbonize;
+extern const lv_component lv_example_calculator;
+extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
 

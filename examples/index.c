@@ -45,6 +45,8 @@ const lv_view lv_example_index = {
                      "clear, and the server keeps no posts</li>\n"
                      "  <li><a href=\"/volunteers\">Volunteers</a>: a sign-up form with a changeset, "
                      "the list kept in step over pub/sub</li>\n"
+                     "  <li><a href=\"/decarbonize\">Decarbonize</a>: a stateful component with its own "
+                     "events messaging the page, and function components</li>\n"
                      "</ul>\n"
                      "</main>",
     .mount = index_mount,

@@ -35,6 +35,9 @@ int main(void)
         lv_route(app, "/autocomplete", &lv_example_autocomplete) != 0 ||
         lv_route(app, "/feed", &lv_example_feed) != 0 ||
         lv_route(app, "/volunteers", &lv_example_volunteers) != 0 ||
+        lv_component_register(app, &lv_example_calculator) != 0 ||
+        lv_component_register(app, &lv_example_goal) != 0 ||
+        lv_route(app, "/decarbonize", &lv_example_decarbonize) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0) {
         lv_app_free(app);

@@ -180,11 +180,17 @@ test("a client that never reads is disconnected, not buffered forever", async ()
   const { joinRef } = await c.join(page);
   c.ws._socket.pause(); // stop reading: replies pile up in the server
   const msg = JSON.stringify([joinRef, "1", page.topic, "event", { type: "click", event: "inc", value: {} }]);
-  for (let i = 0; i < 200000 && c.ws.readyState === 1; i++) {
-    c.ws.send(msg);
-    if (i % 5000 === 0) await new Promise((r) => setTimeout(r, 5));
+  let closedYet = false;
+  c.closed.then(() => { closedYet = true; });
+  // Keep clicking until the server gives up on us; a slow (sanitizer) build
+  // needs longer to fill the kernel's buffers and then the queue.
+  const deadline = Date.now() + 60000;
+  const gaveUp = () => /does not read/.test(server.output());
+  while (!closedYet && !gaveUp() && c.ws.readyState === 1 && Date.now() < deadline) {
+    for (let i = 0; i < 2000 && c.ws.readyState === 1; i++) c.ws.send(msg);
+    await new Promise((r) => setTimeout(r, 5));
   }
-  c.ws._socket.resume();
+  c.ws._socket.resume(); // now read, to see the server's close
   const closed = await Promise.race([c.closed, new Promise((r) => setTimeout(() => r(null), 10000))]);
   assert.ok(closed, "the server closed the connection");
   assert.match(server.output(), /does not read/);
