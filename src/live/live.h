@@ -191,6 +191,10 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
 const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
                                          json_t *params);
 
+/* A JSON scalar as text (numbers and booleans formatted; numbers into a
+ * per-thread buffer valid until the next call), or NULL for anything else. */
+const char *lv_json_scalar_text(json_t *v);
+
 /* The socket's extras, allocated on first use. */
 lv_socket_extras *lv_socket_extras_of(lv_socket *socket);
 /* Stops the socket's timers, orphans its async jobs and ends its

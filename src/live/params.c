@@ -59,13 +59,11 @@ static json_t *root_of(const lv_params *p)
 }
 
 /* Numbers are formatted into a small per-thread buffer because jansson keeps
- * them as numbers (as lv_param does). */
+ * them as numbers. */
 static _Thread_local char number_text[32];
 
-const char *lv_param_path(const lv_params *params, const char *path)
+const char *lv_json_scalar_text(json_t *v)
 {
-    if (!path || !*path) return NULL;
-    json_t *v = walk(root_of(params), path);
     if (json_is_string(v)) return json_string_value(v);
     if (json_is_integer(v)) {
         snprintf(number_text, sizeof number_text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -78,6 +76,12 @@ const char *lv_param_path(const lv_params *params, const char *path)
     if (json_is_true(v)) return "true";
     if (json_is_false(v)) return "false";
     return NULL;
+}
+
+const char *lv_param_path(const lv_params *params, const char *path)
+{
+    if (!path || !*path) return NULL;
+    return lv_json_scalar_text(walk(root_of(params), path));
 }
 
 size_t lv_params_len(const lv_params *params, const char *path)

@@ -163,26 +163,10 @@ const char *lv_get_str(const lv_socket *s, const char *name)
     return v && v->kind == LV_VALUE_STRING ? v->as.s.ptr : NULL;
 }
 
-/* Params: scalar values read as text. Numbers are formatted into a small
- * per-thread buffer because jansson keeps them as numbers. */
-static _Thread_local char number_text[32];
-
 const char *lv_param(const lv_params *p, const char *key)
 {
     if (!p || !p->object) return NULL;
-    json_t *v = json_object_get(p->object, key);
-    if (json_is_string(v)) return json_string_value(v);
-    if (json_is_integer(v)) {
-        snprintf(number_text, sizeof number_text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return number_text;
-    }
-    if (json_is_real(v)) {
-        snprintf(number_text, sizeof number_text, "%.17g", json_real_value(v));
-        return number_text;
-    }
-    if (json_is_true(v)) return "true";
-    if (json_is_false(v)) return "false";
-    return NULL;
+    return lv_json_scalar_text(json_object_get(p->object, key));
 }
 
 int64_t lv_param_int(const lv_params *p, const char *key, int64_t fallback)
