@@ -30,12 +30,24 @@ typedef struct choice {
 
 /* kg per mile driven */
 static const choice VEHICLES[] = {
-    {"gas", "Gas car", 0.40}, {"hybrid", "Hybrid", 0.25}, {"electric", "Electric", 0.10}, {"none", "No car", 0.0}};
+    {"gas", "Gas car", 0.40},
+    {"hybrid", "Hybrid", 0.25},
+    {"electric", "Electric", 0.10},
+    {"none", "No car", 0.0},
+};
 /* tonnes a year */
 static const choice DIETS[] = {
-    {"meat", "Meat lover", 3.3}, {"average", "Some meat", 2.5}, {"vegetarian", "Vegetarian", 1.7}, {"vegan", "Vegan", 1.5}};
+    {"meat", "Meat lover", 3.3},
+    {"average", "Some meat", 2.5},
+    {"vegetarian", "Vegetarian", 1.7},
+    {"vegan", "Vegan", 1.5},
+};
 static const choice HOMES[] = {
-    {"oil", "Oil boiler", 3.0}, {"gas", "Gas boiler", 2.2}, {"electric", "Electric heaters", 1.4}, {"heat_pump", "Heat pump", 0.6}};
+    {"oil", "Oil boiler", 3.0},
+    {"gas", "Gas boiler", 2.2},
+    {"electric", "Electric heaters", 1.4},
+    {"heat_pump", "Heat pump", 0.6},
+};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #define MILES_MAX 5000
@@ -242,7 +254,8 @@ const lv_component lv_example_calculator = {
         "    </div>\n"
         "  </form>\n"
         "  <p class=\"result\">That is <b id=\"calc-total\">{{format_number total decimals=1}}</b> t a year.\n"
-        "    <button type=\"button\" id=\"calc-reset\" phx-click=\"reset\" phx-target=\"{{myself}}\">Reset</button></p>\n"
+        "    <button type=\"button\" id=\"calc-reset\" phx-click=\"reset\" phx-target=\"{{myself}}\">"
+        "Reset</button></p>\n"
         "  <p class=\"muted\">Events handled by this component: <span id=\"calc-events\">{{events}}</span></p>\n"
         "</section>",
     .events = (const char *const[]){"vehicle", "calculate", "reset", NULL},
@@ -306,7 +319,8 @@ const lv_component lv_example_goal = {
                      "  <button type=\"button\" class=\"why\" phx-click=\"explain\" phx-target=\"{{myself}}\">"
                      "{{#if explained}}Hide{{else}}Why?{{/if}}</button>\n"
                      "  {{#if explained}}<p class=\"note\">{{note}}</p>{{/if}}\n"
-                     "  <p class=\"muted\">update ran <span class=\"updates\">{{pluralize updates \"time\"}}</span></p>\n"
+                     "  <p class=\"muted\">update ran "
+                     "<span class=\"updates\">{{pluralize updates \"time\"}}</span></p>\n"
                      "</div>",
     .events = (const char *const[]){"explain", NULL},
     .state_size = sizeof(goal),

@@ -981,7 +981,13 @@ static bool render_diff(const lv_tmpl *t, const lv_assigns *a, lv_render_state *
                         const lv_component_hooks *hooks, lv_buf *out)
 {
     bool any;
-    const uint64_t *changed = changed_bits(t, a, &any);
+    const uint64_t *shared = changed_bits(t, a, &any);
+    /* A copy: a component slot below renders the component's own diff, whose
+     * bits go to the same per-thread scratch (and may move it). */
+    size_t words = t->assign_words ? t->assign_words : 1;
+    uint64_t inline_bits[8];
+    uint64_t *changed = words <= 8 ? inline_bits : lv_xmalloc(words * sizeof *changed);
+    memcpy(changed, shared, words * sizeof *changed);
     lv_buf_putc(out, '{');
     size_t count = 0;
     if (any) {
@@ -994,6 +1000,7 @@ static bool render_diff(const lv_tmpl *t, const lv_assigns *a, lv_render_state *
         END_LOCALS(locals)
     }
     lv_buf_putc(out, '}');
+    if (changed != inline_bits) free(changed);
     return count > 0;
 }
 

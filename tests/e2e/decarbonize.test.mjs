@@ -6,7 +6,9 @@
 // total through update, and keep their own state across updates.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useServerAndBrowser, newPage, connected, screenshot } from "../lib/browser.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { useServerAndBrowser, newPage, connected, screenshot, artifacts } from "../lib/browser.mjs";
 
 const t = useServerAndBrowser();
 
@@ -90,7 +92,8 @@ test("the calculator component updates itself, then the page through its parent"
   await textIs(page, "#goal-world .verdict", "You are 1.0 t below it.");
   assert.equal(await page.locator("#goal-world .note").count(), 1, "update keeps the component's state");
   assert.equal(await text(page, "#goal-world .updates"), "5 times");
-  await screenshot(page, "decarbonize.png");
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, "decarbonize.png"), fullPage: true });
 
   // An invalid number shows the component's error; the page keeps its numbers.
   await page.fill("#calc_miles", "-5");

@@ -63,6 +63,7 @@ static const lv_view page = {
 
 static lv_app *app;
 static lv_socket *view;
+static lv_buf text;
 
 static void setup(void)
 {
@@ -84,6 +85,7 @@ static void teardown(void)
 {
     lv_socket_free(view);
     lv_app_free(app);
+    lv_buf_free(&text);
 }
 
 TestSuite(components, .init = setup, .fini = teardown);
@@ -210,4 +212,70 @@ Test(components, send_parent_needs_a_component)
     cr_assert_eq(lv_send_parent(view, "x", NULL), -1);
     free(full());
     cr_assert_eq(lv_send_info(lv_components_find(view, 1), "x", NULL), -1, "components talk to their view");
+}
+
+/* Two component slots reading the same assign, after a plain slot: each
+ * slot's change bits must survive the components' own renders. */
+static const lv_view twin = {
+    .name = "twin",
+    .template_text = "<main>{{n}}{{component \"card\" id=\"x\" title=t}}{{component \"card\" id=\"y\" title=t}}</main>",
+    .mount = page_mount,
+};
+
+static char *render_cycle(lv_socket *v, const char *assign, const char *value)
+{
+    lv_component_hooks hooks = lv_components_hooks(v);
+    lv_buf out = LV_BUF_INIT;
+    lv_render_full_state(v->route->tmpl, &v->assigns, &v->render_state, &hooks, &out);
+    lv_assigns_clear_changed(&v->assigns);
+    lv_components_take_c(v, &out, true);
+    lv_buf_reset(&out);
+    lv_assign_str(v, assign, value);
+    bool any = lv_render_diff_state(v->route->tmpl, &v->assigns, &v->render_state, &hooks, &out);
+    lv_assigns_clear_changed(&v->assigns);
+    lv_components_take_c(v, &out, any);
+    return lv_buf_take(&out);
+}
+
+Test(components, every_slot_reading_a_changed_assign_is_rendered)
+{
+    cr_assert_eq(lv_route(app, "/twin", &twin), 0);
+    lv_socket *v = lv_socket_new(app, &app->routes[1], true, NULL);
+    lv_assign_int(v, "n", 0);
+    lv_assign_str(v, "t", "Old");
+    char *d = render_cycle(v, "t", "New");
+    cr_assert_str_eq(d, "{\"1\":1,\"2\":2,\"c\":{\"1\":{\"0\":\"New\"},\"2\":{\"0\":\"New\"}}}");
+    free(d);
+    lv_socket_free(v);
+}
+
+/* A component whose template reads more assigns than the renderer's inline
+ * change bitset holds (its bits then live on the heap). */
+static lv_component big = {.name = "big"};
+/* big's template text lives in `text`, freed by teardown after the app. */
+
+Test(components, a_component_with_hundreds_of_assigns_in_a_diff)
+{
+    lv_buf_puts(&text, "<div>");
+    for (int i = 0; i < 600; i++) lv_buf_printf(&text, "{{a%d}}", i);
+    lv_buf_puts(&text, "</div>");
+    big.template_text = text.data;
+    cr_assert_eq(lv_component_register(app, &big), 0);
+    static const lv_view bigpage = {
+        .name = "bigpage",
+        .template_text = "<main>{{component \"big\" id=1 a0=t}}{{component \"card\" id=\"x\" title=t}}</main>",
+        .mount = page_mount,
+    };
+    cr_assert_eq(lv_route(app, "/big", &bigpage), 0);
+    lv_socket *v = lv_socket_new(app, &app->routes[1], true, NULL);
+    lv_assign_str(v, "t", "Old");
+    char *d = render_cycle(v, "t", "New");
+    json_t *j = json_loads(d, 0, NULL);
+    cr_assert_not_null(j, "%s", d);
+    json_t *c = json_object_get(j, "c");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "1"), "0")), "New");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "2"), "0")), "New");
+    json_decref(j);
+    free(d);
+    lv_socket_free(v);
 }
