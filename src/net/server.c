@@ -17,46 +17,20 @@
 #include <strings.h>
 #include <uv.h>
 
-#include <llhttp.h>
-
 #include "channel/channel.h"
 #include "live/live.h"
 #include "net/assets.h"
+#include "net/http.h"
 #include "net/ws_frame.h"
 #include "util/form.h"
 #include "util/log.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
-#define MAX_HEADERS 100
 #define SWEEP_INTERVAL_MS 1000
 #define WEBSOCKET_PATH "/live/websocket"
 
 typedef struct server server;
 typedef struct conn conn;
-
-/* What the HTTP parser gathers about the request in progress. Header values
- * may arrive in pieces, so names and values accumulate in buffers. */
-typedef struct http_request {
-    llhttp_t parser;
-    lv_buf url;
-    lv_buf field;
-    lv_buf value;
-    lv_buf body;          /* kept only for handler routes */
-    char **headers;       /* name, value, ..., NULL (owned) */
-    size_t header_strings;
-    size_t header_bytes;
-    unsigned header_count;
-    uint64_t body_bytes;
-    int reject_status; /* set by a callback that refuses the request */
-    /* To tell a header value split across reads from an obsolete line
-     * folding, which llhttp 8 passes on as a second, separate piece. */
-    const char *feed_start, *feed_end;
-    unsigned feed_id, value_feed_id;
-    const char *value_end;
-    bool headers_done;
-    bool keep_body;
-    bool in_request;   /* between the first byte and the end of the message */
-} http_request;
 
 typedef struct websocket {
     lv_ws_parser parser;
@@ -74,7 +48,7 @@ struct conn {
     conn_state state;
     lv_terminate_reason close_reason; /* told to the views' terminate */
     bool close_when_flushed;
-    http_request *http;   /* while CONN_HTTP */
+    lv_http_parser *http; /* while CONN_HTTP */
     websocket *ws;        /* while CONN_WEBSOCKET */
 };
 
@@ -85,7 +59,7 @@ struct server {
     uv_timer_t sweep;
     uv_async_t stop_async;
     uv_signal_t sigint, sigterm;
-    llhttp_settings_t http_settings;
+    lv_http_limits http_limits;
     lv_assets assets;
     conn *conns; /* every open connection */
     size_t conn_count;
@@ -105,37 +79,17 @@ typedef struct write_req {
     char data[];
 } write_req;
 
-static void http_request_free(http_request *r)
+static void http_parser_free(lv_http_parser *p)
 {
-    if (!r) return;
-    lv_buf_free(&r->url);
-    lv_buf_free(&r->field);
-    lv_buf_free(&r->value);
-    lv_buf_free(&r->body);
-    for (size_t i = 0; i < r->header_strings; i++) free(r->headers[i]);
-    free(r->headers);
-    free(r);
-}
-
-static const char *header(const http_request *r, const char *name)
-{
-    for (size_t i = 0; i + 1 < r->header_strings; i += 2)
-        if (strcasecmp(r->headers[i], name) == 0) return r->headers[i + 1];
-    return NULL;
-}
-
-static void forget_headers(http_request *r)
-{
-    for (size_t i = 0; i < r->header_strings; i++) free(r->headers[i]);
-    free(r->headers);
-    r->headers = NULL;
-    r->header_strings = 0;
+    if (!p) return;
+    lv_http_parser_free(p);
+    free(p);
 }
 
 static void on_conn_closed(uv_handle_t *h)
 {
     conn *c = h->data;
-    http_request_free(c->http);
+    http_parser_free(c->http);
     if (c->ws) {
         /* The views end here, not in conn_close: conn_close may run in the
          * middle of the channel's own code (a write that finds the client
@@ -379,19 +333,21 @@ static bool query_has_vsn2(const char *query)
  * 400) when its query or form body cannot be decoded. */
 static bool request_init(conn *c, lv_request *req, const char *method, char *url, char *query)
 {
-    http_request *r = c->http;
+    lv_http_parser *r = c->http;
     memset(req, 0, sizeof *req);
     req->app = c->srv->app;
     req->method = method;
     req->path = url; /* NUL-terminated by the caller at the '?' */
     req->query = query;
-    req->headers = (const char *const *)r->headers;
+    req->headers = lv_http_headers(r);
     lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
-    const char *type = header(r, "content-type");
-    if (st == LV_FORM_OK && r->body.len && type &&
+    const char *type = lv_http_header(r, "content-type");
+    size_t body_len;
+    const char *body = lv_http_body(r, &body_len);
+    if (st == LV_FORM_OK && body_len && type &&
         strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
         json_t *fields = NULL;
-        st = lv_form_decode(r->body.data, r->body.len, NULL, &fields);
+        st = lv_form_decode(body, body_len, NULL, &fields);
         if (st == LV_FORM_OK) json_object_update(req->params, fields);
         json_decref(fields);
     }
@@ -430,28 +386,29 @@ static void request_respond(conn *c, lv_request *req, const char *extra_headers,
 /* Handles GET /live/websocket. Returns true when the connection upgraded. */
 static bool http_upgrade(conn *c, char *url, char *query)
 {
-    http_request *r = c->http;
-    const char *upgrade = header(r, "upgrade"), *connection = header(r, "connection");
-    if (llhttp_get_method(&r->parser) != HTTP_GET || !upgrade ||
+    lv_http_parser *r = c->http;
+    const char *upgrade = lv_http_header(r, "upgrade"), *connection = lv_http_header(r, "connection");
+    if (lv_http_method(r) != HTTP_GET || !upgrade ||
         strcasecmp(upgrade, "websocket") != 0 || !connection ||
         !header_has_token(connection, "upgrade")) {
         http_error(c, 400, NULL, false);
         return false;
     }
-    const char *version = header(r, "sec-websocket-version");
+    const char *version = lv_http_header(r, "sec-websocket-version");
     if (!version || strcmp(version, "13") != 0) {
         http_error(c, 426, "Sec-WebSocket-Version: 13\r\n", false);
         return false;
     }
     char accept[29];
-    const char *key = header(r, "sec-websocket-key");
+    const char *key = lv_http_header(r, "sec-websocket-key");
     if (!key || !lv_ws_accept_key(key, strlen(key), accept)) {
         http_error(c, 400, NULL, false);
         return false;
     }
     /* Browsers always send Origin on a WebSocket request, so a cross-site
      * page cannot open a socket with the user's cookies (CSWSH). */
-    if (!lv_origin_allowed(&c->srv->app->origins, header(r, "origin"), header(r, "host"))) {
+    if (!lv_origin_allowed(&c->srv->app->origins, lv_http_header(r, "origin"),
+                           lv_http_header(r, "host"))) {
         lv_log_warn("WebSocket refused: its Origin is not allowed");
         http_error(c, 403, NULL, false);
         return false;
@@ -500,7 +457,7 @@ static void serve_asset(conn *c, const lv_asset *a, bool head_only, bool keep_al
      * (no-cache) and get a 304 while the ETag still matches. */
     lv_buf headers = LV_BUF_INIT;
     lv_buf_printf(&headers, "Cache-Control: no-cache\r\nETag: %s\r\n", a->etag);
-    const char *inm = header(c->http, "if-none-match");
+    const char *inm = lv_http_header(c->http, "if-none-match");
     if (inm && strstr(inm, a->etag))
         http_respond(c, 304, NULL, headers.data, NULL, 0, true, keep_alive);
     else
@@ -534,11 +491,11 @@ static void serve_handler(conn *c, const lv_http_route_entry *route, char *url, 
  * a WebSocket (the caller then stops HTTP parsing). */
 static bool http_handle(conn *c)
 {
-    http_request *r = c->http;
+    lv_http_parser *r = c->http;
     server *s = c->srv;
-    bool keep_alive = llhttp_should_keep_alive(&r->parser) && !s->stopping;
-    int method = llhttp_get_method(&r->parser);
-    char *url = r->url.data ? r->url.data : "";
+    bool keep_alive = lv_http_keep_alive(r) && !s->stopping;
+    int method = lv_http_method(r);
+    char *url = lv_http_url(r);
     if (url[0] != '/') {
         http_error(c, 400, NULL, false);
         return false;
@@ -587,175 +544,60 @@ static bool http_handle(conn *c)
     return false;
 }
 
-static http_request *request_of(llhttp_t *p)
+/* The parser's callbacks: the deadlines follow the request's progress. */
+static void on_request_begin(void *ctx)
 {
-    return (http_request *)p; /* the parser is the struct's first member */
-}
-
-static int on_message_begin(llhttp_t *p)
-{
-    http_request *r = request_of(p);
-    conn *c = p->data;
-    r->in_request = true;
-    r->headers_done = false;
-    r->header_bytes = 0;
-    r->header_count = 0;
-    r->body_bytes = 0;
-    lv_buf_reset(&r->url);
+    conn *c = ctx;
     c->deadline_ms = now_ms(c->srv) + c->srv->app->config.header_timeout_s * 1000ull;
-    return 0;
 }
 
-/* Counts head bytes as they arrive so an oversized head is refused before it
- * is all buffered. */
-static int count_head_bytes(http_request *r, conn *c, size_t len)
+static bool on_headers_complete(void *ctx, lv_http_parser *p)
 {
-    r->header_bytes += len;
-    if (r->header_bytes > c->srv->app->config.max_header_bytes) {
-        r->reject_status = 431;
-        return HPE_USER;
-    }
-    return 0;
-}
-
-static int on_url(llhttp_t *p, const char *at, size_t len)
-{
-    http_request *r = request_of(p);
-    if (count_head_bytes(r, p->data, len)) return HPE_USER;
-    lv_buf_append(&r->url, at, len);
-    return 0;
-}
-
-static int on_header_field(llhttp_t *p, const char *at, size_t len)
-{
-    http_request *r = request_of(p);
-    if (count_head_bytes(r, p->data, len)) return HPE_USER;
-    lv_buf_append(&r->field, at, len);
-    return 0;
-}
-
-static int on_header_value(llhttp_t *p, const char *at, size_t len)
-{
-    http_request *r = request_of(p);
-    if (count_head_bytes(r, p->data, len)) return HPE_USER;
-    if (r->value.len > 0) {
-        /* A later piece of the same value must continue exactly where the
-         * last one stopped: in the same read, or at the start of the next
-         * read when the last one ended its read. Anything else skipped a
-         * CRLF: an obs-fold, refused as RFC 9112 §5.2 allows. */
-        bool contiguous = r->value_feed_id == r->feed_id
-                              ? at == r->value_end
-                              : at == r->feed_start && r->value_end == NULL;
-        if (!contiguous) {
-            r->reject_status = 400;
-            return HPE_USER;
-        }
-    }
-    r->value_feed_id = r->feed_id;
-    r->value_end = at + len == r->feed_end ? NULL : at + len;
-    lv_buf_append(&r->value, at, len);
-    return 0;
-}
-
-static int on_header_value_complete(llhttp_t *p)
-{
-    http_request *r = request_of(p);
-    if (++r->header_count > MAX_HEADERS) {
-        r->reject_status = 431;
-        return HPE_USER;
-    }
-    /* A header line with a NUL byte cannot be handled as a C string. */
-    if ((r->value.len && memchr(r->value.data, 0, r->value.len)) ||
-        (r->field.len && memchr(r->field.data, 0, r->field.len))) {
-        r->reject_status = 400;
-        return HPE_USER;
-    }
-    r->headers = lv_xrealloc(r->headers, (r->header_strings + 3) * sizeof *r->headers);
-    r->headers[r->header_strings++] = lv_xstrndup(r->field.data ? r->field.data : "", r->field.len);
-    r->headers[r->header_strings++] = lv_xstrndup(r->value.data ? r->value.data : "", r->value.len);
-    r->headers[r->header_strings] = NULL;
-    lv_buf_reset(&r->field);
-    lv_buf_reset(&r->value);
-    return 0;
-}
-
-static int on_headers_complete(llhttp_t *p)
-{
-    http_request *r = request_of(p);
-    conn *c = p->data;
-    r->headers_done = true;
+    conn *c = ctx;
     c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
-    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->app->config.max_body_bytes) {
-        r->reject_status = 413;
-        return HPE_USER;
-    }
     /* Keep the body only for a request that a handler will read. */
-    size_t path_len = r->url.len;
-    const char *q = r->url.data ? memchr(r->url.data, '?', r->url.len) : NULL;
-    if (q) path_len = (size_t)(q - r->url.data);
+    size_t path_len = p->url.len;
+    const char *q = p->url.data ? memchr(p->url.data, '?', p->url.len) : NULL;
+    if (q) path_len = (size_t)(q - p->url.data);
     lv_buf path = LV_BUF_INIT;
-    lv_buf_append(&path, r->url.data ? r->url.data : "", path_len);
+    lv_buf_append(&path, p->url.data ? p->url.data : "", path_len);
     bool known;
-    r->keep_body = lv_app_find_http_route(c->srv->app, llhttp_method_name(llhttp_get_method(p)),
-                                          path.data, &known) != NULL;
+    bool keep = lv_app_find_http_route(c->srv->app, lv_http_method_name(p), path.data, &known) != NULL;
     lv_buf_free(&path);
-    return 0;
+    return keep;
 }
 
-static int on_body(llhttp_t *p, const char *at, size_t len)
+static lv_http_action on_request_complete(void *ctx, lv_http_parser *p)
 {
-    http_request *r = request_of(p);
-    conn *c = p->data;
-    /* Counted even when dropped: chunked bodies announce no length. Only
-     * requests for a handler keep theirs. */
-    r->body_bytes += len;
-    if (r->body_bytes > c->srv->app->config.max_body_bytes) {
-        r->reject_status = 413;
-        return HPE_USER;
-    }
-    if (r->keep_body) lv_buf_append(&r->body, at, len);
-    return 0;
-}
-
-static int on_message_complete(llhttp_t *p)
-{
-    http_request *r = request_of(p);
-    conn *c = p->data;
-    r->in_request = false;
-    /* After an upgrade llhttp stops by itself (HPE_PAUSED_UPGRADE), since
-     * the request carried Connection: upgrade. */
-    if (http_handle(c)) return 0;
-    /* Forget this request before the next one on the connection. */
-    forget_headers(r);
-    lv_buf_free(&r->body);
-    r->keep_body = false;
+    (void)p; /* the same as c->http */
+    conn *c = ctx;
+    if (http_handle(c)) return LV_HTTP_ACTION_UPGRADE;
     c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
-    if (c->close_when_flushed || c->state == CONN_CLOSING) return HPE_PAUSED;
-    return 0;
+    if (c->close_when_flushed || c->state == CONN_CLOSING) return LV_HTTP_ACTION_STOP;
+    return LV_HTTP_ACTION_CONTINUE;
 }
+
+static const lv_http_handlers http_handlers = {
+    .request_begin = on_request_begin,
+    .headers_complete = on_headers_complete,
+    .request_complete = on_request_complete,
+};
 
 static void http_feed(conn *c, char *data, size_t len)
 {
-    http_request *r = c->http;
-    r->feed_start = data;
-    r->feed_end = data + len;
-    r->feed_id++;
-    llhttp_errno_t err = llhttp_execute(&r->parser, data, len);
-    if (err == HPE_OK) return;
-    if (err == HPE_PAUSED_UPGRADE && c->state == CONN_WEBSOCKET) {
+    lv_http_result res = lv_http_feed(c->http, data, len);
+    if (res.kind == LV_HTTP_NEED_MORE) return;
+    if (res.kind == LV_HTTP_UPGRADE && c->state == CONN_WEBSOCKET) {
         /* Bytes after the request head already belong to the WebSocket. */
-        const char *pos = llhttp_get_error_pos(&r->parser);
-        size_t used = pos ? (size_t)(pos - data) : len;
-        http_request_free(c->http);
+        http_parser_free(c->http);
         c->http = NULL;
-        if (used < len) ws_feed(c, (uint8_t *)data + used, len - used);
+        if (res.used < len) ws_feed(c, (uint8_t *)data + res.used, len - res.used);
         return;
     }
-    if (err == HPE_PAUSED || c->state == CONN_CLOSING) return; /* closing after a response */
-    if (err == HPE_PAUSED_UPGRADE) return; /* refused upgrade: the error response closes */
-    int status = r->reject_status ? r->reject_status : 400;
-    lv_log_debug("bad HTTP request: %s", llhttp_errno_name(err));
-    http_error(c, status, NULL, false);
+    if (res.kind == LV_HTTP_PAUSED || c->state == CONN_CLOSING) return; /* closing after a response */
+    if (res.kind == LV_HTTP_UPGRADE) return; /* refused upgrade: the error response closes */
+    lv_log_debug("bad HTTP request: %s", res.reason);
+    http_error(c, res.status, NULL, false);
 }
 
 /* ------------------------------------------------------------------------
@@ -809,9 +651,8 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
-    c->http = lv_xcalloc(1, sizeof *c->http);
-    llhttp_init(&c->http->parser, HTTP_REQUEST, &s->http_settings);
-    c->http->parser.data = c;
+    c->http = lv_xmalloc(sizeof *c->http);
+    lv_http_parser_init(c->http, &s->http_limits, &http_handlers, c);
     c->state = CONN_HTTP;
     c->deadline_ms = now_ms(s) + s->app->config.header_timeout_s * 1000ull;
     c->next = s->conns;
@@ -835,8 +676,8 @@ static void on_sweep(uv_timer_t *t)
                 ws_close(c, LV_WS_CLOSE_GOING_AWAY, "idle timeout");
                 /* If the close frame cannot be written, give up on it soon. */
                 c->deadline_ms = now + 2000;
-            } else if (c->state == CONN_HTTP && c->http && c->http->in_request &&
-                       !c->http->headers_done && !c->close_when_flushed) {
+            } else if (c->state == CONN_HTTP && c->http && lv_http_reading_head(c->http) &&
+                       !c->close_when_flushed) {
                 http_error(c, 408, NULL, false);
                 c->deadline_ms = now + 2000;
             } else {
@@ -1006,15 +847,7 @@ int lv_app_run(lv_app *app)
         return -1;
     }
     uv_loop_init(&s->loop);
-    llhttp_settings_init(&s->http_settings);
-    s->http_settings.on_message_begin = on_message_begin;
-    s->http_settings.on_url = on_url;
-    s->http_settings.on_header_field = on_header_field;
-    s->http_settings.on_header_value = on_header_value;
-    s->http_settings.on_header_value_complete = on_header_value_complete;
-    s->http_settings.on_headers_complete = on_headers_complete;
-    s->http_settings.on_body = on_body;
-    s->http_settings.on_message_complete = on_message_complete;
+    s->http_limits = (lv_http_limits){app->config.max_header_bytes, app->config.max_body_bytes};
 
     if (listen_on(s) == 0) {
         uv_timer_init(&s->loop, &s->sweep);
