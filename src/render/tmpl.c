@@ -945,6 +945,27 @@ static bool parse_if(compiler *c, source *src, builder *outer, html_ctx *h, size
 }
 
 /* {{#each list as item}} or {{#each list as item, i}} (also as |item i|). */
+/* Checks that a loop-like block ({{#each}}, {{#stream}}) ended with its own
+ * closing tag: never {{else}}, never end of input. Reports and returns false
+ * otherwise. */
+static bool loop_closed(compiler *c, const source *src, const terminator *term, size_t open, int line,
+                        const char *name, const char *else_hint)
+{
+    if (term->kind == TERM_EOF) {
+        report(c, src, open, "{{#%s}} is never closed (expected {{/%s}})", name, name);
+        return false;
+    }
+    if (term->kind == TERM_ELSE) {
+        report(c, src, term->at, "{{#%s}} has no {{else}}%s", name, else_hint);
+        return false;
+    }
+    if (strcmp(term->close_name, name) != 0) {
+        report(c, src, term->at, "expected {{/%s}} to close the {{#%s}} of line %d", name, name, line);
+        return false;
+    }
+    return true;
+}
+
 static bool parse_each(compiler *c, source *src, builder *outer, html_ctx *h, size_t open, size_t start,
                        size_t end, int line)
 {
@@ -995,16 +1016,7 @@ static bool parse_each(compiler *c, source *src, builder *outer, html_ctx *h, si
     if (ok) d.body = builder_finish(c, &body);
     builder_free(&body);
     expr_free(term.else_if);
-    if (ok && term.kind == TERM_EOF) {
-        report(c, src, open, "{{#each}} is never closed (expected {{/each}})");
-        ok = false;
-    } else if (ok && term.kind == TERM_ELSE) {
-        report(c, src, term.at, "{{#each}} has no {{else}}; use {{#unless list}} after the loop");
-        ok = false;
-    } else if (ok && strcmp(term.close_name, "each") != 0) {
-        report(c, src, term.at, "expected {{/each}} to close the {{#each}} of line %d", line);
-        ok = false;
-    }
+    if (ok) ok = loop_closed(c, src, &term, open, line, "each", "; use {{#unless list}} after the loop");
     if (!ok) {
         dyn_free(&d);
         return false;
@@ -1098,16 +1110,7 @@ static bool parse_stream(compiler *c, source *src, builder *outer, html_ctx *h, 
     }
     builder_free(&body);
     expr_free(term.else_if);
-    if (ok && term.kind == TERM_EOF) {
-        report(c, src, open, "{{#stream}} is never closed (expected {{/stream}})");
-        ok = false;
-    } else if (ok && term.kind == TERM_ELSE) {
-        report(c, src, term.at, "{{#stream}} has no {{else}}");
-        ok = false;
-    } else if (ok && strcmp(term.close_name, "stream") != 0) {
-        report(c, src, term.at, "expected {{/stream}} to close the {{#stream}} of line %d", line);
-        ok = false;
-    }
+    if (ok) ok = loop_closed(c, src, &term, open, line, "stream", "");
     if (!ok) {
         dyn_free(&d);
         return false;
