@@ -3,9 +3,9 @@
  * reloaded on change with LV_ENV=dev).
  *
  * The todos live in one process-wide list shared by every visitor: an event
- * changes the list and re-assigns it, and the template engine sends only the
- * rows that changed. Other visitors see the change on their next event or
- * reload (pushing it to them needs pub/sub, which is not here yet). */
+ * changes the list and broadcasts that it changed; every open /todos view
+ * (the sender too) re-reads the list in handle_info, and the template engine
+ * sends each of them only the rows that changed. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +53,23 @@ static void assign_todos(lv_socket *socket)
     lv_assign_bool(socket, "all_done", count > 0 && left == 0);
 }
 
+#define TODOS_TOPIC "todos"
+
 static int todos_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
 {
     (void)params;
     (void)session;
     lv_assign_int(socket, "form_key", 0);
     assign_todos(socket);
+    if (lv_connected(socket)) lv_subscribe(socket, TODOS_TOPIC);
+    return 0;
+}
+
+static int todos_info(lv_socket *socket, const char *name, const lv_params *payload)
+{
+    (void)name;
+    (void)payload;
+    assign_todos(socket); /* "changed": re-read the shared list */
     return 0;
 }
 
@@ -119,8 +130,10 @@ static int todos_event(lv_socket *socket, const char *event, const lv_params *va
         int64_t id = lv_param_int(value, "id", -1);
         toggle_or_delete(id, strcmp(event, "delete") == 0);
     }
+    /* This view's reply carries the change; the broadcast updates the rest
+     * (and is a no-op here, since the assigns already hold the new list). */
     assign_todos(socket);
-    return 0;
+    return lv_broadcast(lv_socket_app(socket), TODOS_TOPIC, "changed", NULL);
 }
 
 const lv_view lv_example_todos = {
@@ -129,4 +142,5 @@ const lv_view lv_example_todos = {
     .events = (const char *const[]){"add", "toggle", "delete", NULL},
     .mount = todos_mount,
     .handle_event = todos_event,
+    .handle_info = todos_info,
 };

@@ -167,3 +167,27 @@ test("the index links the todos", async () => {
   assert.ok(links.includes("/todos"));
   await context.close();
 });
+
+test("another visitor's page follows every change without a reload", async () => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const pageA = await a.newPage();
+  const pageB = await b.newPage();
+  await pageA.goto(server.url + "/todos");
+  await pageB.goto(server.url + "/todos");
+  await connected(pageA);
+  await connected(pageB);
+  const text = (p) => p.evaluate(() => [...document.querySelectorAll("#todos li .text")].map((e) => e.textContent));
+
+  await pageA.fill('#todo-form input[name="text"]', "Shared by pub/sub");
+  await pageA.press('#todo-form input[name="text"]', "Enter");
+  await pageB.waitForFunction(() => [...document.querySelectorAll("#todos li .text")].some((e) => e.textContent === "Shared by pub/sub"));
+  assert.deepEqual(await text(pageB), await text(pageA));
+
+  const row = pageB.locator("#todos li", { hasText: "Shared by pub/sub" });
+  await row.locator('[phx-click="delete"]').click();
+  await pageA.waitForFunction(() => ![...document.querySelectorAll("#todos li .text")].some((e) => e.textContent === "Shared by pub/sub"));
+  assert.deepEqual(await text(pageA), await text(pageB));
+  await a.close();
+  await b.close();
+});
