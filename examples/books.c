@@ -6,7 +6,8 @@
  * the user has used, and all of them on submit (docs/forms.md).
  *
  * The shelf is one process-wide list shared by every visitor, guarded by a
- * mutex; others see a change on their next event or reload. */
+ * mutex; a change is broadcast, and every open /books page re-reads the
+ * shelf in handle_info. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -196,6 +197,15 @@ static int books_mount(lv_socket *socket, const lv_params *params, const lv_para
     lv_assign_str(socket, "notice", "");
     reset_form(socket, 0);
     assign_shelf(socket);
+    if (lv_connected(socket)) lv_subscribe(socket, "books");
+    return 0;
+}
+
+static int books_info(lv_socket *socket, const char *name, const lv_params *payload)
+{
+    (void)name;
+    (void)payload;
+    assign_shelf(socket); /* "changed": another page saved or deleted a book */
     return 0;
 }
 
@@ -231,7 +241,8 @@ static int books_event(lv_socket *socket, const char *event, const lv_params *va
         if (id == st->editing) reset_form(socket, 0);
     }
     assign_shelf(socket);
-    return 0;
+    bool shelf_changed = strcmp(event, "delete") == 0 || (strcmp(event, "save") == 0 && lv_get_str(socket, "notice")[0]);
+    return shelf_changed ? lv_broadcast(lv_socket_app(socket), "books", "changed", NULL) : 0;
 }
 
 const lv_view lv_example_books = {
@@ -241,4 +252,5 @@ const lv_view lv_example_books = {
     .state_size = sizeof(books_state),
     .mount = books_mount,
     .handle_event = books_event,
+    .handle_info = books_info,
 };

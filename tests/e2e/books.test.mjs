@@ -144,3 +144,26 @@ test("a field the schema does not declare never reaches the data", async () => {
   await page.waitForFunction(() => ![...document.querySelectorAll("#books .title")].some((t) => t.textContent === "Ulysses"));
   await context.close();
 });
+
+test("another visitor's shelf follows adds and deletes without a reload", async () => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const pageA = await a.newPage();
+  const pageB = await b.newPage();
+  for (const p of [pageA, pageB]) {
+    await p.goto(server.url + "/books");
+    await p.waitForSelector("[data-phx-main].phx-connected");
+  }
+  await pageA.fill("#book_title", "Middlemarch");
+  await pageA.fill("#book_author", "George Eliot");
+  await pageA.fill("#book_year", "1871");
+  await pageA.selectOption("#book_genre", "Fiction");
+  await pageA.waitForFunction(() => document.querySelectorAll(".invalid-feedback").length === 0);
+  await pageA.click("#save");
+  await pageB.waitForFunction(() => [...document.querySelectorAll("#books tbody tr .title")].some((td) => td.textContent === "Middlemarch"));
+  assert.deepEqual(await titles(pageB), await titles(pageA));
+  await pageB.locator("#books tbody tr", { hasText: "Middlemarch" }).locator("button.delete").click();
+  await pageA.waitForFunction(() => ![...document.querySelectorAll("#books tbody tr .title")].some((td) => td.textContent === "Middlemarch"));
+  await a.close();
+  await b.close();
+});
