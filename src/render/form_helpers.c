@@ -240,43 +240,22 @@ static int input_helper(lv_helper_call *call, const char *type, bool with_value)
     return emit(call, &out, ok);
 }
 
-/* {{text_input form "field" ...}} and the other <input> types. */
-static int helper_text_input(lv_helper_call *call, void *user)
-{
-    (void)user;
-    return input_helper(call, "text", true);
-}
+/* {{text_input form "field" ...}} and the other <input> types: one helper,
+ * registered once per type with that type as its user data. */
+typedef struct input_kind {
+    const char *type;
+    bool with_value; /* false for a password: never written back into the
+                        page, not from the params, the data, nor value= */
+} input_kind;
 
-static int helper_email_input(lv_helper_call *call, void *user)
-{
-    (void)user;
-    return input_helper(call, "email", true);
-}
+static const input_kind text_kind = {"text", true}, email_kind = {"email", true},
+                        password_kind = {"password", false}, number_kind = {"number", true},
+                        tel_kind = {"tel", true}, hidden_kind = {"hidden", true};
 
-/* A password is never written back into the page: not from the params, not
- * from the data, not from value=. */
-static int helper_password_input(lv_helper_call *call, void *user)
+static int helper_input(lv_helper_call *call, void *user)
 {
-    (void)user;
-    return input_helper(call, "password", false);
-}
-
-static int helper_number_input(lv_helper_call *call, void *user)
-{
-    (void)user;
-    return input_helper(call, "number", true);
-}
-
-static int helper_telephone_input(lv_helper_call *call, void *user)
-{
-    (void)user;
-    return input_helper(call, "tel", true);
-}
-
-static int helper_hidden_input(lv_helper_call *call, void *user)
-{
-    (void)user;
-    return input_helper(call, "hidden", true);
+    const input_kind *kind = user;
+    return input_helper(call, kind->type, kind->with_value);
 }
 
 /* {{textarea form "field" rows=4}}: the value is the element's text, after
@@ -665,12 +644,12 @@ static int helper_live_title_tag(lv_helper_call *call, void *user)
 void lv_form_helpers_register(void)
 {
     lv_registry_add_helper("form_for", helper_form_for, NULL);
-    lv_registry_add_helper("text_input", helper_text_input, NULL);
-    lv_registry_add_helper("email_input", helper_email_input, NULL);
-    lv_registry_add_helper("password_input", helper_password_input, NULL);
-    lv_registry_add_helper("number_input", helper_number_input, NULL);
-    lv_registry_add_helper("telephone_input", helper_telephone_input, NULL);
-    lv_registry_add_helper("hidden_input", helper_hidden_input, NULL);
+    lv_registry_add_helper("text_input", helper_input, (void *)&text_kind);
+    lv_registry_add_helper("email_input", helper_input, (void *)&email_kind);
+    lv_registry_add_helper("password_input", helper_input, (void *)&password_kind);
+    lv_registry_add_helper("number_input", helper_input, (void *)&number_kind);
+    lv_registry_add_helper("telephone_input", helper_input, (void *)&tel_kind);
+    lv_registry_add_helper("hidden_input", helper_input, (void *)&hidden_kind);
     lv_registry_add_helper("textarea", helper_textarea, NULL);
     lv_registry_add_helper("checkbox", helper_checkbox, NULL);
     lv_registry_add_helper("radio_button", helper_radio_button, NULL);
