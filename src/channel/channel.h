@@ -1,13 +1,17 @@
-/* The per-connection protocol state machine (protocol.md §1.3-1.7, §3, §5).
+/* Phoenix's channel protocol over one connection (docs/protocol.md §1.3-1.7).
  *
- * It receives decoded client frames and answers through a send callback; it
- * never touches a socket. Rules it keeps:
+ * It receives client text messages and answers through a send callback; it
+ * never touches a socket, and it knows what a topic, a ref and a join_ref
+ * are but not what a view does: joins, events and infos go to the view
+ * lifecycle (live/lifecycle.h), whose answers it wraps into replies and
+ * pushes. Rules it keeps:
  * - every push from the client gets exactly one reply, whatever it holds;
- * - a join is verified (signed session bound to the topic, CSRF token) and
- *   any failure is answered {"reason":"stale"}, never with silence;
- * - messages are handled strictly in arrival order, one at a time;
- * - replies and pushes carry the join_ref of the join they belong to;
- * - several views may be joined on one connection, up to a limit. */
+ * - messages are handled strictly in arrival order, one at a time; infos
+ *   that arrive meanwhile wait until the message is answered;
+ * - replies and pushes carry the join_ref of the join they belong to, and a
+ *   message for an earlier join of a topic is unmatched;
+ * - a second join of a topic replaces the first; several views may be
+ *   joined on one connection, up to a limit. */
 #ifndef LV_CHANNEL_CHANNEL_H
 #define LV_CHANNEL_CHANNEL_H
 
@@ -50,7 +54,7 @@ void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void 
 void lv_channel_set_connect_session(lv_channel *ch, const char *csrf_state);
 /* Handles one complete text message. */
 void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len);
-/* Handles one binary message (upload chunks, protocol.md §1.8). */
+/* Handles one binary message (upload chunks, docs/protocol.md §1.8). */
 void lv_channel_handle_binary(lv_channel *ch, const uint8_t *data, size_t len);
 /* Ends every joined view (running terminate once each) and frees them. The
  * send callback is not used any more. */

@@ -8,6 +8,8 @@
  * collect its tree (whole with "r":1 the first time, then only what changed)
  * for the reply's "c" key. Instances live until the client reports their
  * cids destroyed, or the view ends. */
+#include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +78,15 @@ void lv_components_registry_free(lv_app *app)
     free(app->components);
     app->components = NULL;
     app->component_count = 0;
+}
+
+const lv_component *lv_component_def_of(const lv_socket *component)
+{
+    assert(component->parent);
+    /* A component's socket routes to its entry's stand-in view. */
+    const lv_component_entry *e = (const lv_component_entry *)((const char *)component->route->view -
+                                                              offsetof(lv_component_entry, view));
+    return e->def;
 }
 
 static const lv_component_entry *find_entry(const lv_app *app, const char *name)

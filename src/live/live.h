@@ -220,6 +220,8 @@ lv_component_hooks lv_components_hooks(lv_socket *view_socket);
 /* Appends ,"c":{...} (the trees collected since the last call) to the JSON
  * object ending `out`, when there are any; returns true if it did. */
 bool lv_components_take_c(lv_socket *view_socket, lv_buf *out, bool has_keys);
+/* The definition of a component's socket (socket->parent is set). */
+const lv_component *lv_component_def_of(const lv_socket *component);
 /* The component instance of cid in the view, or NULL. */
 lv_socket *lv_components_find(lv_socket *view_socket, int64_t cid);
 /* Renders one component's changes alone into out as {"c":{"cid":...}}; false

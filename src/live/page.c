@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live/lifecycle.h"
 #include "live/live.h"
 #include "render/escape.h"
-#include "live/templates.h"
-#include "render/render.h"
 #include "util/log.h"
 
 static void put_attr(lv_buf *out, const char *name, const char *value)
@@ -59,7 +58,7 @@ static void render_error_page(lv_buf *out, const char *message)
 /* Navigation asked for during the HTTP render becomes an HTTP redirect,
  * with the flash in a short-lived cookie, as the client does for a live
  * redirect. */
-static void redirect_from_mount(lv_request *req, lv_socket *socket)
+static void redirect_from_mount(lv_request *req, lv_socket *socket, const char *to)
 {
     char *flash = lv_flash_token(socket);
     if (flash) {
@@ -68,7 +67,7 @@ static void redirect_from_mount(lv_request *req, lv_socket *socket)
                       flash);
         free(flash);
     }
-    lv_respond_redirect(req, socket->extras->nav.to);
+    lv_respond_redirect(req, to);
     req->status = 302;
 }
 
@@ -102,7 +101,6 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
     lv_socket *socket = lv_socket_new(app, route, false, NULL);
     json_t *session_obj = session_data(req);
     lv_params session = {session_obj};
-    const lv_view *view = route->view;
     const char *csrf_state = lv_request_csrf_state(req);
     char csrf_token[LV_CSRF_TOKEN_LEN + 1];
     lv_csrf_mask(csrf_state, csrf_token);
@@ -116,28 +114,25 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
         lv_flash_from_token(socket, flash_token);
         lv_buf_puts(&req->extra_headers, "Set-Cookie: " FLASH_COOKIE "=; Path=/; Max-Age=0\r\n");
     }
-    if (view->mount(socket, &req->params_view, &session) != 0) {
-        lv_log_warn("%s: mount failed during the HTTP render", route->path);
+    /* handle_params gets the absolute URL, as the join will pass it. */
+    lv_buf url = LV_BUF_INIT;
+    const char *host = lv_request_header(req, "host");
+    lv_buf_printf(&url, "http://%s%s%s%s", host ? host : "localhost", req->path, req->query ? "?" : "",
+                  req->query ? req->query : "");
+    lv_buf inner = LV_BUF_INIT;
+    lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &req->params_view, .session = &session,
+                      .url = url.data};
+    lv_step step = {.out = &inner};
+    lv_step_run(socket, &cb, LV_STEP_PAGE, &step);
+    lv_buf_free(&url);
+    if (step.status == LV_STEP_FAILED) {
+        lv_log_warn("%s: %s failed during the HTTP render", route->path,
+                    step.mounted ? "handle_params" : "mount");
         respond_error_page(req);
         goto done;
     }
-    if (view->handle_params) {
-        /* The absolute URL, as the join will pass it. */
-        lv_buf url = LV_BUF_INIT;
-        const char *host = lv_request_header(req, "host");
-        lv_buf_printf(&url, "http://%s%s%s%s", host ? host : "localhost", req->path, req->query ? "?" : "",
-                      req->query ? req->query : "");
-        int rc = view->handle_params(socket, &req->params_view, url.data);
-        lv_buf_free(&url);
-        if (rc != 0) {
-            lv_log_warn("%s: handle_params failed during the HTTP render", route->path);
-            respond_error_page(req);
-            goto done;
-        }
-    }
-
-    if (socket->extras && socket->extras->nav.kind != LV_NAV_NONE) {
-        redirect_from_mount(req, socket);
+    if (step.status == LV_STEP_AWAY) {
+        redirect_from_mount(req, socket, step.nav.to);
         goto done;
     }
 
@@ -157,17 +152,15 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
         goto done;
     }
 
-    lv_buf inner = LV_BUF_INIT, page = LV_BUF_INIT;
-    lv_template_refresh(route->tmpl);
-    lv_component_hooks hooks = lv_components_hooks(socket);
-    lv_render_html_ex(route->tmpl, &socket->assigns, &hooks, &inner);
+    lv_buf page = LV_BUF_INIT;
     const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
     render_layout(title, socket->id, csrf_token, session_token, &inner, &page);
     lv_respond(req, 200, "text/html; charset=utf-8", page.data, page.len);
     free(session_token);
-    lv_buf_free(&inner);
     lv_buf_free(&page);
 done:
+    lv_step_free(&step);
+    lv_buf_free(&inner);
     free(flash_token);
     json_decref(session_obj);
     lv_socket_free(socket);

@@ -1,0 +1,668 @@
+/* The view lifecycle (see lifecycle.h): one step that runs a callback,
+ * follows patches, renders what changed and collects the outputs; and the
+ * join, client messages and infos, each written once on top of it. */
+#include "live/lifecycle.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live/templates.h"
+#include "render/render.h"
+#include "util/form.h"
+#include "util/json.h"
+#include "util/log.h"
+
+/* A view sending itself infos from handle_info could loop forever inside one
+ * loop tick; past this many in one drain the rest are dropped with an error. */
+#define LV_MAX_INFOS_PER_DRAIN 1000
+
+/* Phoenix stops a view that keeps patching from handle_params after 20. */
+#define LV_MAX_PATCHES 20
+
+/* The answer of the latest client message, and the pushes of the latest
+ * info, on this thread: their capacity stays with the thread, not with each
+ * connection. */
+static _Thread_local lv_buf answer_scratch;
+static _Thread_local lv_buf push_scratch;
+
+void lv_lifecycle_thread_cleanup(void)
+{
+    lv_buf_free(&answer_scratch);
+    lv_buf_free(&push_scratch);
+}
+
+/* Answers with what a step wrote into answer_scratch. */
+static void answer_rendered(lv_answer *answer, bool ok)
+{
+    answer->ok = ok;
+    answer->payload = answer_scratch.data;
+    answer->len = answer_scratch.len;
+}
+
+static void answer_text(lv_answer *answer, bool ok, const char *text)
+{
+    lv_buf_reset(&answer_scratch);
+    lv_buf_puts(&answer_scratch, text);
+    answer->ok = ok;
+    answer->payload = answer_scratch.data;
+    answer->len = answer_scratch.len;
+}
+
+/* An error reply: {"reason":...}. */
+static void answer_error(lv_answer *answer, const char *reason)
+{
+    lv_buf_reset(&answer_scratch);
+    lv_buf_puts(&answer_scratch, "{\"reason\":");
+    lv_json_cstr(&answer_scratch, reason);
+    lv_buf_putc(&answer_scratch, '}');
+    answer->ok = false;
+    answer->payload = answer_scratch.data;
+    answer->len = answer_scratch.len;
+}
+
+/* ---- URLs ---- */
+
+/* The path and query of a URL, absolute ("http://host/p?q#f") or local. */
+static void url_parts(const char *url, const char **path, size_t *path_len, const char **query,
+                      size_t *query_len)
+{
+    const char *p = url ? url : "";
+    const char *scheme = strstr(p, "://");
+    if (scheme) {
+        p = strchr(scheme + 3, '/');
+        if (!p) p = "/";
+    }
+    const char *end = p + strcspn(p, "?#");
+    *path = p;
+    *path_len = (size_t)(end - p);
+    *query = "";
+    *query_len = 0;
+    if (*end == '?') {
+        *query = end + 1;
+        *query_len = strcspn(end + 1, "#");
+    }
+}
+
+/* The route a URL leads to, with its params (path parameters and query;
+ * a new reference in *params, also when no route matches). */
+static const lv_route_entry *route_url(lv_app *app, const char *url, json_t **params)
+{
+    const char *path, *query;
+    size_t path_len, query_len;
+    url_parts(url, &path, &path_len, &query, &query_len);
+    *params = NULL;
+    if (lv_form_decode(query, query_len, NULL, params) != LV_FORM_OK) {
+        lv_log_warn("a URL's query could not be decoded; ignoring it");
+        *params = json_object();
+    }
+    return lv_app_match_route(app, path, path_len, *params);
+}
+
+/* ---- the step ---- */
+
+static lv_nav take_nav(lv_socket *socket)
+{
+    lv_nav nav = {LV_NAV_NONE, false, NULL};
+    if (socket->extras) {
+        nav = socket->extras->nav;
+        socket->extras->nav = (lv_nav){LV_NAV_NONE, false, NULL};
+    }
+    return nav;
+}
+
+static int run_handle_params(lv_socket *socket, const char *url)
+{
+    const lv_view *view = socket->route->view;
+    if (!view->handle_params) return 0;
+    json_t *obj;
+    if (route_url(socket->app, url, &obj) != socket->route) {
+        lv_log_warn("%s: %s does not route to this view", view->name, url ? url : "(no URL)");
+        json_decref(obj);
+        return -1;
+    }
+    lv_params params = {obj};
+    int rc = view->handle_params(socket, &params, url ? url : "");
+    json_decref(obj);
+    return rc;
+}
+
+static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
+{
+    const lv_view *view = socket->route->view;
+    switch (cb->kind) {
+    case LV_CALLBACK_MOUNT:
+        if (view->mount(socket, cb->params, cb->session) != 0) return -1;
+        step->mounted = true;
+        return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
+    case LV_CALLBACK_PARAMS:
+        return run_handle_params(socket, cb->url);
+    case LV_CALLBACK_EVENT:
+        if (socket->parent) return lv_component_def_of(socket)->handle_event(socket, cb->name, cb->params);
+        return view->handle_event(socket, cb->name, cb->params);
+    case LV_CALLBACK_INFO:
+        if (!view->handle_info) {
+            lv_log_warn("%s: info \"%s\" sent but the view has no handle_info", view->name, cb->name);
+            return 0;
+        }
+        return view->handle_info(socket, cb->name, cb->params);
+    case LV_CALLBACK_CLEAR_FLASH:
+        lv_clear_flash(socket, cb->name);
+        return 0;
+    }
+    return -1;
+}
+
+/* Carries out push_patch requests: handle_params for each new URL until the
+ * view stops patching. Returns the last patch (taken), or kind NONE; on
+ * failure *failed says why, else NULL. */
+static lv_nav follow_patches(lv_socket *socket, const char **failed)
+{
+    lv_nav last = {LV_NAV_NONE, false, NULL};
+    *failed = NULL;
+    lv_socket_extras *x = socket->extras;
+    for (int n = 0; x && x->nav.kind == LV_NAV_PATCH; n++) {
+        lv_nav patch = take_nav(socket);
+        free(last.to);
+        last = patch;
+        if (n >= LV_MAX_PATCHES) {
+            lv_log_error("%s: more than %d patches in a row; stopping", socket->route->view->name,
+                         LV_MAX_PATCHES);
+            *failed = "too many patches";
+            return last;
+        }
+        if (run_handle_params(socket, patch.to) != 0) {
+            *failed = "live_patch failed";
+            return last;
+        }
+    }
+    return last;
+}
+
+void lv_nav_write(lv_socket *socket, const lv_nav *nav, lv_buf *out)
+{
+    assert(nav->kind != LV_NAV_NONE && nav->to);
+    lv_buf_puts(out, nav->kind == LV_NAV_PATCH      ? "\"live_patch\":"
+                     : nav->kind == LV_NAV_NAVIGATE ? "\"live_redirect\":"
+                                                    : "\"redirect\":");
+    lv_buf_puts(out, "{\"to\":");
+    lv_json_cstr(out, nav->to);
+    if (nav->kind != LV_NAV_REDIRECT) lv_buf_puts(out, nav->replace ? ",\"kind\":\"replace\"" : ",\"kind\":\"push\"");
+    if (nav->kind != LV_NAV_PATCH) {
+        char *flash = lv_flash_token(socket);
+        if (flash) {
+            lv_buf_puts(out, ",\"flash\":");
+            lv_json_cstr(out, flash);
+            free(flash);
+        }
+    }
+    lv_buf_putc(out, '}');
+}
+
+/* Appends the title, pushed events and hook reply the view set (keys "t",
+ * "e", "r") to the JSON object that ends `out`, which has keys already when
+ * has_keys. Clears them. Returns true when it added any. */
+static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
+{
+    lv_socket_extras *x = socket->extras;
+    if (!x || (!x->title_changed && !x->events && !x->reply)) return false;
+    assert(out->len > 0 && out->data[out->len - 1] == '}');
+    out->len--; /* reopen the object */
+    bool first = !has_keys;
+    if (x->title_changed) {
+        lv_buf_puts(out, first ? "\"t\":" : ",\"t\":");
+        lv_json_cstr(out, x->title);
+        x->title_changed = false;
+        first = false;
+    }
+    json_t *lists[2] = {x->events, x->reply};
+    const char *keys[2] = {"\"e\":", "\"r\":"};
+    for (int i = 0; i < 2; i++) {
+        if (!lists[i]) continue;
+        char *text = json_dumps(lists[i], JSON_COMPACT);
+        if (!first) lv_buf_putc(out, ',');
+        lv_buf_puts(out, keys[i]);
+        lv_buf_puts(out, text);
+        free(text);
+        json_decref(lists[i]);
+        first = false;
+    }
+    x->events = x->reply = NULL;
+    lv_buf_putc(out, '}');
+    return true;
+}
+
+/* Appends the whole tree (whole) or what changed since the last render:
+ * the view's slots, its components' trees ("c") and the outputs above.
+ * Clears the change bits. Returns false when a diff holds nothing ({} is
+ * then written). A component's socket renders only that component. */
+static bool render_tree(lv_socket *socket, bool whole, lv_buf *out)
+{
+    if (socket->parent) return lv_components_render_one(socket, out);
+    lv_template_refresh(socket->route->tmpl);
+    lv_component_hooks hooks = lv_components_hooks(socket);
+    bool changed = true;
+    if (whole)
+        lv_render_full_state(socket->route->tmpl, &socket->assigns, &socket->render_state, &hooks, out);
+    else
+        changed = lv_render_diff_state(socket->route->tmpl, &socket->assigns, &socket->render_state,
+                                       &hooks, out);
+    lv_assigns_clear_changed(&socket->assigns);
+    changed = lv_components_take_c(socket, out, changed) || changed;
+    return append_outputs(socket, out, changed) || changed;
+}
+
+static void render_page(lv_socket *socket, lv_buf *out)
+{
+    lv_template_refresh(socket->route->tmpl);
+    lv_component_hooks hooks = lv_components_hooks(socket);
+    lv_render_html_ex(socket->route->tmpl, &socket->assigns, &hooks, out);
+}
+
+static void render_join(lv_socket *socket, const lv_nav *patch, lv_buf *out)
+{
+    lv_buf_puts(out, "{\"rendered\":");
+    render_tree(socket, true, out);
+    if (patch->kind == LV_NAV_PATCH) {
+        lv_buf_putc(out, ',');
+        lv_nav_write(socket, patch, out);
+    }
+    lv_buf_puts(out, ",\"liveview_version\":\"" LV_CLIENT_VERSION "\"}");
+}
+
+static void render_reply(lv_socket *socket, const lv_nav *nav, lv_buf *out)
+{
+    lv_buf_puts(out, "{\"diff\":");
+    bool any = render_tree(socket, false, out);
+    if (nav->kind != LV_NAV_NONE) {
+        lv_buf_putc(out, ',');
+        lv_nav_write(socket, nav, out);
+    } else if (!any) {
+        lv_buf_reset(out);
+        lv_buf_putc(out, '{');
+    }
+    lv_buf_putc(out, '}');
+}
+
+void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv_step *step)
+{
+    step->status = LV_STEP_OK;
+    if (run_callback(socket, cb, step) != 0) {
+        lv_nav dropped = take_nav(socket);
+        free(dropped.to);
+        step->status = LV_STEP_FAILED;
+        step->reason = cb->kind == LV_CALLBACK_MOUNT    ? "join crashed"
+                       : cb->kind == LV_CALLBACK_PARAMS ? "live_patch failed"
+                                                        : "event failed";
+        return;
+    }
+    /* The dead render follows no patch: any navigation becomes a redirect. */
+    lv_nav patch = {LV_NAV_NONE, false, NULL};
+    if (mode != LV_STEP_PAGE) {
+        const char *failed;
+        patch = follow_patches(socket, &failed);
+        if (failed) {
+            free(patch.to);
+            step->status = LV_STEP_FAILED;
+            step->reason = mode == LV_STEP_JOIN ? "join crashed" : failed;
+            return;
+        }
+    }
+    /* Reset only now: the callbacks above may have run other views' steps
+     * (a broadcast drains their infos at once) on the same scratch. */
+    lv_buf_reset(step->out);
+    lv_nav nav = take_nav(socket);
+    if (socket->parent) {
+        /* A component's navigation is not carried out (yet): drop it. */
+        free(nav.to);
+        nav = (lv_nav){LV_NAV_NONE, false, NULL};
+    }
+    switch (mode) {
+    case LV_STEP_JOIN:
+    case LV_STEP_PAGE:
+        if (nav.kind != LV_NAV_NONE) {
+            step->status = LV_STEP_AWAY;
+            step->nav = nav;
+            free(patch.to);
+            return;
+        }
+        if (mode == LV_STEP_JOIN)
+            render_join(socket, &patch, step->out);
+        else
+            render_page(socket, step->out);
+        free(patch.to);
+        return;
+    case LV_STEP_REPLY:
+    case LV_STEP_PUSH:
+        if (nav.kind == LV_NAV_NONE) {
+            nav = patch;
+        } else {
+            free(patch.to);
+        }
+        if (mode == LV_STEP_REPLY) {
+            render_reply(socket, &nav, step->out);
+            free(nav.to);
+        } else {
+            step->nav = nav;
+            if (!render_tree(socket, false, step->out)) lv_buf_reset(step->out);
+        }
+        return;
+    }
+}
+
+void lv_step_free(lv_step *step)
+{
+    free(step->nav.to);
+    step->nav = (lv_nav){LV_NAV_NONE, false, NULL};
+}
+
+/* ---- the join ---- */
+
+lv_socket *lv_view_join(lv_app *app, const char *topic, json_t *payload,
+                        const lv_join_context *ctx, lv_answer *answer)
+{
+    if (ctx->connect_refused) {
+        /* The socket URL's token did not match the cookie session, so this
+         * socket has no session at all (Phoenix: session nil -> stale). */
+        lv_log_warn("join of %s refused: the socket's CSRF token did not match its session", topic);
+        answer_error(answer, "stale");
+        return NULL;
+    }
+    json_t *params_obj = json_object_get(payload, "params");
+    if (!json_is_object(params_obj)) params_obj = NULL;
+    const char *csrf = json_string_value(json_object_get(params_obj, "_csrf_token"));
+    const char *session_token = json_string_value(json_object_get(payload, "session"));
+    lv_join_claims claims;
+    const char *why = NULL;
+    if (lv_join_verify(app, topic, session_token, csrf, ctx->connect_state, &claims, &why) != 0) {
+        lv_log_warn("join of %s refused: %s", topic, why);
+        answer_error(answer, "stale");
+        return NULL;
+    }
+    /* The view is the one the URL routes to: the page's own on a first join,
+     * another one after a live navigation (the client rejoins the topic with
+     * `redirect` and the same token). */
+    const char *url = json_string_value(json_object_get(payload, "redirect"));
+    if (!url) url = json_string_value(json_object_get(payload, "url"));
+    const lv_route_entry *route;
+    json_t *url_params = NULL;
+    if (url) {
+        route = route_url(app, url, &url_params);
+    } else {
+        route = lv_app_find_route(app, claims.route_path, strlen(claims.route_path));
+        url_params = json_object();
+    }
+    if (!route) {
+        lv_log_warn("join of %s refused: its URL routes to no LiveView", topic);
+        json_decref(url_params);
+        lv_join_claims_free(&claims);
+        answer_error(answer, "unauthorized");
+        return NULL;
+    }
+
+    lv_socket *socket = lv_socket_new(app, route, true, claims.id);
+    lv_socket_set_csrf(socket, claims.csrf_state, csrf);
+    /* Flash from a full redirect (in the page's token) or a live one. */
+    lv_flash_from_token(socket, json_string_value(json_object_get(claims.claims, "flash")));
+    lv_flash_from_token(socket, json_string_value(json_object_get(payload, "flash")));
+    lv_params params = {url_params}, session = {claims.session};
+    lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &session,
+                      .url = url ? url : route->path};
+    lv_step step = {.out = &answer_scratch};
+    lv_step_run(socket, &cb, LV_STEP_JOIN, &step);
+    json_decref(url_params);
+    lv_join_claims_free(&claims);
+    if (step.status == LV_STEP_OK) {
+        answer_rendered(answer, true);
+        lv_step_free(&step);
+        return socket;
+    }
+    if (step.status == LV_STEP_FAILED) {
+        lv_log_warn("%s: mount refused the join of %s", route->view->name, topic);
+        answer_error(answer, step.reason);
+    } else {
+        /* Mount sent the client elsewhere: an error reply carrying where
+         * (docs/protocol.md §3), and the view ends here. */
+        lv_buf_reset(&answer_scratch);
+        lv_buf_putc(&answer_scratch, '{');
+        lv_nav_write(socket, &step.nav, &answer_scratch);
+        lv_buf_putc(&answer_scratch, '}');
+        answer_rendered(answer, false);
+    }
+    /* terminate runs for every mount that succeeded, and only those. */
+    if (step.mounted && route->view->terminate) route->view->terminate(socket, LV_TERMINATE_LEAVE);
+    lv_step_free(&step);
+    lv_socket_free(socket);
+    return NULL;
+}
+
+void lv_view_end(lv_socket *socket, lv_terminate_reason reason)
+{
+    if (socket->route->view->terminate) socket->route->view->terminate(socket, reason);
+    lv_socket_free(socket);
+}
+
+/* ---- client messages ---- */
+
+static bool event_declared(const lv_view *view, const char *event)
+{
+    if (!view->events) return false;
+    for (const char *const *e = view->events; *e; e++)
+        if (strcmp(*e, event) == 0) return true;
+    return false;
+}
+
+/* The value of an event as params: an object as it is; anything else but a
+ * form wrapped as {"value": ...}. Returns a new reference. */
+static json_t *event_value(json_t *payload)
+{
+    json_t *value = json_object_get(payload, "value");
+    if (json_is_object(value)) return json_incref(value);
+    json_t *obj = json_object();
+    if (value) json_object_set(obj, "value", value);
+    return obj;
+}
+
+/* Decodes a form event's url-encoded fields and checks its _csrf_token
+ * against the view's CSRF state (seed: "LiveViewJS Forms Authenticity"). A
+ * wrong token is refused; a missing one is processed after a warning logged
+ * once per view, unless the app is csrf_strict. The token is removed before
+ * the fields reach the view. Returns the fields (a new reference), or NULL
+ * with *refused set to the reason for the client. */
+static json_t *form_value(lv_socket *socket, json_t *payload, const char **refused)
+{
+    const char *name = socket->route->view->name;
+    json_t *value = json_object_get(payload, "value");
+    json_t *fields = NULL;
+    lv_form_status st = json_is_string(value)
+                            ? lv_form_decode(json_string_value(value), json_string_length(value),
+                                             NULL, &fields)
+                            : LV_FORM_BAD_ENCODING;
+    if (st != LV_FORM_OK) {
+        lv_log_warn("%s: form event refused: %s", name, lv_form_status_str(st));
+        *refused = "invalid form";
+        return NULL;
+    }
+    json_t *token = json_object_get(fields, "_csrf_token");
+    if (token) {
+        const char *t = json_string_value(token);
+        if (!t || !lv_csrf_verify(socket->csrf_state, strlen(socket->csrf_state), t, strlen(t))) {
+            lv_log_warn("%s: form event refused: its _csrf_token does not match", name);
+            *refused = "invalid CSRF token";
+            json_decref(fields);
+            return NULL;
+        }
+        json_object_del(fields, "_csrf_token");
+    } else if (socket->app->config.csrf_strict) {
+        lv_log_warn("%s: form event refused: no _csrf_token (csrf_strict)", name);
+        *refused = "missing CSRF token";
+        json_decref(fields);
+        return NULL;
+    } else if (!socket->warned_missing_csrf) {
+        socket->warned_missing_csrf = true;
+        lv_log_warn("%s: a form event carries no _csrf_token; processing it (add form_for or a "
+                    "hidden _csrf_token input, or set csrf_strict)",
+                    name);
+    }
+    /* The client sends the changed field as meta._target (and phx-value-*
+     * attributes in meta); like Phoenix, they join the params. */
+    json_t *meta = json_object_get(payload, "meta");
+    const char *meta_key;
+    json_t *meta_value;
+    json_object_foreach(meta, meta_key, meta_value)
+    {
+        if (strcmp(meta_key, "_csrf_token") != 0 &&
+            (json_is_string(meta_value) || json_is_number(meta_value)))
+            json_object_set(fields, meta_key, meta_value);
+    }
+    return fields;
+}
+
+/* Runs a step that answers the client, and answers. */
+static void step_and_answer(lv_socket *socket, const lv_callback *cb, lv_answer *answer)
+{
+    lv_step step = {.out = &answer_scratch};
+    lv_step_run(socket, cb, LV_STEP_REPLY, &step);
+    if (step.status == LV_STEP_OK)
+        answer_rendered(answer, true);
+    else
+        answer_error(answer, step.reason);
+    lv_step_free(&step);
+}
+
+/* "event": for the view, or for a component (the payload's cid, from
+ * phx-target). An unknown cid gets an empty reply, as Phoenix's push_noop. */
+static void handle_event(lv_socket *view_socket, json_t *payload, lv_answer *answer)
+{
+    const char *event = json_string_value(json_object_get(payload, "event"));
+    if (!event) {
+        answer_error(answer, "malformed event");
+        return;
+    }
+    if (strncmp(event, "lv:", 3) == 0) {
+        /* Reserved client events, never passed to the view. */
+        if (strcmp(event, "lv:clear-flash") == 0) {
+            json_t *value = json_object_get(payload, "value");
+            lv_callback cb = {.kind = LV_CALLBACK_CLEAR_FLASH,
+                              .name = json_string_value(json_object_get(value, "key"))};
+            step_and_answer(view_socket, &cb, answer);
+        } else {
+            answer_error(answer, "unknown event");
+        }
+        return;
+    }
+    lv_socket *socket = view_socket;
+    json_t *cid = json_object_get(payload, "cid");
+    if (json_is_integer(cid)) {
+        socket = lv_components_find(view_socket, json_integer_value(cid));
+        if (!socket) {
+            answer_text(answer, true, "{}");
+            return;
+        }
+    }
+    const lv_view *view = socket->route->view;
+    bool handles = socket->parent ? lv_component_def_of(socket)->handle_event != NULL : view->handle_event != NULL;
+    if (!event_declared(view, event) || !handles) {
+        lv_log_warn("%s%s: event \"%.64s\" is not declared; refused", socket->parent ? "component " : "",
+                    view->name, event);
+        answer_error(answer, "unknown event");
+        return;
+    }
+    const char *type = json_string_value(json_object_get(payload, "type"));
+    const char *refused = NULL;
+    json_t *value_obj = type && strcmp(type, "form") == 0 ? form_value(socket, payload, &refused)
+                                                          : event_value(payload);
+    if (!value_obj) {
+        answer_error(answer, refused);
+        return;
+    }
+    lv_params value = {value_obj};
+    lv_callback cb = {.kind = LV_CALLBACK_EVENT, .name = event, .params = &value};
+    step_and_answer(socket, &cb, answer);
+    json_decref(value_obj);
+}
+
+/* The client changed the URL (a live_patch link, or back/forward): the view
+ * runs handle_params with it. A URL of another view is answered
+ * link_redirect, and the client navigates there instead. */
+static void handle_live_patch(lv_socket *socket, json_t *payload, lv_answer *answer)
+{
+    const char *url = json_string_value(json_object_get(payload, "url"));
+    json_t *params = NULL;
+    const lv_route_entry *route = url ? route_url(socket->app, url, &params) : NULL;
+    json_decref(params);
+    if (route != socket->route) {
+        answer_text(answer, true, "{\"link_redirect\":true}");
+        return;
+    }
+    lv_callback cb = {.kind = LV_CALLBACK_PARAMS, .url = url};
+    step_and_answer(socket, &cb, answer);
+}
+
+void lv_view_handle(lv_socket *socket, const char *event, json_t *payload, lv_answer *answer)
+{
+    if (strcmp(event, "event") == 0) {
+        handle_event(socket, payload, answer);
+    } else if (strcmp(event, "live_patch") == 0) {
+        handle_live_patch(socket, payload, answer);
+    } else if (strcmp(event, "cids_destroyed") == 0) {
+        /* The client removed these components from the DOM: forget them and
+         * say so; it needs the "cids" key to prune (docs/protocol.md §4.4). */
+        json_t *cids = json_object_get(payload, "cids");
+        json_t *response = json_is_array(cids)
+                               ? json_pack("{s:o}", "cids", lv_components_destroy(socket, cids))
+                               : json_pack("{s:[]}", "cids");
+        char *text = json_dumps(response, JSON_COMPACT);
+        answer_text(answer, true, text);
+        free(text);
+        json_decref(response);
+    } else {
+        /* cids_will_destroy and anything unknown: every push gets a reply
+         * (docs/protocol.md §1.7), or the client reloads the page after 30 s. */
+        answer_text(answer, true, "{}");
+    }
+}
+
+/* ---- infos ---- */
+
+static const char *nav_event(lv_nav_kind kind)
+{
+    return kind == LV_NAV_PATCH ? "live_patch" : kind == LV_NAV_NAVIGATE ? "live_redirect" : "redirect";
+}
+
+void lv_view_drain_infos(lv_socket *socket, lv_view_push_fn push, void *ctx)
+{
+    const lv_view *view = socket->route->view;
+    lv_info *info;
+    int delivered = 0;
+    while ((info = lv_socket_next_info(socket))) {
+        if (++delivered > LV_MAX_INFOS_PER_DRAIN) {
+            lv_log_error("%s: more than %d infos in a row; dropping the rest", view->name,
+                         LV_MAX_INFOS_PER_DRAIN);
+            lv_info_free(info);
+            while ((info = lv_socket_next_info(socket))) lv_info_free(info);
+            return;
+        }
+        lv_params payload = {info->payload};
+        lv_callback cb = {.kind = LV_CALLBACK_INFO, .name = info->name, .params = &payload};
+        lv_step step = {.out = &push_scratch};
+        lv_step_run(socket, &cb, LV_STEP_PUSH, &step);
+        lv_info_free(info);
+        if (step.status != LV_STEP_OK) {
+            lv_log_warn("%s: handle_info failed", view->name);
+        } else {
+            /* The navigation first (a patch's URL before the diff that shows
+             * it, as Phoenix does), then the diff. */
+            if (step.nav.kind != LV_NAV_NONE) {
+                lv_buf nav = LV_BUF_INIT;
+                lv_nav_write(socket, &step.nav, &nav);
+                /* lv_nav_write wrote "key":{...}; the push payload is the object. */
+                const char *obj = strchr(nav.data, '{');
+                push(ctx, socket, nav_event(step.nav.kind), obj, strlen(obj));
+                lv_buf_free(&nav);
+            }
+            if (push_scratch.len) push(ctx, socket, "diff", push_scratch.data, push_scratch.len);
+        }
+        lv_step_free(&step);
+    }
+}
