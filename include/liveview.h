@@ -739,6 +739,20 @@ int lv_stream_reset(lv_socket *socket, const char *name);
  * The application: configuration, routes, and the server.
  * ------------------------------------------------------------------------ */
 
+/* How much the library logs, most severe first. */
+typedef enum lv_log_level {
+    LV_LOG_ERROR = 0,
+    LV_LOG_WARN,
+    LV_LOG_INFO,
+    LV_LOG_DEBUG,
+} lv_log_level;
+
+/* Receives each log line the library writes: its level and the message
+ * (no timestamp or level in it; control characters escaped as \xNN). It
+ * may be called from any thread the library runs, one call per line; the
+ * message is valid only during the call. */
+typedef void (*lv_log_fn)(void *ctx, lv_log_level level, const char *message);
+
 typedef struct lv_config {
     /* Address to listen on. Default "127.0.0.1"; env LV_HOST. */
     const char *host;
@@ -790,6 +804,15 @@ typedef struct lv_config {
      * processed after a warning, as LiveViewJS does; a wrong token is always
      * refused). Env LV_CSRF_STRICT=1. */
     bool csrf_strict;
+    /* The most detailed level logged. Default LV_LOG_INFO; env LV_LOG
+     * ("error", "warn", "info" or "debug"). */
+    lv_log_level log_level;
+    /* Where log lines go: NULL writes them to stderr as
+     * "2026-12-02T10:25:32.123Z liveview [warn] message"; a program with its
+     * own logging passes a function (and its ctx). Logging is process-wide:
+     * the app created last decides. */
+    lv_log_fn log;
+    void *log_ctx;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment

@@ -8,6 +8,7 @@
 #include "live/live.h"
 #include "live/templates.h"
 #include "util/form.h"
+#include "util/log.h"
 #include "util/random.h"
 
 #define LV_MIN_SECRET_BYTES 32
@@ -28,7 +29,7 @@ static void env_number(const char *name, unsigned long long max, unsigned long l
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
     if (errno || *end || n > max || v[0] == '-')
-        fprintf(stderr, "liveview: ignoring %s=%s (not a number up to %llu)\n", name, v, max);
+        lv_log_warn("ignoring %s=%s (not a number up to %llu)", name, v, max);
     else
         *out = n;
 }
@@ -59,11 +60,15 @@ void lv_config_defaults(lv_config *cfg)
     if (serde && strcmp(serde, "encrypted") == 0)
         cfg->session_serde = LV_SERDE_ENCRYPTED;
     else if (serde && *serde && strcmp(serde, "jwt") != 0)
-        fprintf(stderr, "liveview: ignoring LV_SESSION_SERDE=%s (jwt or encrypted)\n", serde);
+        lv_log_warn("ignoring LV_SESSION_SERDE=%s (jwt or encrypted)", serde);
     const char *flag = getenv("LV_SECURE_COOKIES");
     cfg->secure_cookies = flag && strcmp(flag, "1") == 0;
     flag = getenv("LV_CSRF_STRICT");
     cfg->csrf_strict = flag && strcmp(flag, "1") == 0;
+    const char *level = getenv("LV_LOG");
+    cfg->log_level = lv_log_level_parse(level, LV_LOG_INFO);
+    if (level && *level && lv_log_level_parse(level, (lv_log_level)-1) == (lv_log_level)-1)
+        lv_log_warn("ignoring LV_LOG=%s (error, warn, info or debug)", level);
 
     unsigned long long n = 4000;
     env_number("LV_PORT", 65535, &n);
@@ -94,6 +99,7 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_config_defaults(&defaults);
         cfg = &defaults;
     }
+    lv_log_configure(cfg->log_level, cfg->log, cfg->log_ctx);
     uint8_t random_secret[64];
     const uint8_t *secret = (const uint8_t *)cfg->secret_key_base;
     size_t secret_len = secret ? strlen(cfg->secret_key_base) : 0;
@@ -101,18 +107,18 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_random_bytes(random_secret, sizeof random_secret);
         secret = random_secret;
         secret_len = sizeof random_secret;
-        fprintf(stderr, "liveview: warning: LV_SECRET_KEY_BASE is not set; using a random key, so "
-                        "pages and sessions will not survive a restart\n");
+        lv_log_warn("LV_SECRET_KEY_BASE is not set; using a random key, so pages and sessions "
+                    "will not survive a restart");
     } else if (secret_len < LV_MIN_SECRET_BYTES) {
-        fprintf(stderr, "liveview: the secret key base must be at least %d bytes (got %zu)\n",
-                LV_MIN_SECRET_BYTES, secret_len);
+        lv_log_error("the secret key base must be at least %d bytes (got %zu)", LV_MIN_SECRET_BYTES,
+                     secret_len);
         return NULL;
     }
 
     lv_origin_policy origins;
     char origin_error[160];
     if (lv_origin_policy_parse(&origins, cfg->allowed_origins, origin_error, sizeof origin_error) != 0) {
-        fprintf(stderr, "liveview: allowed origins: %s\n", origin_error);
+        lv_log_error("allowed origins: %s", origin_error);
         return NULL;
     }
 
@@ -143,21 +149,21 @@ lv_app *lv_app_new(const lv_config *cfg)
 int lv_route(lv_app *app, const char *path, const lv_view *view)
 {
     if (!path || path[0] != '/') {
-        fprintf(stderr, "liveview: route \"%s\" must start with /\n", path ? path : "(null)");
+        lv_log_error("route \"%s\" must start with /", path ? path : "(null)");
         return -1;
     }
     if (!view || !view->mount || !(view->template_text || view->template_file)) {
-        fprintf(stderr, "liveview: route %s: a view needs a template and a mount callback\n", path);
+        lv_log_error("route %s: a view needs a template and a mount callback", path);
         return -1;
     }
     if (lv_app_find_route(app, path, strlen(path))) {
-        fprintf(stderr, "liveview: route %s is already taken\n", path);
+        lv_log_error("route %s is already taken", path);
         return -1;
     }
     lv_tmpl_error err;
     lv_tmpl *tmpl = lv_template_load(view, &err);
     if (!tmpl) {
-        fprintf(stderr, "liveview: %s\n", err.message);
+        lv_log_error("%s", err.message);
         return -1;
     }
     app->routes = lv_xrealloc(app->routes, (app->route_count + 1) * sizeof *app->routes);

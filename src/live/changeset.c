@@ -22,6 +22,7 @@
 
 #include "live/live.h"
 #include "render/value.h"
+#include "util/log.h"
 
 #define UNUSED_PREFIX "_unused_"
 
@@ -76,8 +77,8 @@ lv_schema *lv_schema_new(const char *form_name, const lv_field *fields, size_t c
         for (size_t j = 0; !why && j < i; j++)
             if (strcmp(fields[j].name, f->name) == 0) why = "the field is declared twice";
         if (why) {
-            fprintf(stderr, "liveview: schema %s, field \"%s\": %s\n", form_name ? form_name : "(top level)",
-                    f->name ? f->name : "", why);
+            lv_log_error("schema %s, field \"%s\": %s", form_name ? form_name : "(top level)",
+                         f->name ? f->name : "", why);
             lv_schema_free(schema);
             return NULL;
         }
@@ -86,8 +87,8 @@ lv_schema *lv_schema_new(const char *form_name, const lv_field *fields, size_t c
             if (rc != 0) {
                 char msg[128];
                 regerror(rc, &schema->patterns[i], msg, sizeof msg);
-                fprintf(stderr, "liveview: schema %s, field \"%s\": bad pattern \"%s\": %s\n",
-                        form_name ? form_name : "(top level)", f->name, f->pattern, msg);
+                lv_log_error("schema %s, field \"%s\": bad pattern \"%s\": %s",
+                             form_name ? form_name : "(top level)", f->name, f->pattern, msg);
                 schema->count = i; /* patterns 0..i-1 are compiled */
                 schema->fields[i].pattern = NULL;
                 lv_schema_free(schema);

@@ -11,6 +11,7 @@
 
 #include "util/base64url.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 /* base64url('{"alg":"HS256","typ":"JWT"}'). Every token we sign starts with
  * this segment and verification demands it byte for byte, so no header is
@@ -28,7 +29,7 @@ static const char HEADER_SEGMENT[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 static _Noreturn void crypto_failure(const char *what)
 {
-    fprintf(stderr, "liveview: %s failed; aborting\n", what);
+    lv_log_error("%s failed; aborting", what);
     abort();
 }
 

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 static void out_of_memory(size_t n)
 {
-    fprintf(stderr, "liveview: out of memory allocating %zu bytes\n", n);
+    lv_log_error("out of memory allocating %zu bytes; aborting", n);
     abort();
 }
 

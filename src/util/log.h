@@ -1,13 +1,29 @@
-/* Logging to stderr with a level chosen by LV_LOG (error, warn, info, debug;
- * default info). Messages never carry secrets, tokens or session contents:
- * callers log the reason a check failed, not the values involved. */
+/* The one log path of the library: every message goes through lv_log, with
+ * a level, a timestamp and the app's hook (lv_config.log). Messages never
+ * carry secrets, tokens or session contents: callers log the reason a check
+ * failed, not the values involved. Control characters in a message (a
+ * client's event name with a newline or an escape sequence) are escaped, so
+ * a client cannot forge a log line or drive the terminal. */
 #ifndef LV_UTIL_LOG_H
 #define LV_UTIL_LOG_H
 
-typedef enum lv_log_level { LV_LOG_ERROR = 0, LV_LOG_WARN, LV_LOG_INFO, LV_LOG_DEBUG } lv_log_level;
+#include <liveview.h>
 
 void lv_log(lv_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int lv_log_enabled(lv_log_level level);
+
+/* Sets the process's logging: the most detailed level written and the hook
+ * (NULL: stderr). Logging is process-wide; lv_app_new calls this with its
+ * configuration, so the app created last decides. */
+void lv_log_configure(lv_log_level level, lv_log_fn hook, void *ctx);
+
+/* The level named by text ("error", "warn", "info", "debug"), or fallback. */
+lv_log_level lv_log_level_parse(const char *text, lv_log_level fallback);
+
+/* Appends message to out with bytes below 0x20 and 0x7f written as \xNN
+ * (and a backslash as \\ so an escape cannot be faked); at most cap bytes
+ * including the NUL. */
+void lv_log_escape(const char *message, char *out, size_t cap);
 
 #define lv_log_error(...) lv_log(LV_LOG_ERROR, __VA_ARGS__)
 #define lv_log_warn(...) lv_log(LV_LOG_WARN, __VA_ARGS__)

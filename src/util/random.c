@@ -9,6 +9,7 @@
 
 #include "util/base64url.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 void lv_random_bytes(void *out, size_t n)
 {
@@ -17,7 +18,7 @@ void lv_random_bytes(void *out, size_t n)
     while (n > 0) {
         size_t chunk = n > INT_MAX ? INT_MAX : n;
         if (RAND_bytes(p, (int)chunk) != 1) {
-            fprintf(stderr, "liveview: the random number generator failed; aborting\n");
+            lv_log_error("the random number generator failed; aborting");
             abort();
         }
         p += chunk;
@@ -27,7 +28,7 @@ void lv_random_bytes(void *out, size_t n)
 
 void lv_random_id(char *out, size_t bytes)
 {
-    uint8_t small[64];
+    uint8_t small[64] = {0}; /* gcc cannot see that lv_random_bytes fills it */
     uint8_t *raw = bytes <= sizeof small ? small : lv_xmalloc(bytes);
     lv_random_bytes(raw, bytes);
     lv_b64url_encode(raw, bytes, out);
