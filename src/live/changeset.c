@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "render/value.h"
+#include "util/value.h"
 
 #define UNUSED_PREFIX "_unused_"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "render/value.h"
+#include "util/value.h"
 
 /* Walks path from root. Returns the node, or NULL when absent or the path
  * is malformed ("a[", "a]b", "[x]", "a[b]c"). NULL or "" is root itself. */

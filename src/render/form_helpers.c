@@ -36,8 +36,8 @@
 #include "render/escape.h"
 #include "render/js.h"
 #include "render/registry.h"
-#include "render/value.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 static bool attribute_name_ok(const char *name)
 {

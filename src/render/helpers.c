@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "render/registry.h"
-#include "render/value.h"
+#include "util/value.h"
 
 static bool as_number(const lv_value *v, double *d, bool *is_int, int64_t *i)
 {

@@ -14,7 +14,6 @@
 #include "render/js.h"
 
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,41 +200,6 @@ static bool key_object(lv_buf *b, const char *name, const char *json_text)
     json_append(v, b, 0);
     json_decref(v);
     return true;
-}
-
-void lv_value_append_json(const lv_value *v, lv_buf *out)
-{
-    switch (v->kind) {
-    case LV_VALUE_NULL: lv_buf_puts(out, "null"); break;
-    case LV_VALUE_BOOL: lv_buf_puts(out, v->as.b ? "true" : "false"); break;
-    case LV_VALUE_INT: lv_json_int(out, v->as.i); break;
-    case LV_VALUE_DOUBLE:
-        if (isfinite(v->as.d))
-            lv_value_to_text(v, out);
-        else
-            lv_buf_puts(out, "null");
-        break;
-    case LV_VALUE_STRING:
-    case LV_VALUE_SAFE: lv_json_str(out, v->as.s.ptr, v->as.s.len); break;
-    case LV_VALUE_LIST:
-        lv_buf_putc(out, '[');
-        for (uint32_t i = 0; v->as.list && i < v->as.list->count; i++) {
-            if (i) lv_buf_putc(out, ',');
-            lv_value_append_json(&v->as.list->items[i], out);
-        }
-        lv_buf_putc(out, ']');
-        break;
-    case LV_VALUE_MAP:
-        lv_buf_putc(out, '{');
-        for (uint32_t i = 0; v->as.map && i < v->as.map->count; i++) {
-            if (i) lv_buf_putc(out, ',');
-            lv_json_cstr(out, v->as.map->entries[i].key);
-            lv_buf_putc(out, ':');
-            lv_value_append_json(&v->as.map->entries[i].value, out);
-        }
-        lv_buf_putc(out, '}');
-        break;
-    }
 }
 
 /* A dropped command: the list stays as it was, marked invalid. */

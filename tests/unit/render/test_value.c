@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "render/value.h"
+#include "render/assigns.h"
+#include "util/value.h"
 
 static char *text_of(lv_value v)
 {
