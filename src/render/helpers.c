@@ -1,12 +1,13 @@
-/* The built-in template helpers. Each is an ordinary lv_helper_fn, written
- * against the public helper API exactly as an application's helper would be:
- * the forms and components issues add theirs the same way. */
+/* The general built-in template helpers: format_number, pluralize, eq, not
+ * and length. Each is an ordinary lv_helper_fn, written against the public
+ * helper API exactly as an application's helper would be; render/builtins.c
+ * registers them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/registry.h"
+#include "render/builtins.h"
 #include "util/value.h"
 
 static bool as_number(const lv_value *v, double *d, bool *is_int, int64_t *i)
@@ -55,7 +56,7 @@ static void append_grouped(lv_buf *out, const char *digits, const char *sep)
 /* {{format_number n}}: 1234567 -> 1,234,567; a double gets `decimals`
  * places (default 2); sep="." changes the separator. Non-numbers render as
  * they are. */
-static int helper_format_number(lv_helper_call *call, void *user)
+int lv_builtin_format_number(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *v = lv_helper_arg(call, 0);
@@ -94,7 +95,7 @@ static int helper_format_number(lv_helper_call *call, void *user)
 
 /* {{pluralize count "item"}} -> "1 item", "2 items"; a third argument is
  * the plural when adding "s" is wrong: {{pluralize n "child" "children"}}. */
-static int helper_pluralize(lv_helper_call *call, void *user)
+int lv_builtin_pluralize(lv_helper_call *call, void *user)
 {
     (void)user;
     double d;
@@ -134,7 +135,7 @@ static bool loosely_equal(const lv_value *a, const lv_value *b)
 
 /* {{#if (eq filter "done")}}: true when both arguments are equal (1 equals
  * 1.0; a string equals safe HTML of the same text). */
-static int helper_eq(lv_helper_call *call, void *user)
+int lv_builtin_eq(lv_helper_call *call, void *user)
 {
     (void)user;
     if (lv_helper_argc(call) != 2) return -1;
@@ -143,7 +144,7 @@ static int helper_eq(lv_helper_call *call, void *user)
 }
 
 /* {{#if (not done)}}: the negation of the argument's truthiness. */
-static int helper_not(lv_helper_call *call, void *user)
+int lv_builtin_not(lv_helper_call *call, void *user)
 {
     (void)user;
     if (lv_helper_argc(call) != 1) return -1;
@@ -152,7 +153,7 @@ static int helper_not(lv_helper_call *call, void *user)
 }
 
 /* {{length todos}}: items of a list, entries of a map, bytes of a string. */
-static int helper_length(lv_helper_call *call, void *user)
+int lv_builtin_length(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *v = lv_helper_arg(call, 0);
@@ -166,14 +167,4 @@ static int helper_length(lv_helper_call *call, void *user)
         n = (int64_t)v->as.s.len;
     lv_helper_return(call, new_value(lv_value_int(n)));
     return 0;
-}
-
-void lv_builtin_helpers_register(void)
-{
-    lv_registry_add_helper("format_number", helper_format_number, NULL);
-    lv_registry_add_helper("pluralize", helper_pluralize, NULL);
-    lv_registry_add_helper("eq", helper_eq, NULL);
-    lv_registry_add_helper("not", helper_not, NULL);
-    lv_registry_add_helper("length", helper_length, NULL);
-    lv_form_helpers_register();
 }

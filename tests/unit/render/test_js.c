@@ -4,7 +4,6 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "render/js.h"
 #include "render/render.h"
 #include "render/tmpl.h"
 #include "util/value.h"
