@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "render/builtins.h"
+#include "util/number.h"
 #include "util/value.h"
 
 static bool as_number(const lv_value *v, double *d, bool *is_int, int64_t *i)
@@ -53,9 +54,49 @@ static void append_grouped(lv_buf *out, const char *digits, const char *sep)
     lv_buf_puts(out, p + int_len);
 }
 
+/* d with `places` decimals, as JavaScript's d.toFixed(places) writes it
+ * (|d| < 1e21, places <= 15, size >= 64). printf's %.*f is exact but
+ * rounds a value exactly halfway to the even digit, where toFixed picks the
+ * larger magnitude (0.125 -> "0.13", 2.5 -> "3"); -0 has no sign in
+ * toFixed. */
+static void to_fixed(double d, int places, char *text, size_t size)
+{
+    if (d == 0) d = 0.0;
+    /* A tie is d = (n + 0.5) / 10^places exactly: one more digit shows a 5
+     * and every digit after it, up to the last of d's at most 1074, is 0. */
+    int n = snprintf(text, size, "%.*f", places + 1, d);
+    bool tie = false;
+    if (n > 0 && (size_t)n < size && text[n - 1] == '5') {
+        char exact[1100];
+        int m = snprintf(exact, sizeof exact, "%.*f", 1075, d);
+        const char *after = strchr(exact, '.') + 1 + places + 1;
+        tie = m > 0 && (size_t)m < sizeof exact && after[strspn(after, "0")] == '\0';
+    }
+    if (!tie) {
+        snprintf(text, size, "%.*f", places, d);
+        return;
+    }
+    /* Drop the 5 (and a bare '.'), then add one unit in the last place. */
+    text[--n] = '\0';
+    if (text[n - 1] == '.') text[--n] = '\0';
+    int i = n - 1;
+    for (; i >= 0 && text[i] != '-'; i--) {
+        if (text[i] == '.') continue;
+        if (text[i] != '9') {
+            text[i]++;
+            return;
+        }
+        text[i] = '0';
+    }
+    /* 9.99 -> 10.00: a new leading 1 after the sign. */
+    memmove(text + i + 2, text + i + 1, (size_t)(n - i));
+    text[i + 1] = '1';
+}
+
 /* {{format_number n}}: 1234567 -> 1,234,567; a double gets `decimals`
- * places (default 2); sep="." changes the separator. Non-numbers render as
- * they are. */
+ * places (default 2) as JavaScript's toFixed gives them, which writes a
+ * number from 1e21 up as String(n) does; sep="." changes the separator.
+ * Non-numbers render as they are. */
 int lv_builtin_format_number(lv_helper_call *call, void *user)
 {
     (void)user;
@@ -81,9 +122,9 @@ int lv_builtin_format_number(lv_helper_call *call, void *user)
         if (places < 0) places = 0;
         if (places > 15) places = 15;
         if (fabs(d) >= 1e21) {
-            snprintf(text, sizeof text, "%g", d);
+            lv_double_text(d, text);
         } else {
-            snprintf(text, sizeof text, "%.*f", (int)places, d);
+            to_fixed(d, (int)places, text, sizeof text);
         }
     }
     lv_buf out = LV_BUF_INIT;

@@ -169,7 +169,7 @@ static void json_append(json_t *v, lv_buf *out, int depth)
     }
     case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
     case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
-    case JSON_REAL: lv_buf_printf(out, "%.17g", json_real_value(v)); break;
+    case JSON_REAL: lv_json_double(out, json_real_value(v)); break;
     case JSON_TRUE: lv_buf_puts(out, "true"); break;
     case JSON_FALSE: lv_buf_puts(out, "false"); break;
     default: lv_buf_puts(out, "null"); break;

@@ -1,7 +1,10 @@
 #include "util/json.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include "util/number.h"
 
 /* Bytes that can be copied into a JSON string as they are: printable ASCII
  * (and DEL, legal in JSON and harmless in HTML) other than the quote, the
@@ -150,4 +153,12 @@ void lv_json_int(lv_buf *b, int64_t v)
     } while (magnitude);
     if (v < 0) *--p = '-';
     lv_buf_append(b, p, (size_t)(end - p));
+}
+
+void lv_json_double(lv_buf *b, double d)
+{
+    if (isfinite(d))
+        lv_double_append(b, d);
+    else
+        lv_buf_append(b, "null", 4);
 }

@@ -17,5 +17,9 @@ void lv_json_str(lv_buf *b, const char *s, size_t n);
 void lv_json_cstr(lv_buf *b, const char *s);
 /* Appends an integer. */
 void lv_json_int(lv_buf *b, int64_t v);
+/* Appends a number as JSON.stringify writes it: the text of lv_double_text
+ * (util/number.h), shortest round trip; null for NaN and the infinities,
+ * which JSON cannot spell. */
+void lv_json_double(lv_buf *b, double d);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/json.h"
+#include "util/number.h"
 
 lv_value lv_value_null(void)
 {
@@ -165,11 +166,12 @@ void lv_value_free(lv_value *v)
 /* Two doubles are "equal" when they render the same text, because equality
  * only decides whether the client must be sent a new value: every NaN prints
  * "NaN", so NaN equals NaN (otherwise a NaN assign would be resent after
- * every event), while 0.0 and -0.0 print differently and so differ. */
+ * every event), and 0.0 and -0.0 both print "0" (as in JavaScript), which
+ * == already says. Distinct doubles print distinct texts. */
 static bool same_double(double a, double b)
 {
     if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
-    return a == b && signbit(a) == signbit(b);
+    return a == b;
 }
 
 bool lv_value_equal(const lv_value *a, const lv_value *b)
@@ -246,6 +248,7 @@ uint64_t lv_value_hash(const lv_value *v, uint64_t seed)
     case LV_VALUE_DOUBLE: {
         double d = v->as.d;
         if (isnan(d)) d = NAN; /* every NaN is equal, so they hash alike */
+        if (d == 0) d = 0.0;   /* and so are 0.0 and -0.0 */
         uint64_t bits;
         memcpy(&bits, &d, sizeof bits);
         return lv_hash_u64(bits, h);
@@ -283,32 +286,6 @@ bool lv_value_truthy(const lv_value *v)
     return false;
 }
 
-/* The shortest "%.Ng" that reads back as the same double, as JavaScript's
- * Number#toString and Elixir's Float.to_string aim for, so 0.1 shows as
- * "0.1" and not "0.10000000000000001". Precision 17 always round-trips, so
- * the loop ends. Non-finite values get JavaScript's spellings, which is what
- * a LiveView page would show for them. -0.0 prints as "-0": the sign is part
- * of the value, and it is what %g gives. This assumes the "C" LC_NUMERIC
- * locale, which the server never changes. */
-static void append_double(lv_buf *out, double d)
-{
-    if (isnan(d)) {
-        lv_buf_append(out, "NaN", 3);
-        return;
-    }
-    if (isinf(d)) {
-        lv_buf_puts(out, d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    char text[32];
-    int len = 0;
-    for (int precision = 1; precision <= 17; precision++) {
-        len = snprintf(text, sizeof text, "%.*g", precision, d);
-        if (strtod(text, NULL) == d) break;
-    }
-    lv_buf_append(out, text, (size_t)len);
-}
-
 void lv_value_to_text(const lv_value *v, lv_buf *out)
 {
     switch (v->kind) {
@@ -320,7 +297,7 @@ void lv_value_to_text(const lv_value *v, lv_buf *out)
             lv_buf_append(out, "false", 5);
         break;
     case LV_VALUE_INT: lv_json_int(out, v->as.i); break; /* a JSON integer is plain decimal */
-    case LV_VALUE_DOUBLE: append_double(out, v->as.d); break;
+    case LV_VALUE_DOUBLE: lv_double_append(out, v->as.d); break;
     case LV_VALUE_STRING:
     case LV_VALUE_SAFE: lv_buf_append(out, v->as.s.ptr, v->as.s.len); break;
     case LV_VALUE_LIST:
@@ -334,12 +311,7 @@ void lv_value_append_json(const lv_value *v, lv_buf *out)
     case LV_VALUE_NULL: lv_buf_puts(out, "null"); break;
     case LV_VALUE_BOOL: lv_buf_puts(out, v->as.b ? "true" : "false"); break;
     case LV_VALUE_INT: lv_json_int(out, v->as.i); break;
-    case LV_VALUE_DOUBLE:
-        if (isfinite(v->as.d))
-            lv_value_to_text(v, out);
-        else
-            lv_buf_puts(out, "null");
-        break;
+    case LV_VALUE_DOUBLE: lv_json_double(out, v->as.d); break;
     case LV_VALUE_STRING:
     case LV_VALUE_SAFE: lv_json_str(out, v->as.s.ptr, v->as.s.len); break;
     case LV_VALUE_LIST:

@@ -74,16 +74,16 @@ size_t lv_value_list_len(const lv_value *v);
 lv_value lv_value_clone(const lv_value *v);
 void lv_value_free(lv_value *v);
 /* Deep equality, for change tracking. Doubles compare by rendered text (NaN
- * equals NaN, 0.0 differs from -0.0); a string never equals safe HTML of the
- * same bytes, since they render differently. */
+ * equals NaN, 0.0 equals -0.0: both are "0"); a string never equals safe
+ * HTML of the same bytes, since they render differently. */
 bool lv_value_equal(const lv_value *a, const lv_value *b);
 /* A 64-bit hash consistent with lv_value_equal, mixed into seed. */
 uint64_t lv_value_hash(const lv_value *v, uint64_t seed);
 /* Template truthiness: null, false, 0, 0.0, NaN, "", an empty list or map
  * are false; everything else is true. */
 bool lv_value_truthy(const lv_value *v);
-/* Appends the text form, before any escaping: integers in decimal, doubles in
- * the shortest form that reads back to the same double, booleans as
+/* Appends the text form, before any escaping: integers in decimal, doubles as
+ * JavaScript's String(n) writes them (util/number.h), booleans as
  * "true"/"false", null as nothing, strings and safe HTML as their bytes.
  * Lists and maps have no text form here (the renderer renders lists item by
  * item) and append nothing. */
