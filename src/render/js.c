@@ -136,46 +136,6 @@ static void key_blocking(lv_buf *b, const lv_js_opts *o)
     lv_buf_puts(b, "false");
 }
 
-static void json_append(json_t *v, lv_buf *out, int depth)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        lv_buf_putc(out, '{');
-        const char *k;
-        json_t *item;
-        bool first = true;
-        json_object_foreach(v, k, item)
-        {
-            if (!first) lv_buf_putc(out, ',');
-            first = false;
-            lv_json_cstr(out, k);
-            lv_buf_putc(out, ':');
-            json_append(item, out, depth + 1);
-        }
-        lv_buf_putc(out, '}');
-        break;
-    }
-    case JSON_ARRAY: {
-        lv_buf_putc(out, '[');
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (i) lv_buf_putc(out, ',');
-            json_append(item, out, depth + 1);
-        }
-        lv_buf_putc(out, ']');
-        break;
-    }
-    case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
-    case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
-    case JSON_REAL: lv_json_double(out, json_real_value(v)); break;
-    case JSON_TRUE: lv_buf_puts(out, "true"); break;
-    case JSON_FALSE: lv_buf_puts(out, "false"); break;
-    default: lv_buf_puts(out, "null"); break;
-    }
-}
-
 /* Writes "name":<object> from a JSON object text, re-encoded so its strings
  * get the same escaping as the rest. False for text that is not an
  * object. */
@@ -188,7 +148,7 @@ static bool key_object(lv_buf *b, const char *name, const char *json_text)
         return false;
     }
     key(b, name);
-    json_append(v, b, 0);
+    lv_json_write(b, v);
     json_decref(v);
     return true;
 }
@@ -573,7 +533,7 @@ int lv_builtin_js(lv_helper_call *call, void *user)
         json_array_foreach(list, k, cmd)
         {
             if (out.len > 1) lv_buf_putc(&out, ',');
-            json_append(cmd, &out, 0);
+            lv_json_write(&out, cmd);
         }
         json_decref(list);
     }

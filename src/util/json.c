@@ -162,3 +162,43 @@ void lv_json_double(lv_buf *b, double d)
     else
         lv_buf_append(b, "null", 4);
 }
+
+void lv_json_write(lv_buf *out, json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        lv_buf_putc(out, '{');
+        const char *k;
+        json_t *item;
+        bool first = true;
+        json_object_foreach(v, k, item)
+        {
+            if (!first) lv_buf_putc(out, ',');
+            first = false;
+            lv_json_cstr(out, k);
+            lv_buf_putc(out, ':');
+            lv_json_write(out, item);
+        }
+        lv_buf_putc(out, '}');
+        break;
+    }
+    case JSON_ARRAY: {
+        lv_buf_putc(out, '[');
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (i) lv_buf_putc(out, ',');
+            lv_json_write(out, item);
+        }
+        lv_buf_putc(out, ']');
+        break;
+    }
+    case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
+    case JSON_REAL: lv_json_double(out, json_real_value(v)); break;
+    case JSON_TRUE: lv_buf_puts(out, "true"); break;
+    case JSON_FALSE: lv_buf_puts(out, "false"); break;
+    default: lv_buf_puts(out, "null"); break;
+    }
+}
