@@ -18,8 +18,8 @@
 #include "net/ws_frame.h"
 #include "render/render.h"
 #include "render/tmpl.h"
-#include "render/value.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 #define BENCH_TARGET_NS 500000000ull /* ~0.5 s per case */
 

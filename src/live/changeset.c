@@ -21,8 +21,9 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "render/value.h"
 #include "util/log.h"
+#include "util/number.h"
+#include "util/value.h"
 
 #define UNUSED_PREFIX "_unused_"
 
@@ -206,10 +207,13 @@ static bool cast_text(lv_field_type type, const char *text, size_t len, lv_value
 
 static void format_bound(char *out, size_t size, const char *what, double bound, bool integral)
 {
-    if (integral && bound == floor(bound) && fabs(bound) < 9e15)
+    char number[LV_DOUBLE_TEXT_SIZE];
+    if (integral && bound == floor(bound) && fabs(bound) < 9e15) {
         snprintf(out, size, "must be %s %lld", what, (long long)bound);
-    else
-        snprintf(out, size, "must be %s %g", what, bound);
+    } else {
+        lv_double_text(bound, number);
+        snprintf(out, size, "must be %s %s", what, number);
+    }
 }
 
 /* Runs the checks after the cast on one typed value. */
@@ -294,7 +298,7 @@ static bool param_text(json_t *raw, lv_buf *text)
     } else if (json_is_integer(raw)) {
         lv_buf_printf(text, "%" JSON_INTEGER_FORMAT, json_integer_value(raw));
     } else if (json_is_real(raw)) {
-        lv_buf_printf(text, "%.17g", json_real_value(raw));
+        lv_double_append(text, json_real_value(raw));
     } else if (json_is_boolean(raw)) {
         lv_buf_puts(text, json_is_true(raw) ? "true" : "false");
     } else {

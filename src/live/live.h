@@ -11,14 +11,15 @@
 #include <stdatomic.h>
 
 #include "liveview.h"
+#include "render/assigns.h"
 #include "render/render.h"
 #include "render/tmpl.h"
-#include "render/value.h"
 #include "security/csrf.h"
 #include "security/origin.h"
 #include "security/serde.h"
 #include "security/token.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 /* Random bytes in a view id: 12 bytes = 96 bits, 16 base64url characters. */
 #define LV_ID_BYTES 12

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "render/value.h"
+#include "util/number.h"
+#include "util/value.h"
 
 /* Walks path from root. Returns the node, or NULL when absent or the path
  * is malformed ("a[", "a]b", "[x]", "a[b]c"). NULL or "" is root itself. */
@@ -60,7 +61,7 @@ static json_t *root_of(const lv_params *p)
 
 /* Numbers are formatted into a small per-thread buffer because jansson keeps
  * them as numbers. */
-static _Thread_local char number_text[32];
+static _Thread_local char number_text[LV_DOUBLE_TEXT_SIZE];
 
 const char *lv_json_scalar_text(json_t *v)
 {
@@ -70,7 +71,7 @@ const char *lv_json_scalar_text(json_t *v)
         return number_text;
     }
     if (json_is_real(v)) {
-        snprintf(number_text, sizeof number_text, "%.17g", json_real_value(v));
+        lv_double_text(json_real_value(v), number_text);
         return number_text;
     }
     if (json_is_true(v)) return "true";

@@ -9,7 +9,7 @@
 int lv_stream(lv_socket *socket, const char *name, const lv_stream_opts *opts)
 {
     if (!socket) return -1;
-    return lv_streams_configure(&socket->assigns, name, opts ? opts->dom_prefix : NULL, opts ? opts->limit : 0);
+    return lv_streams_configure(&socket->assigns.streams, name, opts ? opts->dom_prefix : NULL, opts ? opts->limit : 0);
 }
 
 int lv_stream_insert(lv_socket *socket, const char *name, lv_value *item, int at, int limit)
@@ -23,20 +23,20 @@ int lv_stream_insert(lv_socket *socket, const char *name, lv_value *item, int at
         lv_value_free(&v);
         return -1;
     }
-    return lv_streams_insert(&socket->assigns, name, v, at, limit);
+    return lv_streams_insert(&socket->assigns.streams, name, v, at, limit);
 }
 
 int lv_stream_delete(lv_socket *socket, const char *name, const char *dom_id)
 {
-    return socket ? lv_streams_delete(&socket->assigns, name, dom_id) : -1;
+    return socket ? lv_streams_delete(&socket->assigns.streams, name, dom_id) : -1;
 }
 
 int lv_stream_delete_item(lv_socket *socket, const char *name, const lv_value *item)
 {
-    return socket ? lv_streams_delete_item(&socket->assigns, name, item) : -1;
+    return socket ? lv_streams_delete_item(&socket->assigns.streams, name, item) : -1;
 }
 
 int lv_stream_reset(lv_socket *socket, const char *name)
 {
-    return socket ? lv_streams_reset(&socket->assigns, name) : -1;
+    return socket ? lv_streams_reset(&socket->assigns.streams, name) : -1;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "render/value.h"
+#include "util/value.h"
 
 static lv_value *box(lv_value v)
 {

@@ -33,11 +33,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "render/builtins.h"
 #include "render/escape.h"
-#include "render/js.h"
-#include "render/registry.h"
-#include "render/value.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 static bool attribute_name_ok(const char *name)
 {
@@ -89,7 +88,7 @@ static bool append_attributes(lv_helper_call *call, lv_buf *out, const char *con
     return ok;
 }
 
-static int helper_form_for(lv_helper_call *call, void *user)
+int lv_builtin_form_for(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *token = lv_helper_arg(call, 0);
@@ -241,27 +240,19 @@ static int input_helper(lv_helper_call *call, const char *type, bool with_value)
 }
 
 /* {{text_input form "field" ...}} and the other <input> types: one helper,
- * registered once per type with that type as its user data. */
-typedef struct input_kind {
-    const char *type;
-    bool with_value; /* false for a password: never written back into the
-                        page, not from the params, the data, nor value= */
-} input_kind;
-
-static const input_kind text_kind = {"text", true}, email_kind = {"email", true},
-                        password_kind = {"password", false}, number_kind = {"number", true},
-                        tel_kind = {"tel", true}, hidden_kind = {"hidden", true};
-
-static int helper_input(lv_helper_call *call, void *user)
+ * registered once per type with the type attribute as its user data. A
+ * password is never written back into the page, not from the params, the
+ * data, nor value=. */
+int lv_builtin_input(lv_helper_call *call, void *user)
 {
-    const input_kind *kind = user;
-    return input_helper(call, kind->type, kind->with_value);
+    const char *type = user;
+    return input_helper(call, type, strcmp(type, "password") != 0);
 }
 
 /* {{textarea form "field" rows=4}}: the value is the element's text, after
  * a newline (an HTML parser drops one newline right after <textarea>, so a
  * value that starts with one keeps it). */
-static int helper_textarea(lv_helper_call *call, void *user)
+int lv_builtin_textarea(lv_helper_call *call, void *user)
 {
     (void)user;
     field_ref f = {0};
@@ -304,7 +295,7 @@ static const char *const checkbox_reserved[] = {"value", "id", "checked", NULL};
 /* {{checkbox form "field"}}: a hidden "false" input before the box, as
  * Phoenix emits, so an unchecked box still sends the field (a browser sends
  * nothing for it). checked= overrides the value. */
-static int helper_checkbox(lv_helper_call *call, void *user)
+int lv_builtin_checkbox(lv_helper_call *call, void *user)
 {
     (void)user;
     field_ref f = {0};
@@ -340,7 +331,7 @@ static bool same_text(const lv_value *a, const char *b, size_t b_len)
 
 /* {{radio_button form "field" "choice"}}: checked when the field's value is
  * the choice; the id ends with the choice (book_genre_poetry). */
-static int helper_radio_button(lv_helper_call *call, void *user)
+int lv_builtin_radio_button(lv_helper_call *call, void *user)
 {
     (void)user;
     field_ref f = {0};
@@ -434,7 +425,7 @@ static bool append_options(lv_buf *out, const lv_value *options, const lv_value 
 }
 
 /* {{options_for_select options selected}}: the <option> tags. */
-static int helper_options_for_select(lv_helper_call *call, void *user)
+int lv_builtin_options_for_select(lv_helper_call *call, void *user)
 {
     (void)user;
     if (lv_helper_argc(call) < 1 || lv_helper_argc(call) > 2) return -1;
@@ -447,7 +438,7 @@ static const char *const select_reserved[] = {"value", "id", "prompt", NULL};
 
 /* {{select form "field" options prompt="Choose..."}}: the field's value is
  * the selected option; prompt adds a first option with an empty value. */
-static int helper_select(lv_helper_call *call, void *user)
+int lv_builtin_select(lv_helper_call *call, void *user)
 {
     (void)user;
     field_ref f = {0};
@@ -482,7 +473,7 @@ static const char *const error_tag_reserved[] = {"class", NULL};
  * <span class="invalid-feedback" phx-feedback-for="book[title]">, or
  * nothing when there is none to show (the changeset value holds only the
  * errors to show). class= replaces the class. */
-static int helper_error_tag(lv_helper_call *call, void *user)
+int lv_builtin_error_tag(lv_helper_call *call, void *user)
 {
     (void)user;
     field_ref f = {0};
@@ -507,7 +498,7 @@ static int helper_error_tag(lv_helper_call *call, void *user)
 }
 
 /* {{submit "Save" phx_disable_with="Saving..."}}. */
-static int helper_submit(lv_helper_call *call, void *user)
+int lv_builtin_submit(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *label = lv_helper_arg(call, 0);
@@ -600,13 +591,13 @@ static int link_helper(lv_helper_call *call, const char *kind)
     return emit(call, &out, ok);
 }
 
-static int helper_live_patch(lv_helper_call *call, void *user)
+int lv_builtin_live_patch(lv_helper_call *call, void *user)
 {
     (void)user;
     return link_helper(call, "patch");
 }
 
-static int helper_live_redirect(lv_helper_call *call, void *user)
+int lv_builtin_live_redirect(lv_helper_call *call, void *user)
 {
     (void)user;
     return link_helper(call, "redirect");
@@ -615,7 +606,7 @@ static int helper_live_redirect(lv_helper_call *call, void *user)
 /* {{live_title_tag title prefix="Books · " suffix=" · liveview-c"}}: the
  * client keeps the prefix and suffix when the title changes (lv_page_title
  * sends only the title). */
-static int helper_live_title_tag(lv_helper_call *call, void *user)
+int lv_builtin_live_title_tag(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *title = lv_helper_arg(call, 0);
@@ -639,26 +630,4 @@ static int helper_live_title_tag(lv_helper_call *call, void *user)
     if (suffix) lv_html_escape(&out, suffix, strlen(suffix));
     lv_buf_puts(&out, "</title>");
     return emit(call, &out, true);
-}
-
-void lv_form_helpers_register(void)
-{
-    lv_registry_add_helper("form_for", helper_form_for, NULL);
-    lv_registry_add_helper("text_input", helper_input, (void *)&text_kind);
-    lv_registry_add_helper("email_input", helper_input, (void *)&email_kind);
-    lv_registry_add_helper("password_input", helper_input, (void *)&password_kind);
-    lv_registry_add_helper("number_input", helper_input, (void *)&number_kind);
-    lv_registry_add_helper("telephone_input", helper_input, (void *)&tel_kind);
-    lv_registry_add_helper("hidden_input", helper_input, (void *)&hidden_kind);
-    lv_registry_add_helper("textarea", helper_textarea, NULL);
-    lv_registry_add_helper("checkbox", helper_checkbox, NULL);
-    lv_registry_add_helper("radio_button", helper_radio_button, NULL);
-    lv_registry_add_helper("select", helper_select, NULL);
-    lv_registry_add_helper("options_for_select", helper_options_for_select, NULL);
-    lv_registry_add_helper("error_tag", helper_error_tag, NULL);
-    lv_registry_add_helper("submit", helper_submit, NULL);
-    lv_registry_add_helper("live_patch", helper_live_patch, NULL);
-    lv_registry_add_helper("live_redirect", helper_live_redirect, NULL);
-    lv_registry_add_helper("live_title_tag", helper_live_title_tag, NULL);
-    lv_js_helpers_register();
 }

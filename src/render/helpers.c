@@ -1,13 +1,15 @@
-/* The built-in template helpers. Each is an ordinary lv_helper_fn, written
- * against the public helper API exactly as an application's helper would be:
- * the forms and components issues add theirs the same way. */
+/* The general built-in template helpers: format_number, pluralize, eq, not
+ * and length. Each is an ordinary lv_helper_fn, written against the public
+ * helper API exactly as an application's helper would be; render/builtins.c
+ * registers them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/registry.h"
-#include "render/value.h"
+#include "render/builtins.h"
+#include "util/number.h"
+#include "util/value.h"
 
 static bool as_number(const lv_value *v, double *d, bool *is_int, int64_t *i)
 {
@@ -52,10 +54,50 @@ static void append_grouped(lv_buf *out, const char *digits, const char *sep)
     lv_buf_puts(out, p + int_len);
 }
 
+/* d with `places` decimals, as JavaScript's d.toFixed(places) writes it
+ * (|d| < 1e21, places <= 15, size >= 64). printf's %.*f is exact but
+ * rounds a value exactly halfway to the even digit, where toFixed picks the
+ * larger magnitude (0.125 -> "0.13", 2.5 -> "3"); -0 has no sign in
+ * toFixed. */
+static void to_fixed(double d, int places, char *text, size_t size)
+{
+    if (d == 0) d = 0.0;
+    /* A tie is d = (n + 0.5) / 10^places exactly: one more digit shows a 5
+     * and every digit after it, up to the last of d's at most 1074, is 0. */
+    int n = snprintf(text, size, "%.*f", places + 1, d);
+    bool tie = false;
+    if (n > 0 && (size_t)n < size && text[n - 1] == '5') {
+        char exact[1100];
+        int m = snprintf(exact, sizeof exact, "%.*f", 1075, d);
+        const char *after = strchr(exact, '.') + 1 + places + 1;
+        tie = m > 0 && (size_t)m < sizeof exact && after[strspn(after, "0")] == '\0';
+    }
+    if (!tie) {
+        snprintf(text, size, "%.*f", places, d);
+        return;
+    }
+    /* Drop the 5 (and a bare '.'), then add one unit in the last place. */
+    text[--n] = '\0';
+    if (text[n - 1] == '.') text[--n] = '\0';
+    int i = n - 1;
+    for (; i >= 0 && text[i] != '-'; i--) {
+        if (text[i] == '.') continue;
+        if (text[i] != '9') {
+            text[i]++;
+            return;
+        }
+        text[i] = '0';
+    }
+    /* 9.99 -> 10.00: a new leading 1 after the sign. */
+    memmove(text + i + 2, text + i + 1, (size_t)(n - i));
+    text[i + 1] = '1';
+}
+
 /* {{format_number n}}: 1234567 -> 1,234,567; a double gets `decimals`
- * places (default 2); sep="." changes the separator. Non-numbers render as
- * they are. */
-static int helper_format_number(lv_helper_call *call, void *user)
+ * places (default 2) as JavaScript's toFixed gives them, which writes a
+ * number from 1e21 up as String(n) does; sep="." changes the separator.
+ * Non-numbers render as they are. */
+int lv_builtin_format_number(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *v = lv_helper_arg(call, 0);
@@ -80,9 +122,9 @@ static int helper_format_number(lv_helper_call *call, void *user)
         if (places < 0) places = 0;
         if (places > 15) places = 15;
         if (fabs(d) >= 1e21) {
-            snprintf(text, sizeof text, "%g", d);
+            lv_double_text(d, text);
         } else {
-            snprintf(text, sizeof text, "%.*f", (int)places, d);
+            to_fixed(d, (int)places, text, sizeof text);
         }
     }
     lv_buf out = LV_BUF_INIT;
@@ -94,7 +136,7 @@ static int helper_format_number(lv_helper_call *call, void *user)
 
 /* {{pluralize count "item"}} -> "1 item", "2 items"; a third argument is
  * the plural when adding "s" is wrong: {{pluralize n "child" "children"}}. */
-static int helper_pluralize(lv_helper_call *call, void *user)
+int lv_builtin_pluralize(lv_helper_call *call, void *user)
 {
     (void)user;
     double d;
@@ -134,7 +176,7 @@ static bool loosely_equal(const lv_value *a, const lv_value *b)
 
 /* {{#if (eq filter "done")}}: true when both arguments are equal (1 equals
  * 1.0; a string equals safe HTML of the same text). */
-static int helper_eq(lv_helper_call *call, void *user)
+int lv_builtin_eq(lv_helper_call *call, void *user)
 {
     (void)user;
     if (lv_helper_argc(call) != 2) return -1;
@@ -143,7 +185,7 @@ static int helper_eq(lv_helper_call *call, void *user)
 }
 
 /* {{#if (not done)}}: the negation of the argument's truthiness. */
-static int helper_not(lv_helper_call *call, void *user)
+int lv_builtin_not(lv_helper_call *call, void *user)
 {
     (void)user;
     if (lv_helper_argc(call) != 1) return -1;
@@ -152,7 +194,7 @@ static int helper_not(lv_helper_call *call, void *user)
 }
 
 /* {{length todos}}: items of a list, entries of a map, bytes of a string. */
-static int helper_length(lv_helper_call *call, void *user)
+int lv_builtin_length(lv_helper_call *call, void *user)
 {
     (void)user;
     const lv_value *v = lv_helper_arg(call, 0);
@@ -166,14 +208,4 @@ static int helper_length(lv_helper_call *call, void *user)
         n = (int64_t)v->as.s.len;
     lv_helper_return(call, new_value(lv_value_int(n)));
     return 0;
-}
-
-void lv_builtin_helpers_register(void)
-{
-    lv_registry_add_helper("format_number", helper_format_number, NULL);
-    lv_registry_add_helper("pluralize", helper_pluralize, NULL);
-    lv_registry_add_helper("eq", helper_eq, NULL);
-    lv_registry_add_helper("not", helper_not, NULL);
-    lv_registry_add_helper("length", helper_length, NULL);
-    lv_form_helpers_register();
 }

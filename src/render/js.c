@@ -11,15 +11,13 @@
  * Strings go through lv_json_str, which escapes '<', '>' and '&' as well as
  * quotes, and a template escapes the JSON once more as an attribute value,
  * so no text given to a command can leave the attribute or the string. */
-#include "render/js.h"
-
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/registry.h"
+#include "render/builtins.h"
+#include "util/buf.h"
 #include "util/json.h"
 
 struct lv_js {
@@ -44,14 +42,6 @@ void lv_js_free(lv_js *js)
 const char *lv_js_json(const lv_js *js)
 {
     return js->invalid ? NULL : js->json.data;
-}
-
-int lv_assign_js(lv_socket *socket, const char *name, lv_js *js)
-{
-    const char *json = js ? lv_js_json(js) : NULL;
-    lv_assign_str(socket, name, json ? json : "");
-    lv_js_free(js);
-    return json ? 0 : -1;
 }
 
 /* ---- Writing ------------------------------------------------------------------ */
@@ -146,46 +136,6 @@ static void key_blocking(lv_buf *b, const lv_js_opts *o)
     lv_buf_puts(b, "false");
 }
 
-static void json_append(json_t *v, lv_buf *out, int depth)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        lv_buf_putc(out, '{');
-        const char *k;
-        json_t *item;
-        bool first = true;
-        json_object_foreach(v, k, item)
-        {
-            if (!first) lv_buf_putc(out, ',');
-            first = false;
-            lv_json_cstr(out, k);
-            lv_buf_putc(out, ':');
-            json_append(item, out, depth + 1);
-        }
-        lv_buf_putc(out, '}');
-        break;
-    }
-    case JSON_ARRAY: {
-        lv_buf_putc(out, '[');
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (i) lv_buf_putc(out, ',');
-            json_append(item, out, depth + 1);
-        }
-        lv_buf_putc(out, ']');
-        break;
-    }
-    case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
-    case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
-    case JSON_REAL: lv_buf_printf(out, "%.17g", json_real_value(v)); break;
-    case JSON_TRUE: lv_buf_puts(out, "true"); break;
-    case JSON_FALSE: lv_buf_puts(out, "false"); break;
-    default: lv_buf_puts(out, "null"); break;
-    }
-}
-
 /* Writes "name":<object> from a JSON object text, re-encoded so its strings
  * get the same escaping as the rest. False for text that is not an
  * object. */
@@ -198,44 +148,9 @@ static bool key_object(lv_buf *b, const char *name, const char *json_text)
         return false;
     }
     key(b, name);
-    json_append(v, b, 0);
+    lv_json_write(b, v);
     json_decref(v);
     return true;
-}
-
-void lv_value_append_json(const lv_value *v, lv_buf *out)
-{
-    switch (v->kind) {
-    case LV_VALUE_NULL: lv_buf_puts(out, "null"); break;
-    case LV_VALUE_BOOL: lv_buf_puts(out, v->as.b ? "true" : "false"); break;
-    case LV_VALUE_INT: lv_json_int(out, v->as.i); break;
-    case LV_VALUE_DOUBLE:
-        if (isfinite(v->as.d))
-            lv_value_to_text(v, out);
-        else
-            lv_buf_puts(out, "null");
-        break;
-    case LV_VALUE_STRING:
-    case LV_VALUE_SAFE: lv_json_str(out, v->as.s.ptr, v->as.s.len); break;
-    case LV_VALUE_LIST:
-        lv_buf_putc(out, '[');
-        for (uint32_t i = 0; v->as.list && i < v->as.list->count; i++) {
-            if (i) lv_buf_putc(out, ',');
-            lv_value_append_json(&v->as.list->items[i], out);
-        }
-        lv_buf_putc(out, ']');
-        break;
-    case LV_VALUE_MAP:
-        lv_buf_putc(out, '{');
-        for (uint32_t i = 0; v->as.map && i < v->as.map->count; i++) {
-            if (i) lv_buf_putc(out, ',');
-            lv_json_cstr(out, v->as.map->entries[i].key);
-            lv_buf_putc(out, ':');
-            lv_value_append_json(&v->as.map->entries[i].value, out);
-        }
-        lv_buf_putc(out, '}');
-        break;
-    }
 }
 
 /* A dropped command: the list stays as it was, marked invalid. */
@@ -531,33 +446,17 @@ static bool read_opts(lv_helper_call *call, helper_opts *h)
     return true;
 }
 
-enum js_kind {
-    JS_SHOW, JS_HIDE, JS_TOGGLE, JS_ADD_CLASS, JS_REMOVE_CLASS, JS_TOGGLE_CLASS, JS_TRANSITION,
-    JS_SET_ATTR, JS_REMOVE_ATTR, JS_DISPATCH, JS_PUSH, JS_FOCUS, JS_NAVIGATE, JS_PATCH, JS_EXEC,
-};
-
-static const char *const js_helper_names[] = {
-    [JS_SHOW] = "js_show",         [JS_HIDE] = "js_hide",
-    [JS_TOGGLE] = "js_toggle",     [JS_ADD_CLASS] = "js_add_class",
-    [JS_REMOVE_CLASS] = "js_remove_class", [JS_TOGGLE_CLASS] = "js_toggle_class",
-    [JS_TRANSITION] = "js_transition",     [JS_SET_ATTR] = "js_set_attr",
-    [JS_REMOVE_ATTR] = "js_remove_attr",   [JS_DISPATCH] = "js_dispatch",
-    [JS_PUSH] = "js_push",         [JS_FOCUS] = "js_focus",
-    [JS_NAVIGATE] = "js_navigate", [JS_PATCH] = "js_patch",
-    [JS_EXEC] = "js_exec",
-};
-
 /* Positional arguments each command takes. */
 static const unsigned char js_helper_argc[] = {
-    [JS_SHOW] = 0,      [JS_HIDE] = 0,        [JS_TOGGLE] = 0,      [JS_ADD_CLASS] = 1,
-    [JS_REMOVE_CLASS] = 1, [JS_TOGGLE_CLASS] = 1, [JS_TRANSITION] = 1, [JS_SET_ATTR] = 2,
-    [JS_REMOVE_ATTR] = 1, [JS_DISPATCH] = 1,  [JS_PUSH] = 1,        [JS_FOCUS] = 0,
-    [JS_NAVIGATE] = 1,  [JS_PATCH] = 1,       [JS_EXEC] = 1,
+    [LV_JS_SHOW] = 0,      [LV_JS_HIDE] = 0,        [LV_JS_TOGGLE] = 0,      [LV_JS_ADD_CLASS] = 1,
+    [LV_JS_REMOVE_CLASS] = 1, [LV_JS_TOGGLE_CLASS] = 1, [LV_JS_TRANSITION] = 1, [LV_JS_SET_ATTR] = 2,
+    [LV_JS_REMOVE_ATTR] = 1, [LV_JS_DISPATCH] = 1,  [LV_JS_PUSH] = 1,        [LV_JS_FOCUS] = 0,
+    [LV_JS_NAVIGATE] = 1,  [LV_JS_PATCH] = 1,       [LV_JS_EXEC] = 1,
 };
 
-static int helper_js_command(lv_helper_call *call, void *user)
+int lv_builtin_js_command(lv_helper_call *call, void *user)
 {
-    enum js_kind kind = (enum js_kind)(uintptr_t)user;
+    enum lv_js_kind kind = (enum lv_js_kind)(uintptr_t)user;
     if (lv_helper_argc(call) != js_helper_argc[kind]) return -1;
     const char *a0 = str_of(lv_helper_arg(call, 0));
     const lv_value *a1v = lv_helper_arg(call, 1);
@@ -577,24 +476,24 @@ static int helper_js_command(lv_helper_call *call, void *user)
     lv_js *js = lv_js_new();
     char *transition_storage = NULL;
     switch (kind) {
-    case JS_SHOW: lv_js_show(js, o); break;
-    case JS_HIDE: lv_js_hide(js, o); break;
-    case JS_TOGGLE: lv_js_toggle(js, o); break;
-    case JS_ADD_CLASS: lv_js_add_class(js, a0, o); break;
-    case JS_REMOVE_CLASS: lv_js_remove_class(js, a0, o); break;
-    case JS_TOGGLE_CLASS: lv_js_toggle_class(js, a0, o); break;
-    case JS_TRANSITION:
+    case LV_JS_SHOW: lv_js_show(js, o); break;
+    case LV_JS_HIDE: lv_js_hide(js, o); break;
+    case LV_JS_TOGGLE: lv_js_toggle(js, o); break;
+    case LV_JS_ADD_CLASS: lv_js_add_class(js, a0, o); break;
+    case LV_JS_REMOVE_CLASS: lv_js_remove_class(js, a0, o); break;
+    case LV_JS_TOGGLE_CLASS: lv_js_toggle_class(js, a0, o); break;
+    case LV_JS_TRANSITION:
         split_transition(a0, h.opts.transition, &transition_storage);
         lv_js_transition(js, o);
         break;
-    case JS_SET_ATTR: lv_js_set_attr(js, a0, a1.data ? a1.data : "", o); break;
-    case JS_REMOVE_ATTR: lv_js_remove_attr(js, a0, o); break;
-    case JS_DISPATCH: lv_js_dispatch(js, a0, h.detail, o); break;
-    case JS_PUSH: lv_js_push(js, a0, h.detail, o); break;
-    case JS_FOCUS: lv_js_focus(js, o); break;
-    case JS_NAVIGATE: lv_js_navigate(js, a0, h.replace); break;
-    case JS_PATCH: lv_js_patch(js, a0, h.replace); break;
-    case JS_EXEC: lv_js_exec(js, a0, o); break;
+    case LV_JS_SET_ATTR: lv_js_set_attr(js, a0, a1.data ? a1.data : "", o); break;
+    case LV_JS_REMOVE_ATTR: lv_js_remove_attr(js, a0, o); break;
+    case LV_JS_DISPATCH: lv_js_dispatch(js, a0, h.detail, o); break;
+    case LV_JS_PUSH: lv_js_push(js, a0, h.detail, o); break;
+    case LV_JS_FOCUS: lv_js_focus(js, o); break;
+    case LV_JS_NAVIGATE: lv_js_navigate(js, a0, h.replace); break;
+    case LV_JS_PATCH: lv_js_patch(js, a0, h.replace); break;
+    case LV_JS_EXEC: lv_js_exec(js, a0, o); break;
     }
     free(transition_storage);
     helper_opts_free(&h);
@@ -614,7 +513,7 @@ static int helper_js_command(lv_helper_call *call, void *user)
 /* {{js a b ...}}: the command lists a, b, ... one after the other. Each must
  * be a JSON array (what the js_* helpers return); null arguments are
  * skipped, so a command can be left out with a conditional. */
-static int helper_js_chain(lv_helper_call *call, void *user)
+int lv_builtin_js(lv_helper_call *call, void *user)
 {
     (void)user;
     lv_buf out = LV_BUF_INIT;
@@ -634,7 +533,7 @@ static int helper_js_chain(lv_helper_call *call, void *user)
         json_array_foreach(list, k, cmd)
         {
             if (out.len > 1) lv_buf_putc(&out, ',');
-            json_append(cmd, &out, 0);
+            lv_json_write(&out, cmd);
         }
         json_decref(list);
     }
@@ -644,11 +543,4 @@ static int helper_js_chain(lv_helper_call *call, void *user)
     lv_helper_return(call, result);
     lv_buf_free(&out);
     return 0;
-}
-
-void lv_js_helpers_register(void)
-{
-    for (size_t k = 0; k < sizeof js_helper_names / sizeof js_helper_names[0]; k++)
-        lv_registry_add_helper(js_helper_names[k], helper_js_command, (void *)(uintptr_t)k);
-    lv_registry_add_helper("js", helper_js_chain, NULL);
 }

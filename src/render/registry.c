@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/builtins.h"
 #include "util/buf.h"
 
 typedef struct text_entry {

@@ -38,10 +38,5 @@ bool lv_registry_valid_name(const char *name, bool text_name);
 /* lv_helper_register without registering the built-ins first: for the
  * built-ins themselves. */
 int lv_registry_add_helper(const char *name, lv_helper_fn fn, void *user);
-/* Registers the built-in helpers, once, before any other registration or
- * lookup (render/helpers.c). */
-void lv_builtin_helpers_register(void);
-/* Registers form_for (render/form_helpers.c). */
-void lv_form_helpers_register(void);
 
 #endif

@@ -403,7 +403,7 @@ static void html_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
  * the join (it clears what the dead render showed and applies the inserts). */
 static void html_stream(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 {
-    const lv_stream_rec *s = lv_streams_find(c->a, d->attr_name, strlen(d->attr_name));
+    const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
     if (!s || s->count == s->head) return;
     uint32_t *order = lv_xmalloc(s->count * sizeof *order);
     size_t n = lv_stream_simulate(s, order);
@@ -722,7 +722,7 @@ static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
  * have yet (join, a branch switch); a diff of a node it has omits them. */
 static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf *out)
 {
-    const lv_stream_rec *s = lv_streams_find(c->a, d->attr_name, strlen(d->attr_name));
+    const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
     bool outermost = begin_shared(c); /* streams are never inside loops */
     lv_buf_append(out, "{\"k\":{", 6);
     uint32_t n = s ? s->count - s->head : 0;
@@ -882,7 +882,7 @@ static size_t diff_block(ctx *c, const lv_tmpl_block *b, lv_buf *out)
         } else if (d->kind == LV_DYN_STREAM) {
             /* Only what is pending: an outside value the body reads changing
              * does not resend items the server no longer has. */
-            const lv_stream_rec *s = lv_streams_find(c->a, d->attr_name, strlen(d->attr_name));
+            const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
             keep = s && lv_stream_pending(s);
             if (keep) stream_node(c, d, false, out);
         } else {

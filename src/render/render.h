@@ -23,9 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "render/assigns.h"
 #include "render/tmpl.h"
-#include "render/value.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 /* The components issue's hook. A {{component "name" key=value ...}} slot
  * calls it with the evaluated arguments. Without hooks, or with a NULL

@@ -18,9 +18,8 @@ static bool valid_name(const char *name)
     return true;
 }
 
-const lv_stream_rec *lv_streams_find(const lv_assigns *a, const char *name, size_t len)
+const lv_stream_rec *lv_streams_find(const lv_streams *ss, const char *name, size_t len)
 {
-    const lv_streams *ss = a ? a->streams : NULL;
     if (!ss) return NULL;
     for (uint32_t i = 0; i < ss->count; i++) {
         const lv_stream_rec *s = &ss->items[i];
@@ -36,17 +35,17 @@ bool lv_stream_pending(const lv_stream_rec *s)
 
 /* The stream called name, created with the defaults when new; NULL (after
  * logging) for an invalid name or too many streams. */
-static lv_stream_rec *stream_of(lv_assigns *a, const char *name)
+static lv_stream_rec *stream_of(lv_streams **streams, const char *name)
 {
     if (!valid_name(name)) {
         lv_log_warn("stream: invalid stream name \"%.64s\" (letters, digits and _, at most %d bytes)",
                     name ? name : "(null)", LV_STREAM_MAX_NAME);
         return NULL;
     }
-    lv_stream_rec *found = (lv_stream_rec *)lv_streams_find(a, name, strlen(name));
+    lv_stream_rec *found = (lv_stream_rec *)lv_streams_find(*streams, name, strlen(name));
     if (found) return found;
-    if (!a->streams) a->streams = lv_xcalloc(1, sizeof *a->streams);
-    lv_streams *ss = a->streams;
+    if (!*streams) *streams = lv_xcalloc(1, sizeof **streams);
+    lv_streams *ss = *streams;
     if (ss->count == LV_STREAM_MAX_STREAMS) {
         lv_log_warn("stream \"%s\": a view has at most %d streams", name, LV_STREAM_MAX_STREAMS);
         return NULL;
@@ -63,7 +62,7 @@ static lv_stream_rec *stream_of(lv_assigns *a, const char *name)
     return s;
 }
 
-int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, int limit)
+int lv_streams_configure(lv_streams **ss, const char *name, const char *prefix, int limit)
 {
     if (prefix && (!*prefix || strlen(prefix) > LV_STREAM_MAX_NAME)) {
         lv_log_warn("stream \"%.64s\": the DOM id prefix must have 1 to %d bytes", name ? name : "(null)",
@@ -74,7 +73,7 @@ int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, in
         lv_log_warn("stream \"%.64s\": limit %d is out of range", name ? name : "(null)", limit);
         return -1;
     }
-    lv_stream_rec *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(ss, name);
     if (!s) return -1;
     if (prefix) {
         free(s->prefix);
@@ -137,7 +136,7 @@ static void drop_pending(lv_stream_rec *s, const char *dom_id)
     s->count = kept;
 }
 
-int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, int limit)
+int lv_streams_insert(lv_streams **ss, const char *name, lv_value item, int at, int limit)
 {
     lv_stream_rec *s = NULL;
     const char *shown = name ? name : "(null)";
@@ -154,7 +153,7 @@ int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, in
         lv_log_warn("stream \"%.64s\": an item must be a map with an \"id\"", shown);
         goto refused;
     }
-    s = stream_of(a, name);
+    s = stream_of(ss, name);
     if (!s) goto refused;
     lv_buf id = LV_BUF_INIT;
     if (!lv_stream_dom_id(s, &item, &id)) {
@@ -200,7 +199,7 @@ refused:
     return -1;
 }
 
-int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id)
+int lv_streams_delete(lv_streams **ss, const char *name, const char *dom_id)
 {
     size_t n = dom_id ? strlen(dom_id) : 0;
     if (n == 0 || n > LV_STREAM_MAX_DOM_ID) {
@@ -208,7 +207,7 @@ int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id)
                     LV_STREAM_MAX_DOM_ID);
         return -1;
     }
-    lv_stream_rec *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(ss, name);
     if (!s) return -1;
     drop_pending(s, dom_id);
     if (s->delete_count >= LV_STREAM_MAX_DELETES) {
@@ -225,9 +224,9 @@ int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id)
     return 0;
 }
 
-int lv_streams_delete_item(lv_assigns *a, const char *name, const lv_value *item)
+int lv_streams_delete_item(lv_streams **ss, const char *name, const lv_value *item)
 {
-    lv_stream_rec *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(ss, name);
     if (!s) return -1;
     lv_buf id = LV_BUF_INIT;
     if (!item || !lv_stream_dom_id(s, item, &id)) {
@@ -235,7 +234,7 @@ int lv_streams_delete_item(lv_assigns *a, const char *name, const lv_value *item
         lv_buf_free(&id);
         return -1;
     }
-    int rc = lv_streams_delete(a, name, id.data);
+    int rc = lv_streams_delete(ss, name, id.data);
     lv_buf_free(&id);
     return rc;
 }
@@ -253,9 +252,9 @@ static void clear_pending(lv_stream_rec *s)
     s->delete_count = s->delete_cap = 0;
 }
 
-int lv_streams_reset(lv_assigns *a, const char *name)
+int lv_streams_reset(lv_streams **ss, const char *name)
 {
-    lv_stream_rec *s = stream_of(a, name);
+    lv_stream_rec *s = stream_of(ss, name);
     if (!s) return -1;
     clear_pending(s);
     s->reset = true;

@@ -4,9 +4,10 @@
  * "stream" format (protocol.md §4.1) and the pending operations are then
  * dropped, so a long feed costs the server nothing per item once sent.
  *
- * The streams of a view hang off its assigns (lv_assigns.streams), which
- * gives them the assigns' lifetime and their change tracking: a stream with
- * pending operations counts as a changed assign named
+ * The streams of a view hang off its assigns (lv_assigns.streams in
+ * render/assigns.h, which builds on this file, not the other way round):
+ * that gives them the assigns' lifetime and their change tracking: a stream
+ * with pending operations counts as a changed assign named
  * LV_STREAM_DEP_PREFIX "<name>" (the compiler makes a {{#stream name}} slot
  * depend on that name), and lv_assigns_clear_changed, which the channel
  * calls once a render has been sent, drops the pending operations. */
@@ -17,7 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "render/value.h"
+#include "util/buf.h"
+#include "util/value.h"
 
 /* Pending inserts kept per stream between two renders; past this the oldest
  * pending insert is dropped (logged once per render). */
@@ -61,36 +63,39 @@ typedef struct lv_stream_rec {
     bool warned; /* a cap was hit and logged since the last render */
 } lv_stream_rec;
 
-struct lv_streams {
+typedef struct lv_streams {
     lv_stream_rec *items;
     uint32_t count;
     uint32_t cap;
-};
+} lv_streams;
 
-/* The stream called name (len bytes), or NULL. a may have no streams. */
-const lv_stream_rec *lv_streams_find(const lv_assigns *a, const char *name, size_t len);
+/* The stream called name (len bytes), or NULL. ss may be NULL (no streams
+ * yet). */
+const lv_stream_rec *lv_streams_find(const lv_streams *ss, const char *name, size_t len);
 /* True when the stream has something to send. */
 bool lv_stream_pending(const lv_stream_rec *s);
 
 /* The operations below return 0, or -1 after logging why (an invalid name,
- * item, position or limit; too many streams). A stream is created on first
- * use with the defaults: prefix = name, no limit. */
+ * item, position or limit; too many streams). *ss is the view's set of
+ * streams, allocated on first use (NULL until then; lv_streams_free frees
+ * it). A stream is created on first use with the defaults: prefix = name,
+ * no limit. */
 
 /* Sets the DOM id prefix (NULL: keep) and the default limit. */
-int lv_streams_configure(lv_assigns *a, const char *name, const char *prefix, int limit);
+int lv_streams_configure(lv_streams **ss, const char *name, const char *prefix, int limit);
 /* Queues item (taken, freed on error too): a map with an "id" (integer or
  * non-empty string). "dom_id" is set in it to "<prefix>-<id>". Of several
  * inserts of one DOM id before a render only the last counts: the earlier
  * pending one is dropped. limit 0 uses the stream's default limit. */
-int lv_streams_insert(lv_assigns *a, const char *name, lv_value item, int at, int limit);
+int lv_streams_insert(lv_streams **ss, const char *name, lv_value item, int at, int limit);
 /* Queues the removal of the element with this DOM id; drops a pending
  * insert of it. */
-int lv_streams_delete(lv_assigns *a, const char *name, const char *dom_id);
+int lv_streams_delete(lv_streams **ss, const char *name, const char *dom_id);
 /* The same for the DOM id of item (a map with an "id"). */
-int lv_streams_delete_item(lv_assigns *a, const char *name, const lv_value *item);
+int lv_streams_delete_item(lv_streams **ss, const char *name, const lv_value *item);
 /* Queues the removal of every element of the stream and drops the pending
  * operations; inserts after it are sent after the reset. */
-int lv_streams_reset(lv_assigns *a, const char *name);
+int lv_streams_reset(lv_streams **ss, const char *name);
 /* Appends the DOM id of item in stream s ("<prefix>-<id>"). False when item
  * is not a map with a usable "id". */
 bool lv_stream_dom_id(const lv_stream_rec *s, const lv_value *item, lv_buf *out);

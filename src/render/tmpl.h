@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "render/value.h"
 #include "util/buf.h"
+#include "util/value.h"
 
 typedef struct lv_tmpl_error {
     int line; /* 1-based */

@@ -1,7 +1,10 @@
 #include "util/json.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include "util/number.h"
 
 /* Bytes that can be copied into a JSON string as they are: printable ASCII
  * (and DEL, legal in JSON and harmless in HTML) other than the quote, the
@@ -150,4 +153,52 @@ void lv_json_int(lv_buf *b, int64_t v)
     } while (magnitude);
     if (v < 0) *--p = '-';
     lv_buf_append(b, p, (size_t)(end - p));
+}
+
+void lv_json_double(lv_buf *b, double d)
+{
+    if (isfinite(d))
+        lv_double_append(b, d);
+    else
+        lv_buf_append(b, "null", 4);
+}
+
+void lv_json_write(lv_buf *out, json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        lv_buf_putc(out, '{');
+        const char *k;
+        json_t *item;
+        bool first = true;
+        json_object_foreach(v, k, item)
+        {
+            if (!first) lv_buf_putc(out, ',');
+            first = false;
+            lv_json_cstr(out, k);
+            lv_buf_putc(out, ':');
+            lv_json_write(out, item);
+        }
+        lv_buf_putc(out, '}');
+        break;
+    }
+    case JSON_ARRAY: {
+        lv_buf_putc(out, '[');
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (i) lv_buf_putc(out, ',');
+            lv_json_write(out, item);
+        }
+        lv_buf_putc(out, ']');
+        break;
+    }
+    case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
+    case JSON_REAL: lv_json_double(out, json_real_value(v)); break;
+    case JSON_TRUE: lv_buf_puts(out, "true"); break;
+    case JSON_FALSE: lv_buf_puts(out, "false"); break;
+    default: lv_buf_puts(out, "null"); break;
+    }
 }

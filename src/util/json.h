@@ -4,6 +4,7 @@
 #ifndef LV_UTIL_JSON_H
 #define LV_UTIL_JSON_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,5 +18,16 @@ void lv_json_str(lv_buf *b, const char *s, size_t n);
 void lv_json_cstr(lv_buf *b, const char *s);
 /* Appends an integer. */
 void lv_json_int(lv_buf *b, int64_t v);
+/* Appends a number as JSON.stringify writes it: the text of lv_double_text
+ * (util/number.h), shortest round trip; null for NaN and the infinities,
+ * which JSON cannot spell. */
+void lv_json_double(lv_buf *b, double d);
+
+/* Appends v (a jansson value) compactly with the writer's own rules:
+ * strings through lv_json_str, numbers through lv_json_int and
+ * lv_json_double, object keys in jansson's order. Unlike json_dumps, a
+ * double is written with the fewest digits (0.1, not 0.10000000000000001)
+ * and '<', '>' and '&' are escaped. */
+void lv_json_write(lv_buf *out, json_t *v);
 
 #endif

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "render/value.h"
 #include "util/form.h"
+#include "util/value.h"
 
 static bool not_reserved(const lv_value *v, void *user)
 {

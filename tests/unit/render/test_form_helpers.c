@@ -4,7 +4,7 @@
 
 #include "render/render.h"
 #include "render/tmpl.h"
-#include "render/value.h"
+#include "util/value.h"
 
 static char *render(const char *text, const char *token)
 {

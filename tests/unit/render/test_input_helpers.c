@@ -5,7 +5,7 @@
 
 #include "render/render.h"
 #include "render/tmpl.h"
-#include "render/value.h"
+#include "util/value.h"
 
 #define XSS "\"><script>alert('x')</script>&"
 #define XSS_ESC "&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"

@@ -4,10 +4,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "render/js.h"
 #include "render/render.h"
 #include "render/tmpl.h"
-#include "render/value.h"
+#include "util/value.h"
 
 static void expect_js(lv_js *js, const char *json)
 {

@@ -66,7 +66,7 @@ static lv_value msg(int64_t id, const char *text)
 
 static void insert(lv_assigns *a, int64_t id, const char *text, int at, int limit)
 {
-    cr_assert_eq(lv_streams_insert(a, "messages", msg(id, text), at, limit), 0);
+    cr_assert_eq(lv_streams_insert(&a->streams, "messages", msg(id, text), at, limit), 0);
 }
 
 /* A view: template, assigns, render state. */
@@ -173,7 +173,7 @@ Test(stream, join_sends_the_pending_items_with_their_ops)
                           "\"stream\":[\"0\",[[\"messages-1\",-1,null,false],[\"messages-2\",-1,null,false]],[]]},"
                           ROOT_S "}");
     /* Sent, so forgotten: nothing pending, nothing held per item. */
-    const lv_stream_rec *s = lv_streams_find(&v.a, "messages", 8);
+    const lv_stream_rec *s = lv_streams_find(v.a.streams, "messages", 8);
     cr_assert_not(lv_stream_pending(s));
     cr_assert_null(s->inserts);
     cr_assert_str_eq(diff(&v), "{}");
@@ -191,7 +191,7 @@ Test(stream, an_empty_or_unknown_stream)
     free(html);
     cr_assert_eq(lv_stream(NULL, "messages", NULL), -1);
     /* Configured but empty. */
-    cr_assert_eq(lv_streams_configure(&v.a, "messages", NULL, 0), 0);
+    cr_assert_eq(lv_streams_configure(&v.a.streams, "messages", NULL, 0), 0);
     assert_json(join(&v), "{\"0\":{\"k\":{\"kc\":0}," BODY_S ",\"stream\":[\"0\",[],[]]}," ROOT_S "}");
     cr_assert_str_eq(diff(&v), "{}");
     view_free(&v);
@@ -211,17 +211,17 @@ Test(stream, append_prepend_limit_delete_reset_as_diffs)
     insert(&v.a, 3, "c", 1, -10);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"0\":{\"0\":\"messages-3\",\"1\":\"c\"},\"kc\":1},"
                           "\"stream\":[\"0\",[[\"messages-3\",1,-10,false]],[]]}}");
-    cr_assert_eq(lv_streams_delete(&v.a, "messages", "messages-1"), 0);
+    cr_assert_eq(lv_streams_delete(&v.a.streams, "messages", "messages-1"), 0);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"kc\":0},\"stream\":[\"0\",[],[\"messages-1\"]]}}");
     lv_value two = msg(2, "ignored");
-    cr_assert_eq(lv_streams_delete_item(&v.a, "messages", &two), 0);
+    cr_assert_eq(lv_streams_delete_item(&v.a.streams, "messages", &two), 0);
     lv_value_free(&two);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"kc\":0},\"stream\":[\"0\",[],[\"messages-2\"]]}}");
-    cr_assert_eq(lv_streams_reset(&v.a, "messages"), 0);
+    cr_assert_eq(lv_streams_reset(&v.a.streams, "messages"), 0);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"kc\":0},\"stream\":[\"0\",[],[],true]}}");
     /* Reset, then new items: shown after the reset. */
     insert(&v.a, 9, "gone", LV_STREAM_APPEND, 0);
-    cr_assert_eq(lv_streams_reset(&v.a, "messages"), 0);
+    cr_assert_eq(lv_streams_reset(&v.a.streams, "messages"), 0);
     insert(&v.a, 4, "d", LV_STREAM_APPEND, 0);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"0\":{\"0\":\"messages-4\",\"1\":\"d\"},\"kc\":1},"
                           "\"stream\":[\"0\",[[\"messages-4\",-1,null,false]],[],true]}}");
@@ -233,12 +233,12 @@ Test(stream, configured_prefix_and_default_limit)
 {
     view v;
     view_init(&v, FEED);
-    cr_assert_eq(lv_streams_configure(&v.a, "messages", "msg", 20), 0);
+    cr_assert_eq(lv_streams_configure(&v.a.streams, "messages", "msg", 20), 0);
     lv_value m = lv_value_map();
     lv_value_map_set(&m, "id", lv_value_string("abc", 3));
     lv_value_map_set(&m, "text", lv_value_string("x", 1));
     lv_value_map_set(&m, "dom_id", lv_value_string("mine", 4)); /* replaced */
-    cr_assert_eq(lv_streams_insert(&v.a, "messages", m, LV_STREAM_PREPEND, 0), 0);
+    cr_assert_eq(lv_streams_insert(&v.a.streams, "messages", m, LV_STREAM_PREPEND, 0), 0);
     insert(&v.a, 7, "y", LV_STREAM_PREPEND, -3);
     join(&v);
     insert(&v.a, 5, "z", LV_STREAM_APPEND, 0);
@@ -254,9 +254,9 @@ Test(stream, two_streams_have_their_own_refs_and_slots)
                   "{{/stream}}</ul><p>{{title}}</p><ol id=\"b\" phx-update=\"stream\">{{#stream other as o}}"
                   "<li id=\"{{o.dom_id}}\">{{o.text}}</li>{{/stream}}</ol>");
     lv_assigns_put(&v.a, "title", lv_value_string("t", 1));
-    cr_assert_eq(lv_streams_configure(&v.a, "messages", NULL, 0), 0);
+    cr_assert_eq(lv_streams_configure(&v.a.streams, "messages", NULL, 0), 0);
     join(&v);
-    cr_assert_eq(lv_streams_insert(&v.a, "other", msg(1, "o1"), LV_STREAM_APPEND, 0), 0);
+    cr_assert_eq(lv_streams_insert(&v.a.streams, "other", msg(1, "o1"), LV_STREAM_APPEND, 0), 0);
     assert_json(diff(&v), "{\"2\":{\"k\":{\"0\":{\"0\":\"other-1\",\"1\":\"o1\"},\"kc\":1},"
                           "\"stream\":[\"1\",[[\"other-1\",-1,null,false]],[]]}}");
     lv_assigns_put(&v.a, "title", lv_value_string("u", 1));
@@ -343,12 +343,12 @@ Test(stream, delete_drops_a_pending_insert)
     join(&v);
     insert(&v.a, 1, "a", LV_STREAM_APPEND, 0);
     insert(&v.a, 2, "b", LV_STREAM_APPEND, 0);
-    cr_assert_eq(lv_streams_delete(&v.a, "messages", "messages-1"), 0);
+    cr_assert_eq(lv_streams_delete(&v.a.streams, "messages", "messages-1"), 0);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"0\":{\"0\":\"messages-2\",\"1\":\"b\"},\"kc\":1},"
                           "\"stream\":[\"0\",[[\"messages-2\",-1,null,false]],[\"messages-1\"]]}}");
     /* Delete, then insert again: the client removes the old element and
      * inserts the new one (it applies deletes first). */
-    cr_assert_eq(lv_streams_delete(&v.a, "messages", "messages-2"), 0);
+    cr_assert_eq(lv_streams_delete(&v.a.streams, "messages", "messages-2"), 0);
     insert(&v.a, 2, "b2", LV_STREAM_PREPEND, 0);
     assert_json(diff(&v), "{\"0\":{\"k\":{\"0\":{\"0\":\"messages-2\",\"1\":\"b2\"},\"kc\":1},"
                           "\"stream\":[\"0\",[[\"messages-2\",0,null,false]],[\"messages-2\"]]}}");
@@ -361,7 +361,7 @@ Test(stream, pending_inserts_are_capped, .init = cr_redirect_stderr)
     view_init(&v, FEED);
     join(&v);
     for (int i = 1; i <= LV_STREAM_MAX_PENDING + 500; i++) insert(&v.a, i, "x", LV_STREAM_PREPEND, 50);
-    const lv_stream_rec *s = lv_streams_find(&v.a, "messages", 8);
+    const lv_stream_rec *s = lv_streams_find(v.a.streams, "messages", 8);
     cr_assert_eq(s->count - s->head, LV_STREAM_MAX_PENDING);
     cr_assert_str_eq(s->inserts[s->head].dom_id, "messages-501", "the oldest were dropped");
     json_t *d = json_loads(diff(&v), 0, NULL);
@@ -373,7 +373,7 @@ Test(stream, pending_inserts_are_capped, .init = cr_redirect_stderr)
     for (int i = 1; i <= LV_STREAM_MAX_DELETES + 3; i++) {
         char id[32];
         snprintf(id, sizeof id, "messages-%d", i);
-        cr_assert_eq(lv_streams_delete(&v.a, "messages", id), 0);
+        cr_assert_eq(lv_streams_delete(&v.a.streams, "messages", id), 0);
     }
     cr_assert_eq(s->delete_count, LV_STREAM_MAX_DELETES);
     cr_assert_str_eq(s->deletes[0], "messages-4");
@@ -384,41 +384,41 @@ Test(stream, invalid_operations_are_refused, .init = cr_redirect_stderr)
 {
     lv_assigns a;
     lv_assigns_init(&a);
-    cr_assert_eq(lv_streams_insert(&a, "messages", msg(1, "x"), -2, 0), -1);
-    cr_assert_eq(lv_streams_insert(&a, "messages", msg(1, "x"), LV_STREAM_MAX_AT + 1, 0), -1);
-    cr_assert_eq(lv_streams_insert(&a, "messages", msg(1, "x"), 0, LV_STREAM_MAX_LIMIT + 1), -1);
-    cr_assert_eq(lv_streams_insert(&a, "messages", msg(1, "x"), 0, -LV_STREAM_MAX_LIMIT - 1), -1);
-    cr_assert_eq(lv_streams_insert(&a, "messages", lv_value_int(3), 0, 0), -1);
-    cr_assert_eq(lv_streams_insert(&a, "messages", lv_value_map(), 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", msg(1, "x"), -2, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", msg(1, "x"), LV_STREAM_MAX_AT + 1, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", msg(1, "x"), 0, LV_STREAM_MAX_LIMIT + 1), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", msg(1, "x"), 0, -LV_STREAM_MAX_LIMIT - 1), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", lv_value_int(3), 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", lv_value_map(), 0, 0), -1);
     lv_value m = lv_value_map();
     lv_value_map_set(&m, "id", lv_value_string("", 0));
-    cr_assert_eq(lv_streams_insert(&a, "messages", m, 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", m, 0, 0), -1);
     m = lv_value_map();
     lv_value_map_set(&m, "id", lv_value_double(1.5));
-    cr_assert_eq(lv_streams_insert(&a, "messages", m, 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", m, 0, 0), -1);
     char long_id[LV_STREAM_MAX_DOM_ID + 2];
     memset(long_id, 'x', sizeof long_id - 1);
     long_id[sizeof long_id - 1] = '\0';
     m = lv_value_map();
     lv_value_map_set(&m, "id", lv_value_string(long_id, strlen(long_id)));
-    cr_assert_eq(lv_streams_insert(&a, "messages", m, 0, 0), -1);
-    cr_assert_eq(lv_streams_insert(&a, "bad name", msg(1, "x"), 0, 0), -1);
-    cr_assert_eq(lv_streams_insert(&a, "1x", msg(1, "x"), 0, 0), -1);
-    cr_assert_eq(lv_streams_insert(&a, NULL, msg(1, "x"), 0, 0), -1);
-    cr_assert_eq(lv_streams_delete(&a, "messages", ""), -1);
-    cr_assert_eq(lv_streams_delete(&a, "messages", NULL), -1);
-    cr_assert_eq(lv_streams_delete_item(&a, "messages", NULL), -1);
-    cr_assert_eq(lv_streams_configure(&a, "messages", "", 0), -1);
-    cr_assert_eq(lv_streams_configure(&a, "messages", NULL, LV_STREAM_MAX_LIMIT + 1), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "messages", m, 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "bad name", msg(1, "x"), 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, "1x", msg(1, "x"), 0, 0), -1);
+    cr_assert_eq(lv_streams_insert(&a.streams, NULL, msg(1, "x"), 0, 0), -1);
+    cr_assert_eq(lv_streams_delete(&a.streams, "messages", ""), -1);
+    cr_assert_eq(lv_streams_delete(&a.streams, "messages", NULL), -1);
+    cr_assert_eq(lv_streams_delete_item(&a.streams, "messages", NULL), -1);
+    cr_assert_eq(lv_streams_configure(&a.streams, "messages", "", 0), -1);
+    cr_assert_eq(lv_streams_configure(&a.streams, "messages", NULL, LV_STREAM_MAX_LIMIT + 1), -1);
     cr_assert_not(lv_assigns_any_changed(&a), "nothing refused is pending");
     /* A valid stream with an invalid item exists, empty. */
-    cr_assert_not_null(lv_streams_find(&a, "messages", 8));
+    cr_assert_not_null(lv_streams_find(a.streams, "messages", 8));
     for (int i = 1; i < LV_STREAM_MAX_STREAMS; i++) {
         char name[16];
         snprintf(name, sizeof name, "s%d", i);
-        cr_assert_eq(lv_streams_configure(&a, name, NULL, 0), 0);
+        cr_assert_eq(lv_streams_configure(&a.streams, name, NULL, 0), 0);
     }
-    cr_assert_eq(lv_streams_configure(&a, "one_more", NULL, 0), -1);
+    cr_assert_eq(lv_streams_configure(&a.streams, "one_more", NULL, 0), -1);
     lv_assigns_free(&a);
 }
 
@@ -431,7 +431,7 @@ Test(stream, hostile_items_are_escaped)
     lv_value m = lv_value_map();
     lv_value_map_set(&m, "id", lv_value_string("\"><script>alert(1)</script>", 27));
     lv_value_map_set(&m, "text", lv_value_string("<img src=x onerror=alert(1)>", 28));
-    cr_assert_eq(lv_streams_insert(&v.a, "messages", m, LV_STREAM_APPEND, 0), 0);
+    cr_assert_eq(lv_streams_insert(&v.a.streams, "messages", m, LV_STREAM_APPEND, 0), 0);
     char *html = dead(&v);
     cr_assert_str_eq(html, "<ul id=\"feed\" phx-update=\"stream\"><li id=\"messages-&quot;&gt;&lt;script&gt;alert(1)"
                            "&lt;/script&gt;\">&lt;img src=x onerror=alert(1)&gt;</li></ul>");
@@ -727,14 +727,14 @@ static void run_stream_property(uint64_t seed, int steps)
         int64_t used[4];
         int used_count = 0;
         if (kind == 0) {
-            cr_assert_eq(lv_streams_reset(&v.a, "messages"), 0);
+            cr_assert_eq(lv_streams_reset(&v.a.streams, "messages"), 0);
             while (lv_value_list_len(&model)) model_delete(&model, 0);
         }
         if (kind == 1 && lv_value_list_len(&model)) {
             for (int k = (int)rnd(3) + 1; k > 0 && lv_value_list_len(&model); k--) {
                 size_t i = rnd((uint32_t)lv_value_list_len(&model));
                 const char *id = lv_value_map_get(&model.as.list->items[i], "dom_id", 6)->as.s.ptr;
-                cr_assert_eq(lv_streams_delete(&v.a, "messages", id), 0);
+                cr_assert_eq(lv_streams_delete(&v.a.streams, "messages", id), 0);
                 model_delete(&model, i);
             }
         }

@@ -4,7 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "render/value.h"
+#include "render/assigns.h"
+#include "util/value.h"
 
 static lv_value *todo(int64_t id, const char *text, bool done)
 {

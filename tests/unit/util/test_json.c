@@ -1,6 +1,7 @@
 /* The outbound JSON writer: every byte the client parses goes through it, so
  * the expectations are byte-exact. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -170,4 +171,29 @@ Test(json_int, values)
     assert_int(1234567890, "1234567890");
     assert_int(INT64_MAX, "9223372036854775807");
     assert_int(INT64_MIN, "-9223372036854775808");
+}
+
+Test(json_double, as_json_stringify)
+{
+    lv_buf b = LV_BUF_INIT;
+    const double values[] = {30.0, 0.1, -2.5, 1e21, 1e-7, -0.0, NAN, INFINITY};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        if (i) lv_buf_putc(&b, ',');
+        lv_json_double(&b, values[i]);
+    }
+    /* node: JSON.stringify([30, 0.1, -2.5, 1e21, 1e-7, -0, NaN, Infinity]) */
+    cr_assert_str_eq(b.data, "30,0.1,-2.5,1e+21,1e-7,0,null,null");
+    lv_buf_free(&b);
+}
+
+Test(json_write, jansson_values_with_the_writers_rules)
+{
+    json_t *v = json_loads("[0.1, 30.0, 1e21, -0.0, 0.30000000000000004, 7, \"<a>\", {\"k\": [true, false, null]}]",
+                           0, NULL);
+    cr_assert_not_null(v);
+    lv_buf b = LV_BUF_INIT;
+    lv_json_write(&b, v);
+    cr_assert_str_eq(b.data, "[0.1,30,1e+21,0,0.30000000000000004,7,\"\\u003ca\\u003e\",{\"k\":[true,false,null]}]");
+    lv_buf_free(&b);
+    json_decref(v);
 }

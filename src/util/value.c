@@ -1,12 +1,12 @@
-#include "render/value.h"
+#include "util/value.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/stream.h"
 #include "util/json.h"
+#include "util/number.h"
 
 lv_value lv_value_null(void)
 {
@@ -166,11 +166,12 @@ void lv_value_free(lv_value *v)
 /* Two doubles are "equal" when they render the same text, because equality
  * only decides whether the client must be sent a new value: every NaN prints
  * "NaN", so NaN equals NaN (otherwise a NaN assign would be resent after
- * every event), while 0.0 and -0.0 print differently and so differ. */
+ * every event), and 0.0 and -0.0 both print "0" (as in JavaScript), which
+ * == already says. Distinct doubles print distinct texts. */
 static bool same_double(double a, double b)
 {
     if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
-    return a == b && signbit(a) == signbit(b);
+    return a == b;
 }
 
 bool lv_value_equal(const lv_value *a, const lv_value *b)
@@ -247,6 +248,7 @@ uint64_t lv_value_hash(const lv_value *v, uint64_t seed)
     case LV_VALUE_DOUBLE: {
         double d = v->as.d;
         if (isnan(d)) d = NAN; /* every NaN is equal, so they hash alike */
+        if (d == 0) d = 0.0;   /* and so are 0.0 and -0.0 */
         uint64_t bits;
         memcpy(&bits, &d, sizeof bits);
         return lv_hash_u64(bits, h);
@@ -284,32 +286,6 @@ bool lv_value_truthy(const lv_value *v)
     return false;
 }
 
-/* The shortest "%.Ng" that reads back as the same double, as JavaScript's
- * Number#toString and Elixir's Float.to_string aim for, so 0.1 shows as
- * "0.1" and not "0.10000000000000001". Precision 17 always round-trips, so
- * the loop ends. Non-finite values get JavaScript's spellings, which is what
- * a LiveView page would show for them. -0.0 prints as "-0": the sign is part
- * of the value, and it is what %g gives. This assumes the "C" LC_NUMERIC
- * locale, which the server never changes. */
-static void append_double(lv_buf *out, double d)
-{
-    if (isnan(d)) {
-        lv_buf_append(out, "NaN", 3);
-        return;
-    }
-    if (isinf(d)) {
-        lv_buf_puts(out, d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    char text[32];
-    int len = 0;
-    for (int precision = 1; precision <= 17; precision++) {
-        len = snprintf(text, sizeof text, "%.*g", precision, d);
-        if (strtod(text, NULL) == d) break;
-    }
-    lv_buf_append(out, text, (size_t)len);
-}
-
 void lv_value_to_text(const lv_value *v, lv_buf *out)
 {
     switch (v->kind) {
@@ -321,7 +297,7 @@ void lv_value_to_text(const lv_value *v, lv_buf *out)
             lv_buf_append(out, "false", 5);
         break;
     case LV_VALUE_INT: lv_json_int(out, v->as.i); break; /* a JSON integer is plain decimal */
-    case LV_VALUE_DOUBLE: append_double(out, v->as.d); break;
+    case LV_VALUE_DOUBLE: lv_double_append(out, v->as.d); break;
     case LV_VALUE_STRING:
     case LV_VALUE_SAFE: lv_buf_append(out, v->as.s.ptr, v->as.s.len); break;
     case LV_VALUE_LIST:
@@ -329,130 +305,32 @@ void lv_value_to_text(const lv_value *v, lv_buf *out)
     }
 }
 
-/* The assigns store lives for as long as a user is connected, so it is kept
- * in a single allocation: the items array, exactly `count` long, followed by
- * the names, NUL-terminated, in insertion order:
- *
- *     items[0] .. items[count-1] | "name0\0" "name1\0" ...
- *
- * A one-assign view thus costs one malloc of sizeof(lv_assign) plus the name
- * (46 bytes for "count"). The price is a realloc and a pointer fix-up for
- * every *new* name, and a linear lookup; a view has a handful of assigns,
- * mostly created at mount, and comparing a few short names beats hashing
- * them. cap always equals count. */
-
-void lv_assigns_init(lv_assigns *a)
+void lv_value_append_json(const lv_value *v, lv_buf *out)
 {
-    a->items = NULL;
-    a->count = 0;
-    a->cap = 0;
-    a->streams = NULL;
-}
-
-void lv_assigns_free(lv_assigns *a)
-{
-    for (uint32_t i = 0; i < a->count; i++) lv_value_free(&a->items[i].value);
-    free(a->items); /* the names live in the same block */
-    lv_streams_free(a->streams);
-    lv_assigns_init(a);
-}
-
-static lv_assign *find_assign(const lv_assigns *a, const char *name)
-{
-    for (uint32_t i = 0; i < a->count; i++) {
-        lv_assign *item = &a->items[i];
-        if (item->name[0] == name[0] && strcmp(item->name, name) == 0) return item;
+    switch (v->kind) {
+    case LV_VALUE_NULL: lv_buf_puts(out, "null"); break;
+    case LV_VALUE_BOOL: lv_buf_puts(out, v->as.b ? "true" : "false"); break;
+    case LV_VALUE_INT: lv_json_int(out, v->as.i); break;
+    case LV_VALUE_DOUBLE: lv_json_double(out, v->as.d); break;
+    case LV_VALUE_STRING:
+    case LV_VALUE_SAFE: lv_json_str(out, v->as.s.ptr, v->as.s.len); break;
+    case LV_VALUE_LIST:
+        lv_buf_putc(out, '[');
+        for (uint32_t i = 0; v->as.list && i < v->as.list->count; i++) {
+            if (i) lv_buf_putc(out, ',');
+            lv_value_append_json(&v->as.list->items[i], out);
+        }
+        lv_buf_putc(out, ']');
+        break;
+    case LV_VALUE_MAP:
+        lv_buf_putc(out, '{');
+        for (uint32_t i = 0; v->as.map && i < v->as.map->count; i++) {
+            if (i) lv_buf_putc(out, ',');
+            lv_json_cstr(out, v->as.map->entries[i].key);
+            lv_buf_putc(out, ':');
+            lv_value_append_json(&v->as.map->entries[i].value, out);
+        }
+        lv_buf_putc(out, '}');
+        break;
     }
-    return NULL;
-}
-
-static void append_assign(lv_assigns *a, const char *name, lv_value v)
-{
-    if (a->count == UINT32_MAX) abort();
-
-    size_t name_size = strlen(name) + 1;
-    size_t items_size = (size_t)a->count * sizeof(lv_assign);
-    char *old_block = (char *)a->items;
-    size_t names_used = 0;
-    if (a->count) {
-        const char *last = a->items[a->count - 1].name;
-        names_used = (size_t)(last + strlen(last) + 1 - (old_block + items_size));
-    }
-
-    /* A name that is the tail of a stored one ("xcount" + 1) points into the
-     * block about to move: remember where, to copy it after the move. */
-    size_t old_size = items_size + names_used;
-    uintptr_t name_addr = (uintptr_t)name, block_addr = (uintptr_t)old_block;
-    bool name_in_block = old_block && name_addr >= block_addr && name_addr < block_addr + old_size;
-    size_t name_offset = name_in_block ? (size_t)(name_addr - block_addr) : 0;
-
-    size_t new_items_size = items_size + sizeof(lv_assign);
-    char *block = lv_xrealloc(old_block, new_items_size + names_used + name_size);
-    char *names = block + new_items_size;
-    memmove(names, block + items_size, names_used);
-    if (name_in_block) {
-        /* The old names moved up by one item; the name moved with them. */
-        size_t moved_offset = name_offset >= items_size ? name_offset + sizeof(lv_assign) : name_offset;
-        memmove(names + names_used, block + moved_offset, name_size);
-    } else {
-        memcpy(names + names_used, name, name_size);
-    }
-
-    a->items = (lv_assign *)block;
-    a->count++;
-    a->cap = a->count;
-    char *p = names;
-    for (uint32_t i = 0; i < a->count; i++) {
-        a->items[i].name = p;
-        p += strlen(p) + 1;
-    }
-    lv_assign *added = &a->items[a->count - 1];
-    added->value = v;
-    added->changed = true;
-}
-
-void lv_assigns_put(lv_assigns *a, const char *name, lv_value v)
-{
-    lv_assign *item = find_assign(a, name);
-    if (!item) {
-        append_assign(a, name, v);
-        return;
-    }
-    if (lv_value_equal(&item->value, &v)) {
-        lv_value_free(&v);
-        return;
-    }
-    lv_value_free(&item->value);
-    item->value = v;
-    item->changed = true;
-}
-
-const lv_value *lv_assigns_get(const lv_assigns *a, const char *name)
-{
-    const lv_assign *item = find_assign(a, name);
-    return item ? &item->value : NULL;
-}
-
-bool lv_assigns_changed(const lv_assigns *a, const char *name)
-{
-    if (name[0] == '@' && strncmp(name, LV_STREAM_DEP_PREFIX, LV_STREAM_DEP_PREFIX_LEN) == 0) {
-        const char *stream = name + LV_STREAM_DEP_PREFIX_LEN;
-        const lv_stream_rec *s = lv_streams_find(a, stream, strlen(stream));
-        return s && lv_stream_pending(s);
-    }
-    const lv_assign *item = find_assign(a, name);
-    return item && item->changed;
-}
-
-bool lv_assigns_any_changed(const lv_assigns *a)
-{
-    for (uint32_t i = 0; i < a->count; i++)
-        if (a->items[i].changed) return true;
-    return lv_streams_any_pending(a->streams);
-}
-
-void lv_assigns_clear_changed(lv_assigns *a)
-{
-    for (uint32_t i = 0; i < a->count; i++) a->items[i].changed = false;
-    lv_streams_prune(a->streams);
 }

@@ -1,16 +1,13 @@
-/* Assign values and the assigns store with change tracking.
- *
- * A view's state is a small set of named values. Setting a value equal to the
- * current one (deep equality) is not a change, so the renderer re-evaluates,
- * and the diff carries, only the parts of a template that read an assign that
- * really changed (Phoenix's change tracking).
+/* lv_value: the one value model of the library. Assigns, params, event
+ * payloads and template data are all lv_values; this file knows nothing of
+ * views or rendering (the assigns store is render/assigns.h).
  *
  * lv_value is 24 bytes whatever its kind: scalars and the (pointer, length)
  * of a string live inline; a list or map is one heap block holding its count,
  * capacity and items, so a view with one int assign costs no more than
  * before lists existed. The kinds are in liveview.h (lv_value_kind). */
-#ifndef LV_RENDER_VALUE_H
-#define LV_RENDER_VALUE_H
+#ifndef LV_UTIL_VALUE_H
+#define LV_UTIL_VALUE_H
 
 #include <liveview.h>
 #include <stdbool.h>
@@ -77,56 +74,28 @@ size_t lv_value_list_len(const lv_value *v);
 lv_value lv_value_clone(const lv_value *v);
 void lv_value_free(lv_value *v);
 /* Deep equality, for change tracking. Doubles compare by rendered text (NaN
- * equals NaN, 0.0 differs from -0.0); a string never equals safe HTML of the
- * same bytes, since they render differently. */
+ * equals NaN, 0.0 equals -0.0: both are "0"); a string never equals safe
+ * HTML of the same bytes, since they render differently. */
 bool lv_value_equal(const lv_value *a, const lv_value *b);
 /* A 64-bit hash consistent with lv_value_equal, mixed into seed. */
 uint64_t lv_value_hash(const lv_value *v, uint64_t seed);
 /* Template truthiness: null, false, 0, 0.0, NaN, "", an empty list or map
  * are false; everything else is true. */
 bool lv_value_truthy(const lv_value *v);
-/* Appends the text form, before any escaping: integers in decimal, doubles in
- * the shortest form that reads back to the same double, booleans as
+/* Appends the text form, before any escaping: integers in decimal, doubles as
+ * JavaScript's String(n) writes them (util/number.h), booleans as
  * "true"/"false", null as nothing, strings and safe HTML as their bytes.
  * Lists and maps have no text form here (the renderer renders lists item by
  * item) and append nothing. */
 void lv_value_to_text(const lv_value *v, lv_buf *out);
 
+/* Appends v as JSON: maps as objects, lists as arrays, safe HTML as a
+ * string, a double that is not finite as null. Strings are escaped by
+ * lv_json_str (so '<', '>' and '&' too). */
+void lv_value_append_json(const lv_value *v, lv_buf *out);
+
 /* 64-bit hash mixing used by values, fingerprints and row hashes. */
 uint64_t lv_hash_bytes(const void *data, size_t n, uint64_t seed);
 uint64_t lv_hash_u64(uint64_t x, uint64_t seed);
-
-typedef struct lv_assign {
-    char *name; /* owned */
-    lv_value value;
-    bool changed;
-} lv_assign;
-
-/* Streams (render/stream.h): created on first use. */
-typedef struct lv_streams lv_streams;
-
-typedef struct lv_assigns {
-    lv_assign *items;
-    uint32_t count;
-    uint32_t cap;
-    lv_streams *streams; /* NULL until a stream is used */
-} lv_assigns;
-
-void lv_assigns_init(lv_assigns *a);
-void lv_assigns_free(lv_assigns *a);
-/* Stores v under name, taking ownership of v's memory. Marks the assign
- * changed when it is new or its value differs; an equal value is freed and
- * leaves the change bit alone. */
-void lv_assigns_put(lv_assigns *a, const char *name, lv_value v);
-/* NULL when the assign does not exist. */
-const lv_value *lv_assigns_get(const lv_assigns *a, const char *name);
-/* A name LV_STREAM_DEP_PREFIX "x" asks whether stream x has pending
- * operations; the stream's pending operations count as a change for
- * lv_assigns_any_changed too. */
-bool lv_assigns_changed(const lv_assigns *a, const char *name);
-bool lv_assigns_any_changed(const lv_assigns *a);
-/* Called after a render has been sent: nothing is changed any more, and
- * streams drop what they had pending (it has been sent). */
-void lv_assigns_clear_changed(lv_assigns *a);
 
 #endif
