@@ -565,6 +565,7 @@ static void begin_stop(server *s)
 {
     if (s->stopping) return;
     s->stopping = true;
+    atomic_store(&s->stop_requested, true); /* later lv_server_stop calls do nothing */
     lv_log_info("stopping");
     uv_close((uv_handle_t *)&s->listener, NULL);
     uv_close((uv_handle_t *)&s->sweep, NULL);
@@ -717,7 +718,9 @@ lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep)
 
 void lv_server_stop(lv_server *s)
 {
-    atomic_store(&s->stop_requested, true);
+    /* Only the first request signals the loop: a later one may come when
+     * the loop, and the async handle with it, is already closed. */
+    if (atomic_exchange(&s->stop_requested, true)) return;
     uv_async_send(&s->stop_async); /* async-signal-safe */
 }
 
