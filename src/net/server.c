@@ -600,15 +600,15 @@ static void on_signal(uv_signal_t *sig, int signum)
  * The runtime lent to the endpoint: timers and the thread pool
  * ------------------------------------------------------------------------ */
 
-typedef struct view_timer {
+typedef struct loop_timer {
     uv_timer_t timer;
     void (*fire)(void *arg);
     void *arg;
-} view_timer;
+} loop_timer;
 
-static void on_view_timer(uv_timer_t *t)
+static void on_loop_timer(uv_timer_t *t)
 {
-    view_timer *vt = (view_timer *)t;
+    loop_timer *vt = (loop_timer *)t;
     vt->fire(vt->arg); /* may stop (and so free) this very timer */
 }
 
@@ -617,11 +617,11 @@ static void *runtime_timer_start(void *ctx, uint64_t ms, uint64_t repeat_ms, voi
 {
     server *s = ctx;
     if (s->stopping) return NULL;
-    view_timer *vt = lv_xcalloc(1, sizeof *vt);
+    loop_timer *vt = lv_xcalloc(1, sizeof *vt);
     vt->fire = fire;
     vt->arg = arg;
     uv_timer_init(&s->loop, &vt->timer);
-    uv_timer_start(&vt->timer, on_view_timer, ms, repeat_ms);
+    uv_timer_start(&vt->timer, on_loop_timer, ms, repeat_ms);
     return vt;
 }
 
@@ -633,28 +633,28 @@ static void free_handle(uv_handle_t *h)
 static void runtime_timer_stop(void *ctx, void *timer)
 {
     (void)ctx;
-    view_timer *vt = timer;
+    loop_timer *vt = timer;
     uv_timer_stop(&vt->timer);
     uv_close((uv_handle_t *)&vt->timer, free_handle);
 }
 
-typedef struct view_work {
+typedef struct loop_work {
     uv_work_t req;
     void (*work)(void *arg);
     void (*done)(void *arg);
     void *arg;
-} view_work;
+} loop_work;
 
 static void on_work(uv_work_t *req)
 {
-    view_work *w = (view_work *)req;
+    loop_work *w = (loop_work *)req;
     w->work(w->arg);
 }
 
 static void on_work_done(uv_work_t *req, int status)
 {
     (void)status; /* cancelled work still reports, so its memory is freed */
-    view_work *w = (view_work *)req;
+    loop_work *w = (loop_work *)req;
     w->done(w->arg);
     free(w);
 }
@@ -662,7 +662,7 @@ static void on_work_done(uv_work_t *req, int status)
 static int runtime_queue_work(void *ctx, void (*work)(void *), void (*done)(void *), void *arg)
 {
     server *s = ctx;
-    view_work *w = lv_xcalloc(1, sizeof *w);
+    loop_work *w = lv_xcalloc(1, sizeof *w);
     w->work = work;
     w->done = done;
     w->arg = arg;
