@@ -1,9 +1,10 @@
-/* The LiveView runtime's internals, shared by live/, channel/ and net/.
+/* The LiveView runtime's internals, shared by live/ and channel/.
  *
  * live/ owns the app (configuration, routes, signing keys), the socket (one
  * view instance: assigns, private state, queued infos) and the dead render of
- * a page. It never touches a socket: net/ calls lv_page_render for HTTP and
- * the channel drives sockets for WebSocket joins. */
+ * a page. It never touches a socket: the server calls live/endpoint.c, which
+ * dispatches HTTP (lv_page_render for pages) and hands WebSocket messages to
+ * the channel, which drives sockets for joins. */
 #ifndef LV_LIVE_LIVE_H
 #define LV_LIVE_LIVE_H
 
@@ -41,8 +42,8 @@ typedef struct lv_http_route_entry {
     lv_http_handler handler;
 } lv_http_route_entry;
 
-/* What the I/O side lends the runtime: timers and the thread pool. net/
- * installs it while the app runs; without it (unit tests) timers and async
+/* What the I/O side lends the runtime: timers and the thread pool. The
+ * endpoint installs what the server lends while the app runs; without it (unit tests) timers and async
  * work are refused. Every callback runs on the loop thread. */
 typedef struct lv_runtime {
     void *ctx;
@@ -58,6 +59,8 @@ typedef struct lv_runtime {
 } lv_runtime;
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
+struct lv_assets;       /* net/assets.h */
+struct lv_http_request; /* net/endpoint.h */
 
 /* A registered component: its definition, and the view and route entry that
  * let its instances be ordinary sockets. */
@@ -87,15 +90,17 @@ struct lv_app {
     void *session_data_ctx;
     lv_origin_policy origins;
     atomic_bool stop_requested;
-    void *server;         /* net/ state while running */
+    void *server;         /* the lv_server while running (net/server.h) */
+    const struct lv_assets *assets; /* the static bytes while running */
     int bound_port;
 };
 
-/* One HTTP request as the decision code sees it: filled by net/, read and
- * answered by handlers and the dead render, written back by net/. */
+/* One HTTP request as the decision code sees it: filled by live/endpoint.c
+ * from what the server parsed, read and answered by handlers and the dead
+ * render, turned into the server's response by live/endpoint.c. */
 struct lv_request {
     lv_app *app;
-    const char *method;      /* borrowed from net/ for the request's life */
+    const char *method;      /* borrowed for the request's life */
     const char *path;        /* NUL-terminated copy of the path */
     const char *query;       /* the raw query string or NULL */
     const char *const *headers; /* name, value, name, value, ..., NULL */
@@ -111,6 +116,11 @@ struct lv_request {
     lv_buf extra_headers; /* whole header lines, each ending in CRLF */
 };
 
+/* Fills req from a parsed request (whose strings it borrows): the params
+ * from the query and an urlencoded form body, and the session. Returns
+ * false, with nothing to free, when the query or body cannot be decoded. */
+bool lv_request_init(lv_request *req, lv_app *app, const char *method,
+                     const struct lv_http_request *http);
 /* Decodes the session cookie of req (an invalid or expired one counts as
  * none) and makes sure it holds a CSRF state, creating one (and marking the
  * session changed) when missing. */
@@ -123,7 +133,7 @@ char *lv_request_session_cookie(lv_request *req);
 /* True when a non-GET request carries a CSRF token (field or header) that
  * matches its session. */
 bool lv_request_csrf_ok(const lv_request *req);
-/* Frees what the request owns (not the strings borrowed from net/). */
+/* Frees what the request owns (not the borrowed strings). */
 void lv_request_free(lv_request *req);
 /* Finds a handler route; NULL when none. *path_known tells whether another
  * method is served at that path (405 rather than 404). */

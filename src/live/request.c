@@ -11,7 +11,10 @@
 #include <strings.h>
 
 #include "live/live.h"
+#include "net/endpoint.h"
 #include "util/buf.h"
+#include "util/form.h"
+#include "util/log.h"
 
 #define CSRF_KEY "_csrf_token"
 
@@ -98,6 +101,36 @@ void lv_session_clear(lv_request *req)
 {
     json_object_clear(req->session);
     new_csrf_state(req);
+}
+
+bool lv_request_init(lv_request *req, lv_app *app, const char *method,
+                     const lv_http_request *http)
+{
+    memset(req, 0, sizeof *req);
+    req->app = app;
+    req->method = method;
+    req->path = http->path;
+    req->query = http->query;
+    req->headers = http->headers;
+    const char *query = http->query;
+    lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
+    const char *type = lv_http_request_header(http, "content-type");
+    if (st == LV_FORM_OK && http->body_len && type &&
+        strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
+        json_t *fields = NULL;
+        st = lv_form_decode(http->body, http->body_len, NULL, &fields);
+        if (st == LV_FORM_OK) json_object_update(req->params, fields);
+        json_decref(fields);
+    }
+    if (st != LV_FORM_OK) {
+        lv_log_debug("bad request parameters: %s", lv_form_status_str(st));
+        json_decref(req->params);
+        req->params = NULL;
+        return false;
+    }
+    req->params_view.object = req->params;
+    lv_request_load_session(req);
+    return true;
 }
 
 void lv_request_load_session(lv_request *req)

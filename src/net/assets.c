@@ -4,40 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
-
-static const struct {
-    const char *url_path;
-    const char *file; /* relative to the assets directory */
-    const char *content_type;
-} asset_table[] = {
-    {"/assets/phoenix.js", "node_modules/phoenix/priv/static/phoenix.js",
-     "text/javascript; charset=utf-8"},
-    {"/assets/phoenix_live_view.js", "node_modules/phoenix_live_view/priv/static/phoenix_live_view.js",
-     "text/javascript; charset=utf-8"},
-    {"/assets/app.js", "js/app.js", "text/javascript; charset=utf-8"},
-    {"/assets/app.css", "css/app.css", "text/css; charset=utf-8"},
-};
-
-#define ASSET_COUNT (sizeof asset_table / sizeof asset_table[0])
-
-static int read_file(const char *path, char **data, size_t *len)
+static int read_file(const char *path, lv_buf *out)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
-    lv_buf b = LV_BUF_INIT;
     char chunk[16384];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) lv_buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) lv_buf_append(out, chunk, n);
     int failed = ferror(f);
     fclose(f);
-    if (failed) {
-        lv_buf_free(&b);
-        return -1;
-    }
-    *len = b.len;
-    *data = lv_buf_take(&b);
-    return 0;
+    return failed ? -1 : 0;
 }
 
 /* FNV-1a: the ETag only has to change when the content does. */
@@ -51,30 +27,46 @@ static unsigned long long fnv1a(const char *data, size_t len)
     return h;
 }
 
-int lv_assets_load(lv_assets *assets, const char *assets_dir)
+static void add_owned(lv_assets *assets, const char *url_path, const char *content_type, char *data,
+                      size_t len)
 {
-    assets->items = lv_xcalloc(ASSET_COUNT, sizeof *assets->items);
-    assets->count = 0;
-    for (size_t i = 0; i < ASSET_COUNT; i++) {
-        lv_buf path = LV_BUF_INIT;
-        lv_buf_printf(&path, "%s/%s", assets_dir, asset_table[i].file);
-        lv_asset *a = &assets->items[assets->count];
-        if (read_file(path.data, &a->data, &a->len) != 0) {
-            fprintf(stderr,
-                    "liveview: cannot read %s: set LV_ASSETS_DIR to the project's assets/ "
-                    "directory and run `npm ci` there (make run does both)\n",
-                    path.data);
+    assets->items = lv_xrealloc(assets->items, (assets->count + 1) * sizeof *assets->items);
+    lv_asset *a = &assets->items[assets->count++];
+    a->url_path = url_path;
+    a->content_type = content_type;
+    a->data = data;
+    a->len = len;
+    snprintf(a->etag, sizeof a->etag, "\"%016llx\"", fnv1a(data, len));
+}
+
+int lv_assets_load(lv_assets *assets, const char *dir, const lv_asset_file *files, size_t count,
+                   lv_buf *missing)
+{
+    *assets = (lv_assets){0};
+    for (size_t i = 0; i < count; i++) {
+        lv_buf path = LV_BUF_INIT, data = LV_BUF_INIT;
+        lv_buf_printf(&path, "%s/%s", dir, files[i].file);
+        if (read_file(path.data, &data) != 0) {
+            lv_buf_append(missing, path.data, path.len);
             lv_buf_free(&path);
+            lv_buf_free(&data);
             lv_assets_free(assets);
             return -1;
         }
         lv_buf_free(&path);
-        a->url_path = asset_table[i].url_path;
-        a->content_type = asset_table[i].content_type;
-        snprintf(a->etag, sizeof a->etag, "\"%016llx\"", fnv1a(a->data, a->len));
-        assets->count++;
+        size_t len = data.len;
+        add_owned(assets, files[i].url_path, files[i].content_type, lv_buf_take(&data), len);
     }
     return 0;
+}
+
+void lv_assets_add(lv_assets *assets, const char *url_path, const char *content_type,
+                   const char *data, size_t len)
+{
+    char *copy = lv_xmalloc(len + 1);
+    if (len) memcpy(copy, data, len);
+    copy[len] = '\0';
+    add_owned(assets, url_path, content_type, copy, len);
 }
 
 void lv_assets_free(lv_assets *assets)

@@ -1,40 +1,39 @@
 /* The server: one libuv loop serving HTTP/1.1 (llhttp) and WebSockets (our
  * RFC 6455 framing), the only code in the project that touches sockets.
  *
- * A connection starts as HTTP. Pages are rendered by live/ (lv_page_render),
- * assets come from memory, and GET /live/websocket upgrades the connection;
- * from then on its frames go to the channel state machine, whose replies come
- * back through ws_send_text.
+ * It moves bytes and decides nothing about them: a connection starts as
+ * HTTP, each complete request goes to the endpoint (net/endpoint.h), whose
+ * response is written back; a handshake at the endpoint's socket path that
+ * the endpoint accepts upgrades the connection, and from then on its
+ * messages go to the endpoint, which answers through the conn ops below.
  *
  * Memory per connection is kept small on purpose (the goal is a few hundred
  * bytes of ours per idle joined view): reads go into one buffer per loop, the
  * HTTP parser state is freed at the upgrade, and timeouts are deadlines swept
  * by one timer per loop instead of a timer per connection. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <uv.h>
 
-#include "channel/channel.h"
-#include "live/live.h"
-#include "net/assets.h"
+#include "net/endpoint.h"
 #include "net/http.h"
+#include "net/server.h"
 #include "net/ws_frame.h"
-#include "util/form.h"
 #include "util/log.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
 #define SWEEP_INTERVAL_MS 1000
-#define WEBSOCKET_PATH "/live/websocket"
 
-typedef struct server server;
+typedef struct lv_server server;
 typedef struct conn conn;
 
 typedef struct websocket {
     lv_ws_parser parser;
-    lv_channel channel;
+    void *ctx; /* the endpoint's, from upgrade */
 } websocket;
 
 typedef enum conn_state { CONN_HTTP, CONN_WEBSOCKET, CONN_CLOSING } conn_state;
@@ -46,26 +45,28 @@ struct conn {
     uint64_t deadline_ms; /* loop time after which the sweep closes it */
     size_t queued_bytes;  /* written but not yet taken by the kernel */
     conn_state state;
-    lv_terminate_reason close_reason; /* told to the views' terminate */
+    lv_endpoint_close close_reason; /* told to the endpoint's on_close */
     bool close_when_flushed;
     lv_http_parser *http; /* while CONN_HTTP */
     websocket *ws;        /* while CONN_WEBSOCKET */
 };
 
-struct server {
-    lv_app *app;
+struct lv_server {
+    lv_server_config cfg;
+    lv_endpoint ep;
     uv_loop_t loop;
     uv_tcp_t listener;
     uv_timer_t sweep;
     uv_async_t stop_async;
     uv_signal_t sigint, sigterm;
     lv_http_limits http_limits;
-    lv_assets assets;
     conn *conns; /* every open connection */
     size_t conn_count;
     char read_buffer[READ_BUFFER_SIZE];
     bool read_buffer_busy;
     bool stopping;
+    bool ran;
+    atomic_bool stop_requested;
 };
 
 /* ------------------------------------------------------------------------
@@ -91,17 +92,18 @@ static void on_conn_closed(uv_handle_t *h)
     conn *c = h->data;
     http_parser_free(c->http);
     if (c->ws) {
-        /* The views end here, not in conn_close: conn_close may run in the
-         * middle of the channel's own code (a write that finds the client
-         * not reading), which must not see its views freed under it. */
-        lv_channel_close(&c->ws->channel, c->close_reason);
+        /* The endpoint hears of it here, not in conn_close: conn_close may
+         * run in the middle of the endpoint's own code (a write that finds
+         * the client not reading), which must not see its state freed
+         * under it. */
+        c->srv->ep.on_close(c->ws->ctx, c->close_reason);
         lv_ws_parser_free(&c->ws->parser);
         free(c->ws);
     }
     free(c);
 }
 
-static void conn_close(conn *c, lv_terminate_reason reason)
+static void conn_close(conn *c, lv_endpoint_close reason)
 {
     if (c->state == CONN_CLOSING) return;
     c->state = CONN_CLOSING;
@@ -124,10 +126,10 @@ static void on_write_done(uv_write_t *req, int status)
     free(w);
     if (c->state == CONN_CLOSING) return;
     if (status < 0) {
-        conn_close(c, LV_TERMINATE_CLOSED);
+        conn_close(c, LV_ENDPOINT_CLOSED);
         return;
     }
-    if (c->queued_bytes == 0 && c->close_when_flushed) conn_close(c, LV_TERMINATE_CLOSED);
+    if (c->queued_bytes == 0 && c->close_when_flushed) conn_close(c, LV_ENDPOINT_CLOSED);
 }
 
 /* Queues bytes to the client. Tries a direct write first, so the common case
@@ -144,14 +146,14 @@ static void conn_write2(conn *c, const void *a, size_t a_len, const void *b, siz
         int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, b_len ? 2 : 1);
         if (n > 0) written = (size_t)n;
         if (written == total) {
-            if (c->close_when_flushed) conn_close(c, LV_TERMINATE_CLOSED);
+            if (c->close_when_flushed) conn_close(c, LV_ENDPOINT_CLOSED);
             return;
         }
     }
     size_t rest = total - written;
-    if (c->queued_bytes + rest > c->srv->app->config.max_outbound_bytes) {
+    if (c->queued_bytes + rest > c->srv->cfg.max_outbound_bytes) {
         lv_log_warn("closing a connection that does not read (%zu bytes queued)", c->queued_bytes);
-        conn_close(c, LV_TERMINATE_CLOSED);
+        conn_close(c, LV_ENDPOINT_CLOSED);
         return;
     }
     write_req *w = lv_xmalloc(sizeof *w + rest);
@@ -170,7 +172,7 @@ static void conn_write2(conn *c, const void *a, size_t a_len, const void *b, siz
     if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write_done) != 0) {
         c->queued_bytes -= rest;
         free(w);
-        conn_close(c, LV_TERMINATE_CLOSED);
+        conn_close(c, LV_ENDPOINT_CLOSED);
     }
 }
 
@@ -195,9 +197,9 @@ static void ws_send_frame(conn *c, int opcode, const void *payload, size_t len)
     conn_write2(c, header, header_len, payload, len);
 }
 
-static void ws_send_text(void *ctx, const char *data, size_t len)
+static void ws_send_text(void *handle, const char *data, size_t len)
 {
-    ws_send_frame(ctx, LV_WS_OP_TEXT, data, len);
+    ws_send_frame(handle, LV_WS_OP_TEXT, data, len);
 }
 
 /* Sends a close frame, then closes the connection once it has been written:
@@ -209,13 +211,23 @@ static void ws_close(conn *c, uint16_t code, const char *reason)
     c->close_when_flushed = true;
     conn_write(c, frame.data, frame.len);
     lv_buf_free(&frame);
-    if (c->state != CONN_CLOSING && c->queued_bytes == 0) conn_close(c, LV_TERMINATE_CLOSED);
+    if (c->state != CONN_CLOSING && c->queued_bytes == 0) conn_close(c, LV_ENDPOINT_CLOSED);
 }
+
+/* The endpoint's close: once, and only while the socket is open. */
+static void ws_close_by_endpoint(void *handle, uint16_t code, const char *reason)
+{
+    conn *c = handle;
+    if (c->state != CONN_WEBSOCKET || c->close_when_flushed) return;
+    ws_close(c, code, reason ? reason : "");
+}
+
+static const lv_endpoint_conn_ops ws_conn_ops = {ws_send_text, ws_close_by_endpoint};
 
 static void ws_feed(conn *c, uint8_t *data, size_t len)
 {
     websocket *ws = c->ws;
-    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
     while (c->state == CONN_WEBSOCKET && !c->close_when_flushed) {
         lv_ws_event ev;
         size_t used = lv_ws_parse(&ws->parser, data, len, &ev);
@@ -226,9 +238,9 @@ static void ws_feed(conn *c, uint8_t *data, size_t len)
             return;
         case LV_WS_MESSAGE:
             if (ev.opcode == LV_WS_OP_TEXT)
-                lv_channel_handle_text(&ws->channel, (const char *)ev.data, ev.len);
+                c->srv->ep.on_text(ws->ctx, (const char *)ev.data, ev.len);
             else
-                lv_channel_handle_binary(&ws->channel, ev.data, ev.len);
+                c->srv->ep.on_binary(ws->ctx, ev.data, ev.len);
             break;
         case LV_WS_PING:
             ws_send_frame(c, LV_WS_OP_PONG, ev.data, ev.len);
@@ -253,32 +265,13 @@ static void ws_feed(conn *c, uint8_t *data, size_t len)
  * HTTP
  * ------------------------------------------------------------------------ */
 
-static const char *status_text(int status)
-{
-    switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 426: return "Upgrade Required";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    default: return "Error";
-    }
-}
-
 /* Writes a complete response. `extra_headers` are whole lines ending in
  * \r\n (may be NULL); the body is omitted for HEAD but its length is kept. */
 static void http_respond(conn *c, int status, const char *content_type, const char *extra_headers,
                          const char *body, size_t body_len, bool head_only, bool keep_alive)
 {
     lv_buf head = LV_BUF_INIT;
-    lv_buf_printf(&head, "HTTP/1.1 %d %s\r\n", status, status_text(status));
+    lv_buf_printf(&head, "HTTP/1.1 %d %s\r\n", status, lv_http_status_text(status));
     if (content_type) lv_buf_printf(&head, "Content-Type: %s\r\n", content_type);
     lv_buf_printf(&head, "Content-Length: %zu\r\n", body_len);
     lv_buf_puts(&head, "X-Content-Type-Options: nosniff\r\n");
@@ -290,12 +283,19 @@ static void http_respond(conn *c, int status, const char *content_type, const ch
     lv_buf_free(&head);
 }
 
+static void http_send(conn *c, const lv_http_response *res, bool keep_alive)
+{
+    http_respond(c, res->status, res->content_type, res->headers.data, res->body, res->body_len,
+                 res->head_only, keep_alive && !res->close);
+}
+
 static void http_error(conn *c, int status, const char *extra_headers, bool keep_alive)
 {
-    char body[128];
-    int n = snprintf(body, sizeof body, "%d %s\n", status, status_text(status));
-    http_respond(c, status, "text/plain; charset=utf-8", extra_headers, body, (size_t)n, false,
-                 keep_alive);
+    lv_http_response res = LV_HTTP_RESPONSE_INIT;
+    lv_http_response_error(&res, status, !keep_alive);
+    if (extra_headers) lv_buf_puts(&res.headers, extra_headers);
+    http_send(c, &res, keep_alive);
+    lv_http_response_free(&res);
 }
 
 /* True when the comma-separated header value contains token (any case). */
@@ -315,76 +315,27 @@ static bool header_has_token(const char *value, const char *token)
     return false;
 }
 
-static bool query_has_vsn2(const char *query)
+/* Where the request came from, as text, into addr (at least 46 bytes). */
+static int peer_of(conn *c, char *addr, size_t size)
 {
-    /* The official client always sends vsn=2.0.0 (protocol.md §1.1); it
-     * selects the V2 JSON serializer, the only one spoken here. */
-    const char *p = query;
-    while (p && *p) {
-        if (strncmp(p, "vsn=", 4) == 0) return strncmp(p + 4, "2.0.0", 5) == 0 &&
-                                               (p[9] == '\0' || p[9] == '&');
-        p = strchr(p, '&');
-        if (p) p++;
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    addr[0] = '\0';
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0) return 0;
+    if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        uv_ip6_name(a, addr, size);
+        return ntohs(a->sin6_port);
     }
-    return false;
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    uv_ip4_name(a, addr, size);
+    return ntohs(a->sin_port);
 }
 
-/* Fills the decision-side view of a request. Returns false (after answering
- * 400) when its query or form body cannot be decoded. */
-static bool request_init(conn *c, lv_request *req, const char *method, char *url, char *query)
-{
-    lv_http_parser *r = c->http;
-    memset(req, 0, sizeof *req);
-    req->app = c->srv->app;
-    req->method = method;
-    req->path = url; /* NUL-terminated by the caller at the '?' */
-    req->query = query;
-    req->headers = lv_http_headers(r);
-    lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
-    const char *type = lv_http_header(r, "content-type");
-    size_t body_len;
-    const char *body = lv_http_body(r, &body_len);
-    if (st == LV_FORM_OK && body_len && type &&
-        strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
-        json_t *fields = NULL;
-        st = lv_form_decode(body, body_len, NULL, &fields);
-        if (st == LV_FORM_OK) json_object_update(req->params, fields);
-        json_decref(fields);
-    }
-    if (st != LV_FORM_OK) {
-        lv_log_debug("bad request parameters: %s", lv_form_status_str(st));
-        json_decref(req->params);
-        req->params = NULL;
-        http_error(c, 400, NULL, false);
-        return false;
-    }
-    req->params_view.object = req->params;
-    lv_request_load_session(req);
-    return true;
-}
-
-/* Sends what a handler or the dead render put in req, with the session
- * cookie when the session changed. */
-static void request_respond(conn *c, lv_request *req, const char *extra_headers, bool head_only,
-                            bool keep_alive)
-{
-    lv_buf headers = LV_BUF_INIT;
-    if (extra_headers) lv_buf_puts(&headers, extra_headers);
-    char *cookie = lv_request_session_cookie(req);
-    if (cookie) {
-        lv_buf_printf(&headers, "%s\r\n", cookie);
-        free(cookie);
-    }
-    if (req->location) lv_buf_printf(&headers, "Location: %s\r\n", req->location);
-    if (req->extra_headers.len) lv_buf_append(&headers, req->extra_headers.data, req->extra_headers.len);
-    int status = req->status ? req->status : 204;
-    http_respond(c, status, req->content_type, headers.data, req->body.data, req->body.len,
-                 head_only, keep_alive);
-    lv_buf_free(&headers);
-}
-
-/* Handles GET /live/websocket. Returns true when the connection upgraded. */
-static bool http_upgrade(conn *c, char *url, char *query)
+/* Handles a request at the socket path. Returns true when the connection
+ * upgraded. The RFC 6455 handshake is checked here; whether this client
+ * may have a socket is the endpoint's call. */
+static bool http_upgrade(conn *c, const lv_http_request *req)
 {
     lv_http_parser *r = c->http;
     const char *upgrade = lv_http_header(r, "upgrade"), *connection = lv_http_header(r, "connection");
@@ -405,31 +356,13 @@ static bool http_upgrade(conn *c, char *url, char *query)
         http_error(c, 400, NULL, false);
         return false;
     }
-    /* Browsers always send Origin on a WebSocket request, so a cross-site
-     * page cannot open a socket with the user's cookies (CSWSH). */
-    if (!lv_origin_allowed(&c->srv->app->origins, lv_http_header(r, "origin"),
-                           lv_http_header(r, "host"))) {
-        lv_log_warn("WebSocket refused: its Origin is not allowed");
-        http_error(c, 403, NULL, false);
+    server *s = c->srv;
+    void *ctx = NULL;
+    int refused = s->ep.upgrade(s->ep.ctx, req, (lv_endpoint_conn){&ws_conn_ops, c}, &ctx);
+    if (refused) {
+        http_error(c, refused, NULL, false);
         return false;
     }
-    if (!query_has_vsn2(query)) {
-        http_error(c, 403, NULL, false);
-        return false;
-    }
-
-    /* The connect-time CSRF check (Phoenix's connect_info session): the
-     * socket URL's _csrf_token must match the cookie session's state, or
-     * the socket gets no session and every join is answered stale. */
-    lv_request req;
-    if (!request_init(c, &req, "GET", url, query)) return false;
-    const char *state = lv_request_csrf_state(&req);
-    const char *token = json_string_value(json_object_get(req.params, "_csrf_token"));
-    bool verified = !req.session_changed && state && token &&
-                    lv_csrf_verify(state, strlen(state), token, strlen(token));
-    char connect_state[LV_CSRF_STATE_LEN + 1] = "";
-    if (verified) memcpy(connect_state, state, LV_CSRF_STATE_LEN + 1);
-    lv_request_free(&req);
 
     lv_buf head = LV_BUF_INIT;
     lv_buf_printf(&head,
@@ -438,53 +371,15 @@ static bool http_upgrade(conn *c, char *url, char *query)
                   accept);
     conn_write(c, head.data, head.len);
     lv_buf_free(&head);
-    if (c->state == CONN_CLOSING) return false;
 
     websocket *ws = lv_xcalloc(1, sizeof *ws);
-    lv_ws_parser_init(&ws->parser, c->srv->app->config.max_message_bytes);
-    lv_channel_init(&ws->channel, c->srv->app, ws_send_text, c);
-    if (!verified) lv_log_info("WebSocket without a valid session: its joins will be refused");
-    lv_channel_set_connect_session(&ws->channel, verified ? connect_state : NULL);
-    c->ws = ws;
+    lv_ws_parser_init(&ws->parser, s->cfg.max_message_bytes);
+    ws->ctx = ctx;
+    c->ws = ws; /* on_close is due from here on, even if the write above failed */
+    if (c->state == CONN_CLOSING) return false;
     c->state = CONN_WEBSOCKET;
-    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    c->deadline_ms = now_ms(s) + s->cfg.idle_timeout_s * 1000ull;
     return true;
-}
-
-static void serve_asset(conn *c, const lv_asset *a, bool head_only, bool keep_alive)
-{
-    /* The asset URLs carry no content hash, so browsers revalidate each time
-     * (no-cache) and get a 304 while the ETag still matches. */
-    lv_buf headers = LV_BUF_INIT;
-    lv_buf_printf(&headers, "Cache-Control: no-cache\r\nETag: %s\r\n", a->etag);
-    const char *inm = lv_http_header(c->http, "if-none-match");
-    if (inm && strstr(inm, a->etag))
-        http_respond(c, 304, NULL, headers.data, NULL, 0, true, keep_alive);
-    else
-        http_respond(c, 200, a->content_type, headers.data, a->data, a->len, head_only, keep_alive);
-    lv_buf_free(&headers);
-}
-
-static const char page_headers[] =
-    "Cache-Control: no-store\r\n"
-    "X-Frame-Options: SAMEORIGIN\r\n"
-    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
-
-static void serve_handler(conn *c, const lv_http_route_entry *route, char *url, char *query,
-                          bool keep_alive)
-{
-    lv_request req;
-    if (!request_init(c, &req, route->method, url, query)) return;
-    bool safe_method = strcmp(route->method, "GET") == 0 || strcmp(route->method, "HEAD") == 0;
-    if (!safe_method && (req.session_changed || !lv_request_csrf_ok(&req))) {
-        /* Plug's rule: state-changing requests carry the session's token. */
-        lv_log_warn("%s %s refused: missing or wrong CSRF token", route->method, url);
-        http_error(c, 403, NULL, keep_alive);
-    } else {
-        route->handler(&req);
-        request_respond(c, &req, "Cache-Control: no-store\r\n", false, keep_alive);
-    }
-    lv_request_free(&req);
 }
 
 /* Handles one complete request. Returns true when the connection upgraded to
@@ -494,7 +389,6 @@ static bool http_handle(conn *c)
     lv_http_parser *r = c->http;
     server *s = c->srv;
     bool keep_alive = lv_http_keep_alive(r) && !s->stopping;
-    int method = lv_http_method(r);
     char *url = lv_http_url(r);
     if (url[0] != '/') {
         http_error(c, 400, NULL, false);
@@ -503,44 +397,23 @@ static bool http_handle(conn *c)
     char *query = strchr(url, '?');
     if (query) *query++ = '\0'; /* url is now the path alone */
 
-    if (strcmp(url, WEBSOCKET_PATH) == 0) return http_upgrade(c, url, query);
+    char peer[64];
+    lv_http_request req = {
+        .method = lv_http_method_name(r),
+        .path = url,
+        .query = query,
+        .headers = lv_http_headers(r),
+        .peer_addr = peer,
+    };
+    req.body = lv_http_body(r, &req.body_len);
+    req.peer_port = peer_of(c, peer, sizeof peer);
 
-    bool head_only = method == HTTP_HEAD;
-    bool path_known = false;
-    const lv_http_route_entry *handler =
-        lv_app_find_http_route(s->app, llhttp_method_name(method), url, &path_known);
-    if (handler) {
-        serve_handler(c, handler, url, query, keep_alive);
-        return false;
-    }
-    const lv_asset *asset = lv_assets_find(&s->assets, url, strlen(url));
-    const lv_route_entry *route = asset ? NULL : lv_app_match_route(s->app, url, strlen(url), NULL);
-    if (!asset && !route && !path_known) {
-        static const char body[] = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                                   "<title>Not found</title></head><body><h1>Not found</h1>"
-                                   "<p><a href=\"/\">Back to the index</a></p></body></html>\n";
-        http_respond(c, 404, "text/html; charset=utf-8", NULL, body, sizeof body - 1, head_only,
-                     keep_alive);
-        return false;
-    }
-    if (!asset && !route) { /* only handlers for other methods live here */
-        http_error(c, 405, NULL, keep_alive);
-        return false;
-    }
-    if (method != HTTP_GET && method != HTTP_HEAD) {
-        http_error(c, 405, "Allow: GET, HEAD\r\n", keep_alive);
-        return false;
-    }
-    if (asset) {
-        serve_asset(c, asset, head_only, keep_alive);
-        return false;
-    }
-    lv_request req;
-    if (!request_init(c, &req, "GET", url, query)) return false;
-    lv_app_match_route(s->app, url, strlen(url), req.params); /* path params win over the query */
-    lv_page_render(&req, route);
-    request_respond(c, &req, page_headers, head_only, keep_alive);
-    lv_request_free(&req);
+    if (s->ep.socket_path && strcmp(url, s->ep.socket_path) == 0) return http_upgrade(c, &req);
+
+    lv_http_response res = LV_HTTP_RESPONSE_INIT;
+    s->ep.http(s->ep.ctx, &req, &res);
+    http_send(c, &res, keep_alive);
+    lv_http_response_free(&res);
     return false;
 }
 
@@ -548,21 +421,21 @@ static bool http_handle(conn *c)
 static void on_request_begin(void *ctx)
 {
     conn *c = ctx;
-    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.header_timeout_s * 1000ull;
+    c->deadline_ms = now_ms(c->srv) + c->srv->cfg.header_timeout_s * 1000ull;
 }
 
 static bool on_headers_complete(void *ctx, lv_http_parser *p)
 {
     conn *c = ctx;
-    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
-    /* Keep the body only for a request that a handler will read. */
+    c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
+    const lv_endpoint *ep = &c->srv->ep;
+    if (!ep->wants_body) return true;
     size_t path_len = p->url.len;
     const char *q = p->url.data ? memchr(p->url.data, '?', p->url.len) : NULL;
     if (q) path_len = (size_t)(q - p->url.data);
     lv_buf path = LV_BUF_INIT;
     lv_buf_append(&path, p->url.data ? p->url.data : "", path_len);
-    bool known;
-    bool keep = lv_app_find_http_route(c->srv->app, lv_http_method_name(p), path.data, &known) != NULL;
+    bool keep = ep->wants_body(ep->ctx, lv_http_method_name(p), path.data ? path.data : "");
     lv_buf_free(&path);
     return keep;
 }
@@ -572,7 +445,7 @@ static lv_http_action on_request_complete(void *ctx, lv_http_parser *p)
     (void)p; /* the same as c->http */
     conn *c = ctx;
     if (http_handle(c)) return LV_HTTP_ACTION_UPGRADE;
-    c->deadline_ms = now_ms(c->srv) + c->srv->app->config.idle_timeout_s * 1000ull;
+    c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
     if (c->close_when_flushed || c->state == CONN_CLOSING) return LV_HTTP_ACTION_STOP;
     return LV_HTTP_ACTION_CONTINUE;
 }
@@ -626,7 +499,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     if (buf->base == s->read_buffer) s->read_buffer_busy = false;
     if (nread == 0) return;
     if (nread < 0) {
-        conn_close(c, LV_TERMINATE_CLOSED);
+        conn_close(c, LV_ENDPOINT_CLOSED);
         return;
     }
     if (c->state == CONN_HTTP)
@@ -654,13 +527,13 @@ static void on_connection(uv_stream_t *listener, int status)
     c->http = lv_xmalloc(sizeof *c->http);
     lv_http_parser_init(c->http, &s->http_limits, &http_handlers, c);
     c->state = CONN_HTTP;
-    c->deadline_ms = now_ms(s) + s->app->config.header_timeout_s * 1000ull;
+    c->deadline_ms = now_ms(s) + s->cfg.header_timeout_s * 1000ull;
     c->next = s->conns;
     if (s->conns) s->conns->prev = c;
     s->conns = c;
     s->conn_count++;
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
-        conn_close(c, LV_TERMINATE_CLOSED);
+        conn_close(c, LV_ENDPOINT_CLOSED);
 }
 
 static void on_sweep(uv_timer_t *t)
@@ -681,7 +554,7 @@ static void on_sweep(uv_timer_t *t)
                 http_error(c, 408, NULL, false);
                 c->deadline_ms = now + 2000;
             } else {
-                conn_close(c, LV_TERMINATE_CLOSED);
+                conn_close(c, LV_ENDPOINT_CLOSED);
             }
         }
         c = next;
@@ -692,6 +565,7 @@ static void begin_stop(server *s)
 {
     if (s->stopping) return;
     s->stopping = true;
+    atomic_store(&s->stop_requested, true); /* later lv_server_stop calls do nothing */
     lv_log_info("stopping");
     uv_close((uv_handle_t *)&s->listener, NULL);
     uv_close((uv_handle_t *)&s->sweep, NULL);
@@ -707,7 +581,7 @@ static void begin_stop(server *s)
             uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
             lv_buf_free(&frame);
         }
-        conn_close(c, LV_TERMINATE_SHUTDOWN);
+        conn_close(c, LV_ENDPOINT_SHUTDOWN);
     }
 }
 
@@ -723,18 +597,18 @@ static void on_signal(uv_signal_t *sig, int signum)
 }
 
 /* ------------------------------------------------------------------------
- * The runtime lent to views: timers and the thread pool (live.h)
+ * The runtime lent to the endpoint: timers and the thread pool
  * ------------------------------------------------------------------------ */
 
-typedef struct view_timer {
+typedef struct loop_timer {
     uv_timer_t timer;
     void (*fire)(void *arg);
     void *arg;
-} view_timer;
+} loop_timer;
 
-static void on_view_timer(uv_timer_t *t)
+static void on_loop_timer(uv_timer_t *t)
 {
-    view_timer *vt = (view_timer *)t;
+    loop_timer *vt = (loop_timer *)t;
     vt->fire(vt->arg); /* may stop (and so free) this very timer */
 }
 
@@ -743,11 +617,11 @@ static void *runtime_timer_start(void *ctx, uint64_t ms, uint64_t repeat_ms, voi
 {
     server *s = ctx;
     if (s->stopping) return NULL;
-    view_timer *vt = lv_xcalloc(1, sizeof *vt);
+    loop_timer *vt = lv_xcalloc(1, sizeof *vt);
     vt->fire = fire;
     vt->arg = arg;
     uv_timer_init(&s->loop, &vt->timer);
-    uv_timer_start(&vt->timer, on_view_timer, ms, repeat_ms);
+    uv_timer_start(&vt->timer, on_loop_timer, ms, repeat_ms);
     return vt;
 }
 
@@ -759,28 +633,28 @@ static void free_handle(uv_handle_t *h)
 static void runtime_timer_stop(void *ctx, void *timer)
 {
     (void)ctx;
-    view_timer *vt = timer;
+    loop_timer *vt = timer;
     uv_timer_stop(&vt->timer);
     uv_close((uv_handle_t *)&vt->timer, free_handle);
 }
 
-typedef struct view_work {
+typedef struct loop_work {
     uv_work_t req;
     void (*work)(void *arg);
     void (*done)(void *arg);
     void *arg;
-} view_work;
+} loop_work;
 
 static void on_work(uv_work_t *req)
 {
-    view_work *w = (view_work *)req;
+    loop_work *w = (loop_work *)req;
     w->work(w->arg);
 }
 
 static void on_work_done(uv_work_t *req, int status)
 {
     (void)status; /* cancelled work still reports, so its memory is freed */
-    view_work *w = (view_work *)req;
+    loop_work *w = (loop_work *)req;
     w->done(w->arg);
     free(w);
 }
@@ -788,7 +662,7 @@ static void on_work_done(uv_work_t *req, int status)
 static int runtime_queue_work(void *ctx, void (*work)(void *), void (*done)(void *), void *arg)
 {
     server *s = ctx;
-    view_work *w = lv_xcalloc(1, sizeof *w);
+    loop_work *w = lv_xcalloc(1, sizeof *w);
     w->work = work;
     w->done = done;
     w->arg = arg;
@@ -799,16 +673,9 @@ static int runtime_queue_work(void *ctx, void (*work)(void *), void (*done)(void
     return 0;
 }
 
-void lv_app_stop(lv_app *app)
-{
-    atomic_store(&app->stop_requested, true);
-    server *s = app->server;
-    if (s) uv_async_send(&s->stop_async); /* async-signal-safe */
-}
-
 static int listen_on(server *s)
 {
-    lv_config *cfg = &s->app->config;
+    lv_server_config *cfg = &s->cfg;
     struct sockaddr_storage addr;
     int rc = strchr(cfg->host, ':')
                  ? uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr)
@@ -830,50 +697,71 @@ static int listen_on(server *s)
     struct sockaddr_storage bound;
     int len = sizeof bound;
     uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &len);
-    s->app->bound_port = ntohs(bound.ss_family == AF_INET6
-                                   ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                   : ((struct sockaddr_in *)&bound)->sin_port);
-    return 0;
+    return ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                             : ((struct sockaddr_in *)&bound)->sin_port);
 }
 
-int lv_app_run(lv_app *app)
+lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep)
 {
     server *s = lv_xcalloc(1, sizeof *s);
-    s->app = app;
-    int result = -1;
-    signal(SIGPIPE, SIG_IGN);
-    if (lv_assets_load(&s->assets, app->config.assets_dir) != 0) {
-        free(s);
-        return -1;
-    }
+    s->cfg = *cfg;
+    s->ep = *ep;
+    s->http_limits = (lv_http_limits){cfg->max_header_bytes, cfg->max_body_bytes};
+    atomic_init(&s->stop_requested, false);
+    /* The loop and the stop signal exist from here on, so lv_server_stop
+     * works before lv_server_run. */
     uv_loop_init(&s->loop);
-    s->http_limits = (lv_http_limits){app->config.max_header_bytes, app->config.max_body_bytes};
+    uv_async_init(&s->loop, &s->stop_async, on_stop_async);
+    s->stop_async.data = s;
+    return s;
+}
 
-    if (listen_on(s) == 0) {
+void lv_server_stop(lv_server *s)
+{
+    /* Only the first request signals the loop: a later one may come when
+     * the loop, and the async handle with it, is already closed. */
+    if (atomic_exchange(&s->stop_requested, true)) return;
+    uv_async_send(&s->stop_async); /* async-signal-safe */
+}
+
+int lv_server_run(lv_server *s)
+{
+    int result = -1;
+    s->ran = true;
+    signal(SIGPIPE, SIG_IGN);
+    int port = listen_on(s);
+    if (port >= 0) {
         uv_timer_init(&s->loop, &s->sweep);
         s->sweep.data = s;
         uv_timer_start(&s->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
-        uv_async_init(&s->loop, &s->stop_async, on_stop_async);
-        s->stop_async.data = s;
         uv_signal_init(&s->loop, &s->sigint);
         uv_signal_init(&s->loop, &s->sigterm);
         s->sigint.data = s->sigterm.data = s;
         uv_signal_start(&s->sigint, on_signal, SIGINT);
         uv_signal_start(&s->sigterm, on_signal, SIGTERM);
-        app->server = s;
-        app->runtime = (lv_runtime){s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
-        printf("liveview: listening on http://%s:%d\n", app->config.host, app->bound_port);
+        lv_endpoint_runtime rt = {s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
+        if (s->ep.started) s->ep.started(s->ep.ctx, &rt, port);
+        printf("liveview: listening on http://%s:%d\n", s->cfg.host, port);
         fflush(stdout);
-        if (atomic_load(&app->stop_requested)) begin_stop(s);
+        if (atomic_load(&s->stop_requested)) begin_stop(s);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         result = 0;
+    } else {
+        uv_close((uv_handle_t *)&s->stop_async, NULL);
     }
     uv_run(&s->loop, UV_RUN_DEFAULT); /* lets close callbacks and queued work finish */
-    app->server = NULL;
-    app->runtime = (lv_runtime){0};
+    if (s->ep.stopped) s->ep.stopped(s->ep.ctx);
     if (uv_loop_close(&s->loop) != 0) lv_log_warn("the loop closed with handles still open");
-    lv_channel_thread_cleanup();
-    lv_assets_free(&s->assets);
-    free(s);
     return result;
+}
+
+void lv_server_free(lv_server *s)
+{
+    if (!s) return;
+    if (!s->ran) {
+        uv_close((uv_handle_t *)&s->stop_async, NULL);
+        uv_run(&s->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&s->loop);
+    }
+    free(s);
 }

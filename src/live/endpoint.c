@@ -1,0 +1,265 @@
+/* The app's endpoint: HTTP dispatch and socket policy, called by whichever
+ * server carries the app (net/endpoint.h says what a server promises). */
+#include "live/endpoint.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "security/csrf.h"
+#include "security/origin.h"
+#include "util/log.h"
+
+const lv_asset_file lv_app_asset_files[] = {
+    {"/assets/phoenix.js", "node_modules/phoenix/priv/static/phoenix.js",
+     "text/javascript; charset=utf-8"},
+    {"/assets/phoenix_live_view.js", "node_modules/phoenix_live_view/priv/static/phoenix_live_view.js",
+     "text/javascript; charset=utf-8"},
+    {"/assets/app.js", "js/app.js", "text/javascript; charset=utf-8"},
+    {"/assets/app.css", "css/app.css", "text/css; charset=utf-8"},
+};
+const size_t lv_app_asset_file_count = sizeof lv_app_asset_files / sizeof lv_app_asset_files[0];
+
+/* ------------------------------------------------------------------------
+ * HTTP
+ * ------------------------------------------------------------------------ */
+
+static const char page_headers[] =
+    "Cache-Control: no-store\r\n"
+    "X-Frame-Options: SAMEORIGIN\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+
+static bool safe_method(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/* Turns what a handler or the dead render put in req into the response,
+ * with the session cookie when the session changed. Takes req's body and
+ * content type. */
+static void respond_from(lv_request *req, const char *headers, bool head_only,
+                         lv_http_response *res)
+{
+    if (headers) lv_buf_puts(&res->headers, headers);
+    char *cookie = lv_request_session_cookie(req);
+    if (cookie) {
+        lv_buf_printf(&res->headers, "%s\r\n", cookie);
+        free(cookie);
+    }
+    if (req->location) lv_buf_printf(&res->headers, "Location: %s\r\n", req->location);
+    if (req->extra_headers.len)
+        lv_buf_append(&res->headers, req->extra_headers.data, req->extra_headers.len);
+    res->status = req->status ? req->status : 204;
+    free(res->content_type);
+    res->content_type = req->content_type;
+    req->content_type = NULL;
+    lv_http_response_take_body(res, &req->body);
+    res->head_only = head_only;
+}
+
+static void serve_handler(lv_app *app, const lv_http_route_entry *route,
+                          const lv_http_request *http, lv_http_response *res)
+{
+    lv_request req;
+    if (!lv_request_init(&req, app, route->method, http)) {
+        lv_http_response_error(res, 400, true);
+        return;
+    }
+    if (!safe_method(route->method) && (req.session_changed || !lv_request_csrf_ok(&req))) {
+        /* Plug's rule: state-changing requests carry the session's token. */
+        lv_log_warn("%s %s refused: missing or wrong CSRF token", route->method, http->path);
+        lv_http_response_error(res, 403, false);
+    } else {
+        route->handler(&req);
+        respond_from(&req, "Cache-Control: no-store\r\n", false, res);
+    }
+    lv_request_free(&req);
+}
+
+static void serve_asset(const lv_asset *a, const lv_http_request *http, bool head_only,
+                        lv_http_response *res)
+{
+    /* The asset URLs carry no content hash, so browsers revalidate each time
+     * (no-cache) and get a 304 while the ETag still matches. */
+    lv_buf_printf(&res->headers, "Cache-Control: no-cache\r\nETag: %s\r\n", a->etag);
+    const char *inm = lv_http_request_header(http, "if-none-match");
+    if (inm && strstr(inm, a->etag)) {
+        res->status = 304;
+        res->head_only = true;
+        return;
+    }
+    res->status = 200;
+    lv_http_response_set_type(res, a->content_type);
+    res->body = a->data; /* the store outlives the server's run: no copy */
+    res->body_len = a->len;
+    res->head_only = head_only;
+}
+
+static void serve_page(lv_app *app, const lv_route_entry *route, const lv_http_request *http,
+                       bool head_only, lv_http_response *res)
+{
+    lv_request req;
+    if (!lv_request_init(&req, app, "GET", http)) {
+        lv_http_response_error(res, 400, true);
+        return;
+    }
+    /* Path params win over the query. */
+    lv_app_match_route(app, http->path, strlen(http->path), req.params);
+    lv_page_render(&req, route);
+    respond_from(&req, page_headers, head_only, res);
+    lv_request_free(&req);
+}
+
+static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_response *res)
+{
+    lv_app *app = ctx;
+    const char *path = http->path;
+    size_t path_len = strlen(path);
+    bool head_only = strcmp(http->method, "HEAD") == 0;
+    bool path_known = false;
+    const lv_http_route_entry *handler = lv_app_find_http_route(app, http->method, path, &path_known);
+    if (handler) {
+        serve_handler(app, handler, http, res);
+        return;
+    }
+    const lv_asset *asset = app->assets ? lv_assets_find(app->assets, path, path_len) : NULL;
+    const lv_route_entry *route = asset ? NULL : lv_app_match_route(app, path, path_len, NULL);
+    if (!asset && !route && !path_known) {
+        static const char body[] = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                                   "<title>Not found</title></head><body><h1>Not found</h1>"
+                                   "<p><a href=\"/\">Back to the index</a></p></body></html>\n";
+        res->status = 404;
+        lv_http_response_set_type(res, "text/html; charset=utf-8");
+        res->body = body;
+        res->body_len = sizeof body - 1;
+        res->head_only = head_only;
+        return;
+    }
+    if (!asset && !route) { /* only handlers for other methods live here */
+        lv_http_response_error(res, 405, false);
+        return;
+    }
+    if (!safe_method(http->method)) {
+        lv_http_response_error(res, 405, false);
+        lv_buf_puts(&res->headers, "Allow: GET, HEAD\r\n");
+        return;
+    }
+    if (asset)
+        serve_asset(asset, http, head_only, res);
+    else
+        serve_page(app, route, http, head_only, res);
+}
+
+/* Only a handler reads a body; any other is dropped as it arrives. */
+static bool endpoint_wants_body(void *ctx, const char *method, const char *path)
+{
+    bool known;
+    return lv_app_find_http_route(ctx, method, path, &known) != NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Sockets
+ * ------------------------------------------------------------------------ */
+
+static bool query_has_vsn2(const char *query)
+{
+    /* The official client always sends vsn=2.0.0 (protocol.md §1.1); it
+     * selects the V2 JSON serializer, the only one spoken here. */
+    const char *p = query;
+    while (p && *p) {
+        if (strncmp(p, "vsn=", 4) == 0) return strncmp(p + 4, "2.0.0", 5) == 0 &&
+                                               (p[9] == '\0' || p[9] == '&');
+        p = strchr(p, '&');
+        if (p) p++;
+    }
+    return false;
+}
+
+static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_conn conn,
+                            void **conn_ctx)
+{
+    lv_app *app = ctx;
+    /* Browsers always send Origin on a WebSocket request, so a cross-site
+     * page cannot open a socket with the user's cookies (CSWSH). */
+    if (!lv_origin_allowed(&app->origins, lv_http_request_header(http, "origin"),
+                           lv_http_request_header(http, "host"))) {
+        lv_log_warn("WebSocket refused: its Origin is not allowed");
+        return 403;
+    }
+    if (!query_has_vsn2(http->query)) return 403;
+
+    /* The connect-time CSRF check (Phoenix's connect_info session): the
+     * socket URL's _csrf_token must match the cookie session's state, or
+     * the socket gets no session and every join is answered stale. */
+    lv_request req;
+    if (!lv_request_init(&req, app, "GET", http)) return 400;
+    const char *state = lv_request_csrf_state(&req);
+    const char *token = json_string_value(json_object_get(req.params, "_csrf_token"));
+    bool verified = !req.session_changed && state && token &&
+                    lv_csrf_verify(state, strlen(state), token, strlen(token));
+    char connect_state[LV_CSRF_STATE_LEN + 1] = "";
+    if (verified) memcpy(connect_state, state, LV_CSRF_STATE_LEN + 1);
+    lv_request_free(&req);
+
+    lv_endpoint_socket *sock = lv_xcalloc(1, sizeof *sock);
+    /* The channel's send callback is the server's, as lent. */
+    lv_channel_init(&sock->channel, app, conn.ops->send_text, conn.handle);
+    if (!verified) lv_log_info("WebSocket without a valid session: its joins will be refused");
+    lv_channel_set_connect_session(&sock->channel, verified ? connect_state : NULL);
+    *conn_ctx = sock;
+    return 0;
+}
+
+static void endpoint_on_text(void *conn_ctx, const char *data, size_t len)
+{
+    lv_endpoint_socket *sock = conn_ctx;
+    lv_channel_handle_text(&sock->channel, data, len);
+}
+
+static void endpoint_on_binary(void *conn_ctx, const uint8_t *data, size_t len)
+{
+    lv_endpoint_socket *sock = conn_ctx;
+    lv_channel_handle_binary(&sock->channel, data, len);
+}
+
+static void endpoint_on_close(void *conn_ctx, lv_endpoint_close reason)
+{
+    lv_endpoint_socket *sock = conn_ctx;
+    lv_channel_close(&sock->channel,
+                     reason == LV_ENDPOINT_SHUTDOWN ? LV_TERMINATE_SHUTDOWN : LV_TERMINATE_CLOSED);
+    free(sock);
+}
+
+/* ------------------------------------------------------------------------
+ * The server's run
+ * ------------------------------------------------------------------------ */
+
+static void endpoint_started(void *ctx, const lv_endpoint_runtime *rt, int port)
+{
+    lv_app *app = ctx;
+    app->bound_port = port;
+    app->runtime = rt ? (lv_runtime){rt->ctx, rt->timer_start, rt->timer_stop, rt->queue_work}
+                      : (lv_runtime){0};
+}
+
+static void endpoint_stopped(void *ctx)
+{
+    lv_app *app = ctx;
+    app->runtime = (lv_runtime){0};
+    lv_channel_thread_cleanup();
+}
+
+lv_endpoint lv_app_endpoint(lv_app *app)
+{
+    return (lv_endpoint){
+        .ctx = app,
+        .socket_path = LV_SOCKET_PATH,
+        .wants_body = endpoint_wants_body,
+        .http = endpoint_http,
+        .upgrade = endpoint_upgrade,
+        .on_text = endpoint_on_text,
+        .on_binary = endpoint_on_binary,
+        .on_close = endpoint_on_close,
+        .started = endpoint_started,
+        .stopped = endpoint_stopped,
+    };
+}

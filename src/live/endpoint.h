@@ -1,0 +1,33 @@
+/* The app's endpoint (net/endpoint.h): every decision the server used to
+ * make about a request or a socket, made here without a socket in sight.
+ *
+ * HTTP: handler routes (with Plug's CSRF rule for state-changing methods),
+ * static assets (ETag revalidation), pages (the dead render), 404 and 405.
+ * Sockets: the Origin check, the serializer version, the connect-time CSRF
+ * check; an accepted socket is one channel, which answers through the send
+ * function the server lent. */
+#ifndef LV_LIVE_ENDPOINT_H
+#define LV_LIVE_ENDPOINT_H
+
+#include "channel/channel.h"
+#include "live/live.h"
+#include "net/assets.h"
+#include "net/endpoint.h"
+
+/* Where the official client opens its socket. */
+#define LV_SOCKET_PATH "/live/websocket"
+
+/* The files served as static assets, and at which paths. */
+extern const lv_asset_file lv_app_asset_files[];
+extern const size_t lv_app_asset_file_count;
+
+/* What an accepted socket's conn_ctx points to. */
+typedef struct lv_endpoint_socket {
+    lv_channel channel;
+} lv_endpoint_socket;
+
+/* The endpoint answering for app (its ctx). Assets are served from
+ * app->assets when it is set. */
+lv_endpoint lv_app_endpoint(lv_app *app);
+
+#endif

@@ -1,0 +1,38 @@
+/* The libuv server: one loop serving HTTP/1.1 and WebSockets, which hands
+ * every complete request and message to an lv_endpoint (net/endpoint.h) and
+ * writes back what it answers. It knows limits, deadlines and
+ * backpressure; nothing of views, sessions or routes. */
+#ifndef LV_NET_SERVER_H
+#define LV_NET_SERVER_H
+
+#include <stddef.h>
+
+#include "net/endpoint.h"
+
+typedef struct lv_server_config {
+    const char *host; /* IPv4 or IPv6 literal */
+    int port;         /* 0: any free port (the endpoint's started gets it) */
+    size_t max_header_bytes;
+    size_t max_body_bytes;
+    size_t max_message_bytes;  /* one WebSocket message */
+    size_t max_outbound_bytes; /* queued to a client that does not read */
+    unsigned header_timeout_s;
+    unsigned idle_timeout_s;
+} lv_server_config;
+
+typedef struct lv_server lv_server;
+
+/* A server for cfg (copied; host must outlive the server) answering
+ * through ep (copied; what it points to must outlive the server). */
+lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep);
+/* Listens and serves until lv_server_stop, SIGINT or SIGTERM, then closes
+ * every connection and drains the loop. Returns 0, or -1 when it could not
+ * listen. Call once. */
+int lv_server_run(lv_server *s);
+/* Asks the server to stop, from any thread or a signal handler; before
+ * lv_server_run, it stops as soon as it listens. */
+void lv_server_stop(lv_server *s);
+/* Frees a server whose lv_server_run returned (or never ran). */
+void lv_server_free(lv_server *s);
+
+#endif
