@@ -17,6 +17,7 @@ declare -A allowed=(
   [live]="live render security util"
   [channel]="channel live render security util"
   [net]="net util"
+  [endpoint]="endpoint net channel live render security util"
 )
 
 status=0

@@ -1,15 +1,13 @@
-/* The app: configuration, routes and signing keys, and its run: the app's
- * endpoint (live/endpoint.c) carried by the libuv server (net/server.c). */
+/* The app: configuration, routes and signing keys. Running it is
+ * endpoint/run.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "live/endpoint.h"
 #include "live/live.h"
 #include "live/templates.h"
-#include "net/server.h"
 #include "util/form.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -240,50 +238,6 @@ void lv_app_set_serde(lv_app *app, const lv_serde *serde)
 {
     lv_serde_release(&app->serde);
     app->serde = *serde;
-}
-
-int lv_app_run(lv_app *app)
-{
-    lv_assets assets;
-    lv_buf missing = LV_BUF_INIT;
-    if (lv_assets_load(&assets, app->config.assets_dir, lv_app_asset_files, lv_app_asset_file_count,
-                       &missing) != 0) {
-        fprintf(stderr,
-                "liveview: cannot read %s: set LV_ASSETS_DIR to the project's assets/ "
-                "directory and run `npm ci` there (make run does both)\n",
-                missing.data);
-        lv_buf_free(&missing);
-        return -1;
-    }
-    const lv_config *c = &app->config;
-    lv_server_config cfg = {
-        .host = c->host,
-        .port = c->port,
-        .max_header_bytes = c->max_header_bytes,
-        .max_body_bytes = c->max_body_bytes,
-        .max_message_bytes = c->max_message_bytes,
-        .max_outbound_bytes = c->max_outbound_bytes,
-        .header_timeout_s = c->header_timeout_s,
-        .idle_timeout_s = c->idle_timeout_s,
-    };
-    lv_endpoint ep = lv_app_endpoint(app);
-    app->assets = &assets;
-    lv_server *server = lv_server_new(&cfg, &ep);
-    app->server = server;
-    if (atomic_load(&app->stop_requested)) lv_server_stop(server);
-    int result = lv_server_run(server);
-    app->server = NULL;
-    lv_server_free(server);
-    app->assets = NULL;
-    lv_assets_free(&assets);
-    return result;
-}
-
-void lv_app_stop(lv_app *app)
-{
-    atomic_store(&app->stop_requested, true);
-    lv_server *server = app->server;
-    if (server) lv_server_stop(server); /* async-signal-safe */
 }
 
 int lv_app_port(const lv_app *app)

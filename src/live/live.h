@@ -60,7 +60,6 @@ typedef struct lv_runtime {
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
 struct lv_assets;       /* net/assets.h */
-struct lv_http_request; /* net/endpoint.h */
 
 /* A registered component: its definition, and the view and route entry that
  * let its instances be ordinary sockets. */
@@ -116,11 +115,12 @@ struct lv_request {
     lv_buf extra_headers; /* whole header lines, each ending in CRLF */
 };
 
-/* Fills req from a parsed request (whose strings it borrows): the params
- * from the query and an urlencoded form body, and the session. Returns
- * false, with nothing to free, when the query or body cannot be decoded. */
-bool lv_request_init(lv_request *req, lv_app *app, const char *method,
-                     const struct lv_http_request *http);
+/* Fills req from a parsed request (whose strings it borrows; headers are
+ * name, value, ..., NULL): the params from the query and an urlencoded form
+ * body, and the session. Returns false, with nothing to free, when the
+ * query or body cannot be decoded. */
+bool lv_request_init(lv_request *req, lv_app *app, const char *method, const char *path,
+                     const char *query, const char *const *headers, const char *body, size_t body_len);
 /* Decodes the session cookie of req (an invalid or expired one counts as
  * none) and makes sure it holds a CSRF state, creating one (and marking the
  * session changed) when missing. */

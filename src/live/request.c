@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include "live/live.h"
-#include "net/endpoint.h"
 #include "util/buf.h"
 #include "util/form.h"
 #include "util/log.h"
@@ -103,22 +102,21 @@ void lv_session_clear(lv_request *req)
     new_csrf_state(req);
 }
 
-bool lv_request_init(lv_request *req, lv_app *app, const char *method,
-                     const lv_http_request *http)
+bool lv_request_init(lv_request *req, lv_app *app, const char *method, const char *path,
+                     const char *query, const char *const *headers, const char *body, size_t body_len)
 {
     memset(req, 0, sizeof *req);
     req->app = app;
     req->method = method;
-    req->path = http->path;
-    req->query = http->query;
-    req->headers = http->headers;
-    const char *query = http->query;
+    req->path = path;
+    req->query = query;
+    req->headers = headers;
     lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
-    const char *type = lv_http_request_header(http, "content-type");
-    if (st == LV_FORM_OK && http->body_len && type &&
+    const char *type = lv_request_header(req, "content-type");
+    if (st == LV_FORM_OK && body_len && type &&
         strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
         json_t *fields = NULL;
-        st = lv_form_decode(http->body, http->body_len, NULL, &fields);
+        st = lv_form_decode(body, body_len, NULL, &fields);
         if (st == LV_FORM_OK) json_object_update(req->params, fields);
         json_decref(fields);
     }
@@ -195,7 +193,7 @@ void lv_respond(lv_request *req, int status, const char *content_type, const cha
 void lv_respond_redirect(lv_request *req, const char *path)
 {
     if (!lv_local_path(path)) {
-        fprintf(stderr, "liveview: refusing a redirect to a non-local path\n");
+        lv_log_error("refusing a redirect to a non-local path");
         lv_respond(req, 500, "text/plain; charset=utf-8", "500 Internal Server Error\n", 26);
         return;
     }
@@ -237,8 +235,7 @@ int lv_http_route(lv_app *app, const char *method, const char *path, lv_http_han
     bool known;
     if (!method || !path || path[0] != '/' || !handler ||
         lv_app_find_http_route(app, method, path, &known)) {
-        fprintf(stderr, "liveview: cannot add the handler %s %s\n", method ? method : "?",
-                path ? path : "?");
+        lv_log_error("cannot add the handler %s %s", method ? method : "?", path ? path : "?");
         return -1;
     }
     app->http_routes =

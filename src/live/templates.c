@@ -8,6 +8,7 @@
 
 #include "render/registry.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 /* Template files larger than this are refused: a template is source code. */
 #define MAX_TEMPLATE_BYTES (4u << 20)
@@ -227,13 +228,13 @@ bool lv_template_refresh(lv_tmpl *t)
     lv_tmpl_error err;
     lv_tmpl *fresh = compile_view(o->view, &err);
     if (!fresh) {
-        fprintf(stderr, "liveview: template changed but does not compile, keeping the old one: %s\n", err.message);
+        lv_log_error("template changed but does not compile, keeping the old one: %s", err.message);
         /* Remember the broken files' stamps so the error prints once per
          * save rather than once per render. */
         for (size_t i = 0; i < o->file_count; i++) stamp_of(o->files[i].path, &o->files[i]);
         return false;
     }
-    fprintf(stderr, "liveview: template %s reloaded\n", t->name);
+    lv_log_info("template %s reloaded", t->name);
     lv_tmpl old = *t;
     *t = *fresh;
     *fresh = old;
@@ -244,13 +245,13 @@ bool lv_template_refresh(lv_tmpl *t)
 int lv_partial_file(const char *name, const char *path)
 {
     if (!lv_registry_valid_name(name, true) || !path) {
-        fprintf(stderr, "liveview: invalid partial name \"%s\"\n", name ? name : "(null)");
+        lv_log_error("invalid partial name \"%s\"", name ? name : "(null)");
         return -1;
     }
     size_t len;
     char *text = read_file(path, &len);
     if (!text) {
-        fprintf(stderr, "liveview: partial %s: cannot read %s: %s\n", name, path, strerror(errno));
+        lv_log_error("partial %s: cannot read %s: %s", name, path, strerror(errno));
         return -1;
     }
     lv_registry_set_text(name, text, len, true, path);

@@ -682,15 +682,14 @@ static int listen_on(server *s)
                  : uv_ip4_addr(cfg->host, cfg->port, (struct sockaddr_in *)&addr);
     if (rc == 0) rc = uv_tcp_init(&s->loop, &s->listener);
     if (rc != 0) {
-        fprintf(stderr, "liveview: cannot use address %s: %s\n", cfg->host, uv_strerror(rc));
+        lv_log_error("cannot use address %s: %s", cfg->host, uv_strerror(rc));
         return -1;
     }
     s->listener.data = s;
     rc = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
     if (rc == 0) rc = uv_listen((uv_stream_t *)&s->listener, 1024, on_connection);
     if (rc != 0) {
-        fprintf(stderr, "liveview: cannot listen on %s:%d: %s\n", cfg->host, cfg->port,
-                uv_strerror(rc));
+        lv_log_error("cannot listen on %s:%d: %s", cfg->host, cfg->port, uv_strerror(rc));
         uv_close((uv_handle_t *)&s->listener, NULL);
         return -1;
     }

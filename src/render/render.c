@@ -9,6 +9,7 @@
 #include "render/registry.h"
 #include "render/stream.h"
 #include "util/json.h"
+#include "util/log.h"
 
 /* ---- Scratch ---------------------------------------------------------------
  * Per-thread buffers reused across slots and renders, so the hot path does
@@ -159,15 +160,15 @@ static void report_missing(const lv_tmpl *t, const lv_tmpl_expr *e)
      * render the template at once. */
     lv_tmpl_expr *m = (lv_tmpl_expr *)e;
     if (atomic_exchange_explicit(&m->reported, true, memory_order_relaxed)) return;
-    fprintf(stderr, "liveview: template %s line %d: assign \"%s\" is not set\n", e->source, e->line,
-            t->assign_names[e->id]);
+    lv_log_warn("template %s line %d: assign \"%s\" is not set", e->source, e->line,
+                t->assign_names[e->id]);
 }
 
 static void report_helper_failed(const lv_tmpl_expr *e)
 {
     lv_tmpl_expr *m = (lv_tmpl_expr *)e;
     if (atomic_exchange_explicit(&m->reported, true, memory_order_relaxed)) return;
-    fprintf(stderr, "liveview: template %s line %d: helper \"%s\" failed\n", e->source, e->line, e->helper_name);
+    lv_log_warn("template %s line %d: helper \"%s\" failed", e->source, e->line, e->helper_name);
 }
 
 static const lv_value *eval(ctx *c, const lv_tmpl_expr *e, lv_value *tmp);

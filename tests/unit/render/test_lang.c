@@ -11,6 +11,7 @@
 #include "client_merge.h"
 #include "render/registry.h"
 #include "render/render.h"
+#include "support/log_capture.h"
 
 /* Expected JSON is written with plain < > &; the writer escapes them. */
 static char *J(const char *readable)
@@ -360,7 +361,7 @@ static int shout(lv_helper_call *call, void *user)
     return 0;
 }
 
-Test(lang, builtin_and_registered_helpers, .init = cr_redirect_stderr)
+Test(lang, builtin_and_registered_helpers, .init = lv_test_log_capture)
 {
     cr_assert_eq(lv_helper_register("shout", shout, NULL), 0);
     cr_assert_eq(lv_helper_register("bad name", shout, NULL), -1);
@@ -382,8 +383,7 @@ Test(lang, builtin_and_registered_helpers, .init = cr_redirect_stderr)
     lv_assigns_put(&a, "kind", str(""));
     assert_html(t, &a,
                 "3 items, 3 children; -1,234,567 1,234.56 -1.234.567 1,235; none 2 <em>&lt;hi&gt;!</em>.");
-    fflush(stderr);
-    cr_assert_stderr_eq_str("liveview: template lang line 1: helper \"shout\" failed\n",
+    cr_assert_str_eq(lv_test_log, "template lang line 1: helper \"shout\" failed\n",
                             "a failing helper renders nothing and is reported once");
     lv_assigns_free(&a);
     lv_tmpl_free(t);
@@ -629,7 +629,7 @@ Test(diff, a_state_for_another_template_gets_the_whole_tree)
     lv_tmpl_free(t2);
 }
 
-Test(lang, missing_assign_reported_once_with_template_and_line, .init = cr_redirect_stderr)
+Test(lang, missing_assign_reported_once_with_template_and_line, .init = lv_test_log_capture)
 {
     lv_tmpl *t = compile("<p>\n{{present}}{{#if absent}}x{{/if}}\n{{user.name}}</p>");
     lv_assigns a;
@@ -639,8 +639,7 @@ Test(lang, missing_assign_reported_once_with_template_and_line, .init = cr_redir
     lv_assigns_put(&a, "user", user); /* a missing key inside a map is not reported */
     assert_html(t, &a, "<p>\n1\n</p>");
     assert_html(t, &a, "<p>\n1\n</p>");
-    fflush(stderr);
-    cr_assert_stderr_eq_str("liveview: template lang line 2: assign \"absent\" is not set\n");
+    cr_assert_str_eq(lv_test_log, "template lang line 2: assign \"absent\" is not set\n");
     lv_assigns_free(&a);
     lv_tmpl_free(t);
 }

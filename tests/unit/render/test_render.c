@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "support/log_capture.h"
 
 #define COUNTER_TEMPLATE "<h1 id=\"count\">{{count}}</h1><button phx-click=\"inc\">+</button>"
 /* The statics as JSON: the writer escapes < and > as \u003c and \u003e. */
@@ -243,7 +244,7 @@ Test(render, string_with_nul_and_invalid_utf8)
     lv_tmpl_free(t);
 }
 
-Test(render, missing_assign_renders_empty_and_warns_once, .init = cr_redirect_stderr)
+Test(render, missing_assign_renders_empty_and_warns_once, .init = lv_test_log_capture)
 {
     lv_tmpl *t = compile("<p>\n{{present}}{{absent}}</p>");
     lv_assigns a;
@@ -254,8 +255,7 @@ Test(render, missing_assign_renders_empty_and_warns_once, .init = cr_redirect_st
     assert_render(t, &a, FORM_DIFF, "{\"0\":\"1\"}");
     cr_assert(atomic_load(&t->root->dyns[1].expr->reported));
     cr_assert_not(atomic_load(&t->root->dyns[0].expr->reported));
-    fflush(stderr);
-    cr_assert_stderr_eq_str("liveview: template test line 2: assign \"absent\" is not set\n");
+    cr_assert_str_eq(lv_test_log, "template test line 2: assign \"absent\" is not set\n");
     lv_assigns_free(&a);
     lv_tmpl_free(t);
 }
@@ -342,7 +342,7 @@ static void *render_in_thread(void *arg)
     return NULL;
 }
 
-Test(render, concurrent_renders, .init = cr_redirect_stderr)
+Test(render, concurrent_renders, .init = lv_test_log_capture)
 {
     lv_tmpl *t = compile("{{n}}{{missing}}");
     enum { THREADS = 8 };
@@ -356,7 +356,6 @@ Test(render, concurrent_renders, .init = cr_redirect_stderr)
         pthread_join(threads[i], NULL);
         cr_assert(jobs[i].ok, "thread %d rendered wrong output", i);
     }
-    fflush(stderr);
-    cr_assert_stderr_eq_str("liveview: template test line 1: assign \"missing\" is not set\n");
+    cr_assert_str_eq(lv_test_log, "template test line 1: assign \"missing\" is not set\n");
     lv_tmpl_free(t);
 }

@@ -1,6 +1,6 @@
 /* The app's endpoint: HTTP dispatch and socket policy, called by whichever
  * server carries the app (net/endpoint.h says what a server promises). */
-#include "live/endpoint.h"
+#include "endpoint/endpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,13 @@ static const char page_headers[] =
     "Cache-Control: no-store\r\n"
     "X-Frame-Options: SAMEORIGIN\r\n"
     "Referrer-Policy: strict-origin-when-cross-origin\r\n";
+
+/* The request the decision code sees, borrowing the server's strings. */
+static bool request_init(lv_request *req, lv_app *app, const char *method, const lv_http_request *http)
+{
+    return lv_request_init(req, app, method, http->path, http->query, http->headers, http->body,
+                           http->body_len);
+}
 
 static bool safe_method(const char *method)
 {
@@ -60,7 +67,7 @@ static void serve_handler(lv_app *app, const lv_http_route_entry *route,
                           const lv_http_request *http, lv_http_response *res)
 {
     lv_request req;
-    if (!lv_request_init(&req, app, route->method, http)) {
+    if (!request_init(&req, app, route->method, http)) {
         lv_http_response_error(res, 400, true);
         return;
     }
@@ -98,7 +105,7 @@ static void serve_page(lv_app *app, const lv_route_entry *route, const lv_http_r
                        bool head_only, lv_http_response *res)
 {
     lv_request req;
-    if (!lv_request_init(&req, app, "GET", http)) {
+    if (!request_init(&req, app, "GET", http)) {
         lv_http_response_error(res, 400, true);
         return;
     }
@@ -191,7 +198,7 @@ static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_
      * socket URL's _csrf_token must match the cookie session's state, or
      * the socket gets no session and every join is answered stale. */
     lv_request req;
-    if (!lv_request_init(&req, app, "GET", http)) return 400;
+    if (!request_init(&req, app, "GET", http)) return 400;
     const char *state = lv_request_csrf_state(&req);
     const char *token = json_string_value(json_object_get(req.params, "_csrf_token"));
     bool verified = !req.session_changed && state && token &&

@@ -1,13 +1,18 @@
 /* The app's endpoint (net/endpoint.h): every decision the server used to
  * make about a request or a socket, made here without a socket in sight.
  *
+ * endpoint/ is where a server meets the app, the top of the layers: it may
+ * use net/ (to run the libuv server, endpoint/run.c), channel/ (one per
+ * accepted socket) and live/. It cannot live in live/ itself, because
+ * channel/ drives live/'s views and live/ must not know channel/.
+ *
  * HTTP: handler routes (with Plug's CSRF rule for state-changing methods),
  * static assets (ETag revalidation), pages (the dead render), 404 and 405.
  * Sockets: the Origin check, the serializer version, the connect-time CSRF
  * check; an accepted socket is one channel, which answers through the send
  * function the server lent. */
-#ifndef LV_LIVE_ENDPOINT_H
-#define LV_LIVE_ENDPOINT_H
+#ifndef LV_ENDPOINT_ENDPOINT_H
+#define LV_ENDPOINT_ENDPOINT_H
 
 #include "channel/channel.h"
 #include "live/live.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "live/endpoint.h"
+#include "endpoint/endpoint.h"
 #include "security/csrf.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef01234567" /* 40 bytes */
