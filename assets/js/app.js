@@ -1,5 +1,6 @@
 // Connects every LiveView on the page with the official Phoenix LiveView client.
-// The CSRF token of the page travels with the join (seed: "Websocket Join Authenticity").
+// The CSRF token of the page travels with the join (LiveViewJS's "Websocket
+// Join Authenticity" topic; docs/security.md, docs/protocol.md §8.1).
 (function () {
   "use strict";
   var meta = document.querySelector("meta[name='csrf-token']");

@@ -1,5 +1,5 @@
 /* The Phoenix V2 JSON serializer: every text frame is the array
- * [join_ref, ref, topic, event, payload] (protocol.md §1.3). Inbound frames
+ * [join_ref, ref, topic, event, payload] (docs/protocol.md §1.3). Inbound frames
  * are parsed with jansson after a nesting-depth pre-check; outbound ones are
  * written with the JSON writer, straight into a buffer. */
 #ifndef LV_CHANNEL_PHX_H

@@ -169,7 +169,7 @@ static bool endpoint_wants_body(void *ctx, const char *method, const char *path)
 
 static bool query_has_vsn2(const char *query)
 {
-    /* The official client always sends vsn=2.0.0 (protocol.md §1.1); it
+    /* The official client always sends vsn=2.0.0 (docs/protocol.md §1.1); it
      * selects the V2 JSON serializer, the only one spoken here. */
     const char *p = query;
     while (p && *p) {
@@ -240,12 +240,11 @@ static void endpoint_on_close(void *conn_ctx, lv_endpoint_close reason)
  * The server's run
  * ------------------------------------------------------------------------ */
 
-static void endpoint_started(void *ctx, const lv_endpoint_runtime *rt, int port)
+static void endpoint_started(void *ctx, const lv_runtime *rt, int port)
 {
     lv_app *app = ctx;
     app->bound_port = port;
-    app->runtime = rt ? (lv_runtime){rt->ctx, rt->timer_start, rt->timer_stop, rt->queue_work}
-                      : (lv_runtime){0};
+    app->runtime = rt ? *rt : (lv_runtime){0};
 }
 
 static void endpoint_stopped(void *ctx)

@@ -1,4 +1,4 @@
-/* LiveComponents: stateful parts of a view (protocol.md §4.4).
+/* LiveComponents: stateful parts of a view (docs/protocol.md §4.4).
  *
  * A view's template places a component with {{component "name" id=...}};
  * the renderer calls the hooks below for that slot. Each (name, id) is an
@@ -275,7 +275,8 @@ static void collect(lv_socket *view, size_t idx)
     if (whole) {
         lv_render_full_state(tmpl, &s->assigns, &s->render_state, &hooks, &tree);
         /* "r":1: a single root element, which the client needs to find the
-         * component in the DOM (protocol.md §4.4). */
+         * component in the DOM (docs/protocol.md §4.4). */
+        assert(tree.len > 0 && tree.data[tree.len - 1] == '}');
         tree.len--;
         lv_buf_puts(&tree, ",\"r\":1}");
     } else {
@@ -328,6 +329,7 @@ bool lv_components_take_c(lv_socket *view, lv_buf *out, bool has_keys)
 {
     lv_components *cs = view->extras ? view->extras->components : NULL;
     if (!cs || cs->c_count == 0) return false;
+    assert(out->len > 0 && out->data[out->len - 1] == '}');
     out->len--; /* reopen the object */
     lv_buf_puts(out, has_keys ? ",\"c\":{" : "\"c\":{");
     lv_buf_append(out, cs->c.data, cs->c.len);

@@ -464,8 +464,8 @@ static json_t *event_value(json_t *payload)
 }
 
 /* Decodes a form event's url-encoded fields and checks its _csrf_token
- * against the view's CSRF state (seed: "LiveViewJS Forms Authenticity"). A
- * wrong token is refused; a missing one is processed after a warning logged
+ * against the view's CSRF state (LiveViewJS's "Forms Authenticity" security
+ * topic; docs/security.md). A wrong token is refused; a missing one is processed after a warning logged
  * once per view, unless the app is csrf_strict. The token is removed before
  * the fields reach the view. Returns the fields (a new reference), or NULL
  * with *refused set to the reason for the client. */

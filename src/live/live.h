@@ -20,6 +20,7 @@
 #include "security/serde.h"
 #include "security/token.h"
 #include "util/buf.h"
+#include "util/runtime.h"
 #include "util/value.h"
 
 /* Random bytes in a view id: 12 bytes = 96 bits, 16 base64url characters. */
@@ -42,21 +43,6 @@ typedef struct lv_http_route_entry {
     lv_http_handler handler;
 } lv_http_route_entry;
 
-/* What the I/O side lends the runtime: timers and the thread pool. The
- * endpoint installs what the server lends while the app runs; without it (unit tests) timers and async
- * work are refused. Every callback runs on the loop thread. */
-typedef struct lv_runtime {
-    void *ctx;
-    /* Calls fire(arg) after ms, then every repeat_ms when non-zero. Returns
-     * a handle, or NULL. */
-    void *(*timer_start)(void *ctx, uint64_t ms, uint64_t repeat_ms, void (*fire)(void *arg),
-                         void *arg);
-    /* Stops and frees a timer: fire is never called again. */
-    void (*timer_stop)(void *ctx, void *timer);
-    /* Runs work(arg) on a worker thread, then done(arg) on the loop thread.
-     * Returns 0, or -1 (neither then runs). */
-    int (*queue_work)(void *ctx, void (*work)(void *arg), void (*done)(void *arg), void *arg);
-} lv_runtime;
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
 struct lv_assets;       /* net/assets.h */

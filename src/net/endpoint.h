@@ -9,7 +9,7 @@
  * be driven directly by unit tests, and nothing here names libuv.
  *
  * Threading: every call into the endpoint, and every use of what the server
- * lends it (lv_endpoint_conn, lv_endpoint_runtime), happens on the thread
+ * lends it (lv_endpoint_conn, lv_runtime), happens on the thread
  * running the server's loop. */
 #ifndef LV_NET_ENDPOINT_H
 #define LV_NET_ENDPOINT_H
@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/runtime.h"
 
 /* One complete HTTP request. Every pointer is borrowed from the server and
  * valid only during the call it is passed to. */
@@ -85,20 +86,6 @@ typedef enum lv_endpoint_close {
     LV_ENDPOINT_SHUTDOWN, /* the server is stopping */
 } lv_endpoint_close;
 
-/* What the server's loop lends while it runs: timers and a thread pool.
- * The same shape as live's lv_runtime. */
-typedef struct lv_endpoint_runtime {
-    void *ctx;
-    /* Calls fire(arg) after ms, then every repeat_ms when non-zero. Returns
-     * a handle, or NULL (the server is stopping). */
-    void *(*timer_start)(void *ctx, uint64_t ms, uint64_t repeat_ms, void (*fire)(void *arg),
-                         void *arg);
-    /* Stops and frees a timer: fire is never called again. */
-    void (*timer_stop)(void *ctx, void *timer);
-    /* Runs work(arg) on a worker thread, then done(arg) on the loop thread.
-     * Returns 0, or -1 (neither then runs). */
-    int (*queue_work)(void *ctx, void (*work)(void *arg), void (*done)(void *arg), void *arg);
-} lv_endpoint_runtime;
 
 typedef struct lv_endpoint {
     void *ctx; /* passed to the calls below that do not take a conn_ctx */
@@ -128,7 +115,7 @@ typedef struct lv_endpoint {
 
     /* The server listens on port and lends rt until stopped (both may be
      * NULL). */
-    void (*started)(void *ctx, const lv_endpoint_runtime *rt, int port);
+    void (*started)(void *ctx, const lv_runtime *rt, int port);
     /* Every socket is closed and the loop is drained: rt is gone. */
     void (*stopped)(void *ctx);
 } lv_endpoint;

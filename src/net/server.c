@@ -738,7 +738,7 @@ int lv_server_run(lv_server *s)
         s->sigint.data = s->sigterm.data = s;
         uv_signal_start(&s->sigint, on_signal, SIGINT);
         uv_signal_start(&s->sigterm, on_signal, SIGTERM);
-        lv_endpoint_runtime rt = {s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
+        lv_runtime rt = {s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
         if (s->ep.started) s->ep.started(s->ep.ctx, &rt, port);
         printf("liveview: listening on http://%s:%d\n", s->cfg.host, port);
         fflush(stdout);

@@ -4,7 +4,8 @@
  * link's target must be a local path.
  *
  * form_for opens a form and adds the hidden _csrf_token input that form
- * events are checked against (seed: "LiveViewJS Forms Authenticity"):
+ * events are checked against (LiveViewJS's "Forms Authenticity" security
+ * topic; docs/security.md):
  *
  *   {{form_for csrf_token id="name-form" phx_change="validate" phx_submit="save"}}
  *     ...

@@ -11,6 +11,7 @@
  * Strings go through lv_json_str, which escapes '<', '>' and '&' as well as
  * quotes, and a template escapes the JSON once more as an attribute value,
  * so no text given to a command can leave the attribute or the string. */
+#include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ const char *lv_js_json(const lv_js *js)
 static lv_buf *begin(lv_js *js, const char *kind)
 {
     lv_buf *b = &js->json;
+    assert(b->len > 0 && b->data[b->len - 1] == ']');
     b->len--; /* drop the closing ']' */
     if (b->len > 1) lv_buf_putc(b, ',');
     lv_buf_puts(b, "[\"");

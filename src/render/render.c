@@ -489,7 +489,7 @@ static void full_dyn(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
     case LV_DYN_COMPONENT: component_call(c, d, false, out); break;
     default: {
         /* Dynamics are JSON strings of escaped HTML: a JSON number would mean
-         * a component id (protocol.md §4.2). */
+         * a component id (docs/protocol.md §4.2). */
         lv_buf *html = &scratch()->html;
         lv_buf_reset(html);
         text_slot_html(c, d, html);
@@ -688,7 +688,7 @@ static void full_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 /* ---- Streams ----------------------------------------------------------------------- */
 
 /* ,"stream":[ref,[[dom_id,at,limit,update_only],...],[deleted dom ids],true]
- * (protocol.md §4.1; the client tests `reset !== undefined`, so the last
+ * (docs/protocol.md §4.1; the client tests `reset !== undefined`, so the last
  * element is there only for a reset). */
 static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
 {
@@ -827,7 +827,7 @@ static bool diff_each(ctx *c, const lv_tmpl_dyn *d, state_rec *rec, lv_buf *out)
     lv_buf_append(out, "\"kc\":", 5);
     lv_json_int(out, (int64_t)n);
     /* Clients from 1.2.8 on read moves only when "km" says there are some
-     * (protocol.md §4.3); the pinned client is 1.2.12. */
+     * (docs/protocol.md §4.3); the pinned client is 1.2.12. */
     if (moved) lv_buf_append(out, ",\"km\":true", 10);
     lv_buf_putc(out, '}');
     end_shared(c, out);

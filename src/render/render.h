@@ -1,6 +1,6 @@
 /* Rendering a compiled template against assigns, in the three forms a view
  * needs: the HTML of the dead render, the full rendered tree of a join reply,
- * and the diff after an event (protocol.md §4, for the 1.2.x client).
+ * and the diff after an event (docs/protocol.md §4, for the 1.2.x client).
  *
  * Two APIs:
  *   - stateless (lv_render_html / lv_render_full / lv_render_diff): a diff

@@ -1,7 +1,7 @@
 /* Streams: collections the client keeps and the server forgets
  * (docs/streams.md). A view inserts, deletes and resets items; the next
  * render (dead render, join or diff) sends what is pending in the 1.x
- * "stream" format (protocol.md §4.1) and the pending operations are then
+ * "stream" format (docs/protocol.md §4.1) and the pending operations are then
  * dropped, so a long feed costs the server nothing per item once sent.
  *
  * The streams of a view hang off its assigns (lv_assigns.streams in

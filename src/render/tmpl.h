@@ -1,5 +1,5 @@
 /* Templates: text compiled once into the shape of the client's rendered tree
- * (protocol.md §4): blocks of statics around dynamic slots, where a slot is
+ * (docs/protocol.md §4): blocks of statics around dynamic slots, where a slot is
  * an interpolation, an attribute, a conditional (whose branches are nested
  * blocks), a loop (a keyed comprehension whose body is a block) or a
  * component. The language is documented in docs/templates.md.

@@ -1,4 +1,4 @@
-/* CSRF tokens, Plug.CSRFProtection's scheme (protocol.md §8.2).
+/* CSRF tokens, Plug.CSRFProtection's scheme (docs/protocol.md §8.2).
  *
  * The state is 18 random bytes, base64url: 24 characters, kept server-side
  * (in the signed session). Each page gets a freshly masked token:

@@ -1,4 +1,4 @@
-// LiveComponents on the wire (protocol.md §4.4), with a scripted client
+// LiveComponents on the wire (docs/protocol.md §4.4), with a scripted client
 // against /decarbonize: a calculator component (cid 1) and two instances of
 // a goal component (cids 2 and 3). The join's tree holds the cids in the
 // component slots and the components in "c" with "r":1, the second goal

@@ -1,4 +1,4 @@
-/* The channel state machine (protocol.md §1.3-1.7, §3, §5, §9), driven with
+/* The channel state machine (docs/protocol.md §1.3-1.7, §3, §5, §9), driven with
  * a fake send callback that records every frame. A real app renders a page
  * to get genuine session and CSRF tokens. */
 #include <criterion/criterion.h>
@@ -797,7 +797,7 @@ Test(channel, message_with_another_join_ref_is_unmatched)
     cr_assert_eq(frame_count, 1);
     expect_error(0, "3", "8", p.topic, "unmatched topic");
     cr_expect_eq(event_calls, 0);
-    /* A null join_ref is accepted (protocol.md §1.4). */
+    /* A null join_ref is accepted (docs/protocol.md §1.4). */
     sendf("[null,\"9\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"inc\",\"value\":{}}]",
           p.topic);
     expect_frame(1, "[\"4\",\"9\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
@@ -858,7 +858,7 @@ Test(channel, live_patch_replies_with_a_diff_or_an_error)
           p.topic);
     sendf("[\"4\",\"9\",\"%s\",\"live_patch\",{}]", p.topic);
     cr_assert_eq(frame_count, 2);
-    /* Nothing changed: an empty reply (protocol.md §4.5). */
+    /* Nothing changed: an empty reply (docs/protocol.md §4.5). */
     expect_frame(0, "[\"4\",\"8\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
                     "{}}]", p.topic);
     /* No URL is no URL of this view: the client is sent to navigate. */

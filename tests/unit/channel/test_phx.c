@@ -1,5 +1,5 @@
 /* The Phoenix V2 message codec: decoding of client frames (every status) and
- * byte-exact encoding of replies and pushes (protocol.md §1.3). */
+ * byte-exact encoding of replies and pushes (docs/protocol.md §1.3). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>

@@ -499,7 +499,7 @@ static void *fake_timer_start(void *ctx, uint64_t ms, uint64_t repeat_ms, void (
 
 Test(endpoint, the_runtime_is_lent_while_the_server_runs)
 {
-    lv_endpoint_runtime rt = {&rt, fake_timer_start, NULL, NULL};
+    lv_runtime rt = {&rt, fake_timer_start, NULL, NULL};
     ep.started(ep.ctx, &rt, 4321);
     cr_expect_eq(lv_app_port(app), 4321);
     cr_expect_eq(app->runtime.ctx, &rt);

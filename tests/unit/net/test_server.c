@@ -106,7 +106,7 @@ static void fake_on_close(void *conn_ctx, lv_endpoint_close reason)
     sem_post(&closed_sem);
 }
 
-static void fake_started(void *ctx, const lv_endpoint_runtime *rt, int bound)
+static void fake_started(void *ctx, const lv_runtime *rt, int bound)
 {
     (void)ctx;
     cr_assert_not_null(rt);

@@ -1,6 +1,6 @@
 /* The template language end to end: dead render, full tree and diffs,
  * byte-exact. The cases follow LiveViewJS's htmlSafeString and diff tests
- * (reference/liveviewjs.md §2), in the 1.2 wire format: keyed comprehensions
+ * (htmlSafeString.test.ts, diff.test.ts), in the 1.2 wire format: keyed comprehensions
  * ("k"/"kc"), shared statics ("p") and no "d". Every full tree is also
  * merged by the client mirror, which must build the dead render's HTML. */
 #include <criterion/criterion.h>
