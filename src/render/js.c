@@ -158,7 +158,9 @@ static bool key_object(lv_buf *b, const char *name, const char *json_text)
 /* A dropped command: the list stays as it was, marked invalid. */
 static lv_js *refuse(lv_js *js, size_t len_before)
 {
+    /* begin() may have overwritten the closing ']' already. */
     js->json.len = len_before;
+    js->json.data[len_before - 1] = ']';
     js->json.data[len_before] = '\0';
     js->invalid = true;
     return js;
