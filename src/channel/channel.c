@@ -6,10 +6,12 @@
 
 #include "channel/phx.h"
 #include "live/templates.h"
+#include "render/js.h"
 #include "render/render.h"
 #include "util/form.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 /* A view sending itself infos from handle_info could loop forever inside one
  * loop tick; past this many in one drain the rest are dropped with an error. */
@@ -119,7 +121,8 @@ static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason 
 static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
 {
     lv_socket_extras *x = socket->extras;
-    if (!x || (!x->title_changed && !x->events && !x->reply)) return false;
+    if (!x || (!x->title_changed && x->events.kind == LV_VALUE_NULL && x->reply.kind == LV_VALUE_NULL))
+        return false;
     out->len--; /* reopen the object */
     bool first = !has_keys;
     if (x->title_changed) {
@@ -128,19 +131,16 @@ static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
         x->title_changed = false;
         first = false;
     }
-    json_t *lists[2] = {x->events, x->reply};
+    lv_value *lists[2] = {&x->events, &x->reply};
     const char *keys[2] = {"\"e\":", "\"r\":"};
     for (int i = 0; i < 2; i++) {
-        if (!lists[i]) continue;
-        char *text = json_dumps(lists[i], JSON_COMPACT);
+        if (lists[i]->kind == LV_VALUE_NULL) continue;
         if (!first) lv_buf_putc(out, ',');
         lv_buf_puts(out, keys[i]);
-        lv_buf_puts(out, text);
-        free(text);
-        json_decref(lists[i]);
+        lv_value_append_json(lists[i], out);
+        lv_value_free(lists[i]);
         first = false;
     }
-    x->events = x->reply = NULL;
     lv_buf_putc(out, '}');
     return true;
 }
@@ -189,37 +189,38 @@ static void url_parts(const char *url, const char **path, size_t *path_len, cons
     }
 }
 
-/* The params of a URL for handle_params: the route's path parameters and
- * the query. Returns NULL when the URL does not route to `route`. */
-static json_t *url_params(lv_app *app, const lv_route_entry *route, const char *url)
+/* The params of a URL for handle_params into *params (a new MAP): the
+ * route's path parameters and the query. False (nothing to free) when the
+ * URL does not route to `route`. */
+static bool url_params(lv_app *app, const lv_route_entry *route, const char *url, lv_value *params)
 {
     const char *path, *query;
     size_t path_len, query_len;
     url_parts(url, &path, &path_len, &query, &query_len);
-    json_t *params = NULL;
-    if (lv_form_decode(query, query_len, NULL, &params) != LV_FORM_OK) {
+    if (lv_form_decode(query, query_len, NULL, params) != LV_FORM_OK) {
         lv_log_warn("%s: a URL's query could not be decoded; ignoring it", route->view->name);
-        params = json_object();
+        *params = lv_value_map();
     }
     if (lv_app_match_route(app, path, path_len, params) != route) {
-        json_decref(params);
-        return NULL;
+        lv_value_free(params);
+        return false;
     }
-    return params;
+    return true;
 }
 
 static int run_handle_params(lv_socket *socket, const char *url)
 {
     const lv_view *view = socket->route->view;
     if (!view->handle_params) return 0;
-    json_t *obj = url_params(socket->app, socket->route, url);
-    if (!obj) {
+    lv_value obj;
+    if (!url_params(socket->app, socket->route, url, &obj)) {
         lv_log_warn("%s: %s does not route to this view", view->name, url ? url : "(no URL)");
         return -1;
     }
-    lv_params params = {obj};
+    lv_params params = lv_params_of(&obj);
     int rc = view->handle_params(socket, &params, url ? url : "");
-    json_decref(obj);
+    lv_params_release(&params);
+    lv_value_free(&obj);
     return rc;
 }
 
@@ -350,11 +351,12 @@ static void drain_infos(lv_channel *ch, lv_channel_view *v)
             while ((info = lv_socket_next_info(socket))) lv_info_free(info);
             return;
         }
-        lv_params payload = {info->payload};
+        lv_params payload = lv_params_of(&info->payload);
         int rc = view->handle_info ? view->handle_info(socket, info->name, &payload) : 0;
         if (!view->handle_info)
             lv_log_warn("%s: info \"%s\" sent but the view has no handle_info", view->name,
                         info->name);
+        lv_params_release(&payload);
         lv_info_free(info);
         if (rc != 0) {
             lv_log_warn("%s: handle_info failed", view->name);
@@ -411,10 +413,8 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
         return;
     }
 
-    json_t *params_obj = json_object_get(m->payload, "params");
-    if (!json_is_object(params_obj)) params_obj = NULL;
-    const char *csrf = json_string_value(json_object_get(params_obj, "_csrf_token"));
-    const char *session_token = json_string_value(json_object_get(m->payload, "session"));
+    const char *csrf = lv_value_str_at(lv_value_map_get(m->payload, "params", 6), "_csrf_token");
+    const char *session_token = lv_value_str_at(m->payload, "session");
     lv_join_claims claims;
     const char *why = NULL;
     if (ch->connect == LV_CONNECT_REFUSED) {
@@ -434,24 +434,24 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     /* The view is the one the URL routes to: the page's own on a first join,
      * another one after a live navigation (the client rejoins the topic with
      * `redirect` and the same token). */
-    const char *url = json_string_value(json_object_get(m->payload, "redirect"));
-    if (!url) url = json_string_value(json_object_get(m->payload, "url"));
+    const char *url = lv_value_str_at(m->payload, "redirect");
+    if (!url) url = lv_value_str_at(m->payload, "url");
     const lv_route_entry *route;
-    json_t *url_params_obj = NULL;
+    lv_value url_params_obj;
     if (url) {
         const char *path, *query;
         size_t path_len, query_len;
         url_parts(url, &path, &path_len, &query, &query_len);
         if (lv_form_decode(query, query_len, NULL, &url_params_obj) != LV_FORM_OK)
-            url_params_obj = json_object();
-        route = lv_app_match_route(ch->app, path, path_len, url_params_obj);
+            url_params_obj = lv_value_map();
+        route = lv_app_match_route(ch->app, path, path_len, &url_params_obj);
     } else {
         route = lv_app_find_route(ch->app, claims.route_path, strlen(claims.route_path));
-        url_params_obj = json_object();
+        url_params_obj = lv_value_map();
     }
     if (!route) {
         lv_log_warn("join of %s refused: its URL routes to no LiveView", m->topic);
-        json_decref(url_params_obj);
+        lv_value_free(&url_params_obj);
         lv_join_claims_free(&claims);
         reply_error(ch, join_ref, m->ref, m->topic, "unauthorized");
         return;
@@ -463,13 +463,15 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     socket->notify = on_socket_notify;
     /* Flash from a full redirect (in the page's token) or a live one. */
     lv_flash_from_token(socket, json_string_value(json_object_get(claims.claims, "flash")));
-    lv_flash_from_token(socket, json_string_value(json_object_get(m->payload, "flash")));
-    lv_params params = {url_params_obj}, session = {claims.session};
+    lv_flash_from_token(socket, lv_value_str_at(m->payload, "flash"));
+    lv_params params = lv_params_of(&url_params_obj), session = lv_params_of(&claims.session);
     const lv_view *view = route->view;
     bool mounted = view->mount(socket, &params, &session) == 0;
     int rc = mounted ? 0 : -1;
     if (mounted && view->handle_params) rc = view->handle_params(socket, &params, url ? url : route->path);
-    json_decref(url_params_obj);
+    lv_params_release(&params);
+    lv_params_release(&session);
+    lv_value_free(&url_params_obj);
     lv_join_claims_free(&claims);
     const char *failed = NULL;
     lv_nav patch = {LV_NAV_NONE, false, NULL};
@@ -549,51 +551,56 @@ static bool event_declared(const lv_view *view, const char *event)
     return false;
 }
 
-/* The value of an event as params: an object as it is; anything else but a
- * form wrapped as {"value": ...}. Returns a new reference. */
-static json_t *event_value(json_t *payload)
+/* The value of an event as params: a map as it is (borrowed from the
+ * message); anything else but a form wrapped as {"value": ...} in *own,
+ * which the caller frees either way. */
+static const lv_value *event_value(const lv_value *payload, lv_value *own)
 {
-    json_t *value = json_object_get(payload, "value");
-    if (json_is_object(value)) return json_incref(value);
-    json_t *obj = json_object();
-    if (value) json_object_set(obj, "value", value);
-    return obj;
+    *own = lv_value_null();
+    const lv_value *value = lv_value_map_get(payload, "value", 5);
+    if (value && value->kind == LV_VALUE_MAP) return value;
+    *own = lv_value_map();
+    if (value) lv_value_map_set(own, "value", lv_value_clone(value));
+    return own;
 }
 
 /* Decodes a form event's url-encoded fields and checks its _csrf_token
  * against the view's CSRF state (seed: "LiveViewJS Forms Authenticity"). A
  * wrong token is refused; a missing one is processed after a warning logged
  * once per view, unless the app is csrf_strict. The token is removed before
- * the fields reach the view. Returns the fields, or NULL after replying. */
-static json_t *form_value(lv_channel *ch, lv_channel_view *v, lv_socket *socket,
-                          const lv_phx_msg *m)
+ * the fields reach the view. Returns the fields, in *own (which the caller
+ * frees either way), or NULL after replying. */
+static const lv_value *form_value(lv_channel *ch, lv_channel_view *v, lv_socket *socket,
+                                  const lv_phx_msg *m, lv_value *own)
 {
-    json_t *value = json_object_get(m->payload, "value");
-    json_t *fields = NULL;
-    lv_form_status st = json_is_string(value)
-                            ? lv_form_decode(json_string_value(value), json_string_length(value),
-                                             NULL, &fields)
+    *own = lv_value_null();
+    const lv_value *value = lv_value_map_get(m->payload, "value", 5);
+    lv_value *fields = own;
+    const lv_value *meta = lv_value_map_get(m->payload, "meta", 4);
+    lv_form_status st = value && value->kind == LV_VALUE_STRING
+                            ? lv_form_decode(value->as.s.ptr, value->as.s.len, NULL, fields)
                             : LV_FORM_BAD_ENCODING;
+    /* Meta joins the fields below; it is held to the form's own limit on
+     * fields, so merging it stays cheap. */
+    if (st == LV_FORM_OK && lv_map_len(meta) > lv_form_default_limits.max_pairs)
+        st = LV_FORM_TOO_MANY_PAIRS;
     if (st != LV_FORM_OK) {
         lv_log_warn("%s: form event refused: %s", socket->route->view->name, lv_form_status_str(st));
         reply_error(ch, v->join_ref, m->ref, m->topic, "invalid form");
         return NULL;
     }
-    json_t *token = json_object_get(fields, "_csrf_token");
-    if (token) {
-        const char *t = json_string_value(token);
+    if (lv_value_map_get(fields, "_csrf_token", 11)) {
+        const char *t = lv_value_str_at(fields, "_csrf_token");
         if (!t || !lv_csrf_verify(socket->csrf_state, strlen(socket->csrf_state), t, strlen(t))) {
             lv_log_warn("%s: form event refused: its _csrf_token does not match",
                         socket->route->view->name);
             reply_error(ch, v->join_ref, m->ref, m->topic, "invalid CSRF token");
-            json_decref(fields);
             return NULL;
         }
-        json_object_del(fields, "_csrf_token");
+        lv_value_map_remove(fields, "_csrf_token");
     } else if (ch->app->config.csrf_strict) {
         lv_log_warn("%s: form event refused: no _csrf_token (csrf_strict)", socket->route->view->name);
         reply_error(ch, v->join_ref, m->ref, m->topic, "missing CSRF token");
-        json_decref(fields);
         return NULL;
     } else if (!socket->warned_missing_csrf) {
         socket->warned_missing_csrf = true;
@@ -603,14 +610,13 @@ static json_t *form_value(lv_channel *ch, lv_channel_view *v, lv_socket *socket,
     }
     /* The client sends the changed field as meta._target (and phx-value-*
      * attributes in meta); like Phoenix, they join the params. */
-    json_t *meta = json_object_get(m->payload, "meta");
-    const char *meta_key;
-    json_t *meta_value;
-    json_object_foreach(meta, meta_key, meta_value)
-    {
+    for (size_t i = 0; i < lv_map_len(meta); i++) {
+        const char *meta_key = lv_map_key_at(meta, i);
+        const lv_value *meta_value = lv_map_value_at(meta, i);
         if (strcmp(meta_key, "_csrf_token") != 0 &&
-            (json_is_string(meta_value) || json_is_number(meta_value)))
-            json_object_set(fields, meta_key, meta_value);
+            (meta_value->kind == LV_VALUE_STRING || meta_value->kind == LV_VALUE_INT ||
+             meta_value->kind == LV_VALUE_DOUBLE))
+            lv_value_map_set(fields, meta_key, lv_value_clone(meta_value));
     }
     return fields;
 }
@@ -619,7 +625,7 @@ static json_t *form_value(lv_channel *ch, lv_channel_view *v, lv_socket *socket,
  * handle_event, then a reply with its changes in "c". An unknown cid gets
  * an empty reply, as Phoenix's push_noop. */
 static void handle_component_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m,
-                                   const char *event, json_int_t cid)
+                                   const char *event, int64_t cid)
 {
     lv_socket *component = lv_components_find(v->socket, cid);
     if (!component) {
@@ -632,13 +638,18 @@ static void handle_component_event(lv_channel *ch, lv_channel_view *v, const lv_
         reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
         return;
     }
-    const char *type = json_string_value(json_object_get(m->payload, "type"));
-    json_t *value_obj = type && strcmp(type, "form") == 0 ? form_value(ch, v, component, m)
-                                                          : event_value(m->payload);
-    if (!value_obj) return; /* already answered */
-    lv_params value = {value_obj};
+    const char *type = lv_value_str_at(m->payload, "type");
+    lv_value own;
+    const lv_value *value_map = type && strcmp(type, "form") == 0 ? form_value(ch, v, component, m, &own)
+                                                                  : event_value(m->payload, &own);
+    if (!value_map) { /* already answered */
+        lv_value_free(&own);
+        return;
+    }
+    lv_params value = lv_params_of(value_map);
     int rc = component_handle_event(component, event, &value);
-    json_decref(value_obj);
+    lv_params_release(&value);
+    lv_value_free(&own);
     if (rc != 0) {
         reply_error(ch, v->join_ref, m->ref, m->topic, "event failed");
         return;
@@ -658,21 +669,20 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
 {
     lv_socket *socket = v->socket;
     const lv_view *view = socket->route->view;
-    const char *event = json_string_value(json_object_get(m->payload, "event"));
+    const char *event = lv_value_str_at(m->payload, "event");
     if (!event) {
         reply_error(ch, v->join_ref, m->ref, m->topic, "malformed event");
         return;
     }
-    json_t *cid = json_object_get(m->payload, "cid");
-    if (json_is_integer(cid) && strncmp(event, "lv:", 3) != 0) {
-        handle_component_event(ch, v, m, event, json_integer_value(cid));
+    const lv_value *cid = lv_value_map_get(m->payload, "cid", 3);
+    if (cid && cid->kind == LV_VALUE_INT && strncmp(event, "lv:", 3) != 0) {
+        handle_component_event(ch, v, m, event, cid->as.i);
         return;
     }
     if (strncmp(event, "lv:", 3) == 0) {
         /* Reserved client events, never passed to the view. */
         if (strcmp(event, "lv:clear-flash") == 0) {
-            json_t *value = json_object_get(m->payload, "value");
-            lv_clear_flash(socket, json_string_value(json_object_get(value, "key")));
+            lv_clear_flash(socket, lv_value_str_at(lv_value_map_get(m->payload, "value", 5), "key"));
             finish(ch, v, m->ref);
         } else {
             reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
@@ -684,13 +694,18 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
         reply_error(ch, v->join_ref, m->ref, m->topic, "unknown event");
         return;
     }
-    const char *type = json_string_value(json_object_get(m->payload, "type"));
-    json_t *value_obj =
-        type && strcmp(type, "form") == 0 ? form_value(ch, v, socket, m) : event_value(m->payload);
-    if (!value_obj) return; /* already answered */
-    lv_params value = {value_obj};
+    const char *type = lv_value_str_at(m->payload, "type");
+    lv_value own;
+    const lv_value *value_map = type && strcmp(type, "form") == 0 ? form_value(ch, v, socket, m, &own)
+                                                                  : event_value(m->payload, &own);
+    if (!value_map) { /* already answered */
+        lv_value_free(&own);
+        return;
+    }
+    lv_params value = lv_params_of(value_map);
     int rc = view->handle_event(socket, event, &value);
-    json_decref(value_obj);
+    lv_params_release(&value);
+    lv_value_free(&own);
     if (rc != 0) {
         /* No diff with an error reply; the assigns it changed stay marked
          * and go out with the next reply, so the client never falls behind. */
@@ -707,14 +722,14 @@ static void handle_event(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m
  * link_redirect, and the client navigates there instead. */
 static void handle_live_patch(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
 {
-    const char *url = json_string_value(json_object_get(m->payload, "url"));
+    const char *url = lv_value_str_at(m->payload, "url");
     lv_socket *socket = v->socket;
-    json_t *params = url ? url_params(ch->app, socket->route, url) : NULL;
-    if (!params) {
+    lv_value params;
+    if (!url || !url_params(ch->app, socket->route, url, &params)) {
         reply(ch, v->join_ref, m->ref, m->topic, "ok", "{\"link_redirect\":true}");
         return;
     }
-    json_decref(params);
+    lv_value_free(&params);
     if (run_handle_params(socket, url) != 0) {
         reply_error(ch, v->join_ref, m->ref, m->topic, "live_patch failed");
         return;
@@ -742,14 +757,10 @@ static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx
     } else if (strcmp(event, "cids_destroyed") == 0) {
         /* The client removed these components from the DOM: forget them and
          * say so; it needs the "cids" key to prune (protocol.md §4.4). */
-        json_t *cids = json_object_get(m->payload, "cids");
-        json_t *response = json_is_array(cids)
-                               ? json_pack("{s:o}", "cids", lv_components_destroy(v->socket, cids))
-                               : json_pack("{s:[]}", "cids");
-        char *text = json_dumps(response, JSON_COMPACT);
-        reply(ch, v->join_ref, m->ref, m->topic, "ok", text);
-        free(text);
-        json_decref(response);
+        lv_buf response = LV_BUF_INIT;
+        lv_components_destroy(v->socket, lv_value_map_get(m->payload, "cids", 4), &response);
+        reply(ch, v->join_ref, m->ref, m->topic, "ok", response.data);
+        lv_buf_free(&response);
     } else {
         /* cids_will_destroy and anything unknown: every push gets a reply
          * (protocol.md §1.7), or the client reloads the page after 30 s. */

@@ -24,6 +24,7 @@
 #include "net/ws_frame.h"
 #include "util/form.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
 #define SWEEP_INTERVAL_MS 1000
@@ -340,25 +341,17 @@ static bool request_init(conn *c, lv_request *req, const char *method, char *url
     req->path = url; /* NUL-terminated by the caller at the '?' */
     req->query = query;
     req->headers = lv_http_headers(r);
-    lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
     const char *type = lv_http_header(r, "content-type");
     size_t body_len;
     const char *body = lv_http_body(r, &body_len);
-    if (st == LV_FORM_OK && body_len && type &&
-        strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
-        json_t *fields = NULL;
-        st = lv_form_decode(body, body_len, NULL, &fields);
-        if (st == LV_FORM_OK) json_object_update(req->params, fields);
-        json_decref(fields);
-    }
+    bool form = body_len && type && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
+    lv_form_status st = lv_request_decode_params(req, form ? body : NULL, body_len);
     if (st != LV_FORM_OK) {
         lv_log_debug("bad request parameters: %s", lv_form_status_str(st));
-        json_decref(req->params);
-        req->params = NULL;
+        lv_request_free(req);
         http_error(c, 400, NULL, false);
         return false;
     }
-    req->params_view.object = req->params;
     lv_request_load_session(req);
     return true;
 }
@@ -424,7 +417,7 @@ static bool http_upgrade(conn *c, char *url, char *query)
     lv_request req;
     if (!request_init(c, &req, "GET", url, query)) return false;
     const char *state = lv_request_csrf_state(&req);
-    const char *token = json_string_value(json_object_get(req.params, "_csrf_token"));
+    const char *token = lv_value_str_at(&req.params, "_csrf_token");
     bool verified = !req.session_changed && state && token &&
                     lv_csrf_verify(state, strlen(state), token, strlen(token));
     char connect_state[LV_CSRF_STATE_LEN + 1] = "";
@@ -537,7 +530,7 @@ static bool http_handle(conn *c)
     }
     lv_request req;
     if (!request_init(c, &req, "GET", url, query)) return false;
-    lv_app_match_route(s->app, url, strlen(url), req.params); /* path params win over the query */
+    lv_app_match_route(s->app, url, strlen(url), &req.params); /* path params win over the query */
     lv_page_render(&req, route);
     request_respond(c, &req, page_headers, head_only, keep_alive);
     lv_request_free(&req);

@@ -13,7 +13,6 @@
  * so no text given to a command can leave the attribute or the string. */
 #include "render/js.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "render/registry.h"
 #include "util/json.h"
+#include "util/value_json.h"
 
 struct lv_js {
     lv_buf json;  /* always a complete "[...]" */
@@ -146,60 +146,14 @@ static void key_blocking(lv_buf *b, const lv_js_opts *o)
     lv_buf_puts(b, "false");
 }
 
-static void json_append(json_t *v, lv_buf *out, int depth)
+/* Writes "name":<map> for a payload argument (NULL: nothing). False for a
+ * value that is not a map or that JSON cannot carry. */
+static bool key_object(lv_buf *b, const char *name, const lv_value *map)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        lv_buf_putc(out, '{');
-        const char *k;
-        json_t *item;
-        bool first = true;
-        json_object_foreach(v, k, item)
-        {
-            if (!first) lv_buf_putc(out, ',');
-            first = false;
-            lv_json_cstr(out, k);
-            lv_buf_putc(out, ':');
-            json_append(item, out, depth + 1);
-        }
-        lv_buf_putc(out, '}');
-        break;
-    }
-    case JSON_ARRAY: {
-        lv_buf_putc(out, '[');
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (i) lv_buf_putc(out, ',');
-            json_append(item, out, depth + 1);
-        }
-        lv_buf_putc(out, ']');
-        break;
-    }
-    case JSON_STRING: lv_json_str(out, json_string_value(v), json_string_length(v)); break;
-    case JSON_INTEGER: lv_json_int(out, json_integer_value(v)); break;
-    case JSON_REAL: lv_buf_printf(out, "%.17g", json_real_value(v)); break;
-    case JSON_TRUE: lv_buf_puts(out, "true"); break;
-    case JSON_FALSE: lv_buf_puts(out, "false"); break;
-    default: lv_buf_puts(out, "null"); break;
-    }
-}
-
-/* Writes "name":<object> from a JSON object text, re-encoded so its strings
- * get the same escaping as the rest. False for text that is not an
- * object. */
-static bool key_object(lv_buf *b, const char *name, const char *json_text)
-{
-    if (!json_text) return true;
-    json_t *v = json_loads(json_text, JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(v)) {
-        json_decref(v);
-        return false;
-    }
+    if (!map) return true;
+    if (map->kind != LV_VALUE_MAP || !lv_value_json_safe(map)) return false;
     key(b, name);
-    json_append(v, b, 0);
-    json_decref(v);
+    lv_value_append_json(map, b);
     return true;
 }
 
@@ -353,14 +307,14 @@ lv_js *lv_js_remove_attr(lv_js *js, const char *attr, const lv_js_opts *o)
     return end(js);
 }
 
-lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, const lv_js_opts *o)
+lv_js *lv_js_dispatch(lv_js *js, const char *event, const lv_value *detail, const lv_js_opts *o)
 {
     if (!o) o = &no_opts;
     size_t before = js->json.len;
     if (!event || !*event) return refuse(js, before);
     lv_buf *b = begin(js, "dispatch");
     key_str(b, "event", event);
-    if (!key_object(b, "detail", detail_json)) return refuse(js, before);
+    if (!key_object(b, "detail", detail)) return refuse(js, before);
     if (o->no_bubbles) {
         key(b, "bubbles");
         lv_buf_puts(b, "false");
@@ -369,14 +323,14 @@ lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, con
     return end(js);
 }
 
-lv_js *lv_js_push(lv_js *js, const char *event, const char *value_json, const lv_js_opts *o)
+lv_js *lv_js_push(lv_js *js, const char *event, const lv_value *value, const lv_js_opts *o)
 {
     if (!o) o = &no_opts;
     size_t before = js->json.len;
     if (!event || !*event) return refuse(js, before);
     lv_buf *b = begin(js, "push");
     key_str(b, "event", event);
-    if (!key_object(b, "value", value_json)) return refuse(js, before);
+    if (!key_object(b, "value", value)) return refuse(js, before);
     key_str(b, "target", o->target);
     key_str(b, "loading", o->loading);
     if (o->page_loading) {
@@ -473,15 +427,13 @@ static void split_transition(const char *text, const char *parts[3], char **stor
 typedef struct helper_opts {
     lv_js_opts opts;
     char *storage[3];
-    const char *detail; /* JSON text (in json_text) or NULL */
+    const lv_value *detail; /* borrowed from the call, or NULL */
     bool replace;
-    lv_buf json_text;
 } helper_opts;
 
 static void helper_opts_free(helper_opts *h)
 {
     for (int i = 0; i < 3; i++) free(h->storage[i]);
-    lv_buf_free(&h->json_text);
 }
 
 /* Reads the named arguments into h. False for an unknown one or a wrong
@@ -521,9 +473,7 @@ static bool read_opts(lv_helper_call *call, helper_opts *h)
         } else if (!strcmp(k, "detail") || !strcmp(k, "value")) {
             if (v->kind == LV_VALUE_NULL) continue;
             if (v->kind != LV_VALUE_MAP) return false;
-            lv_buf_reset(&h->json_text);
-            lv_value_append_json(v, &h->json_text);
-            h->detail = h->json_text.data;
+            h->detail = v;
         } else {
             return false;
         }
@@ -623,20 +573,20 @@ static int helper_js_chain(lv_helper_call *call, void *user)
         const lv_value *v = lv_helper_arg(call, i);
         if (!v || v->kind == LV_VALUE_NULL) continue;
         const char *s = str_of(v);
-        json_t *list = s ? json_loads(s, JSON_REJECT_DUPLICATES, NULL) : NULL;
-        if (!json_is_array(list)) {
-            json_decref(list);
+        lv_value list = lv_value_null();
+        if (s) lv_value_parse_json(s, strlen(s), LV_JSON_MAX_DEPTH, &list);
+        if (list.kind != LV_VALUE_LIST) {
+            lv_value_free(&list);
             lv_buf_free(&out);
             return -1;
         }
-        size_t k;
-        json_t *cmd;
-        json_array_foreach(list, k, cmd)
-        {
+        /* Re-written rather than copied, so every string gets the writer's
+         * escaping whatever the text held. */
+        for (size_t k = 0; k < lv_value_list_len(&list); k++) {
             if (out.len > 1) lv_buf_putc(&out, ',');
-            json_append(cmd, &out, 0);
+            lv_value_append_json(&list.as.list->items[k], &out);
         }
-        json_decref(list);
+        lv_value_free(&list);
     }
     lv_buf_putc(&out, ']');
     lv_value *result = lv_xmalloc(sizeof *result);

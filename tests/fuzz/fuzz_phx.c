@@ -57,7 +57,12 @@ static int fuzz_event(lv_socket *s, const char *event, const lv_params *value)
     const char *text = lv_param(value, "text");
     if (text) lv_assign_str(s, "text", text);
     const char *notify = lv_param(value, "notify");
-    if (notify) lv_send_info(s, notify, lv_param(value, "payload"));
+    if (notify) {
+        /* Whatever the message holds: a map is queued, anything else refused. */
+        lv_value *payload = lv_params_value(value, "payload");
+        lv_send_info(s, notify, payload);
+        lv_value_delete(payload);
+    }
     return 0;
 }
 

@@ -42,7 +42,12 @@ static int counter_event(lv_socket *s, const char *event, const lv_params *value
     if (strcmp(event, "inc") == 0) {
         lv_assign_int(s, "count", lv_get_int(s, "count") + lv_param_int(value, "by", 1));
         const char *notify = lv_param(value, "notify");
-        if (notify) lv_send_info(s, notify, "{\"add\":10}");
+        if (notify) {
+            lv_value *payload = lv_map_new();
+            lv_map_set_int(payload, "add", 10);
+            lv_send_info(s, notify, payload);
+            lv_value_delete(payload);
+        }
     }
     return 0;
 }
