@@ -180,8 +180,14 @@ static void conn_write(conn *c, const void *data, size_t len)
     conn_write2(c, data, len, NULL, 0);
 }
 
+/* The loop's clock, brought up to date: uv_now alone is the time the loop
+ * iteration began, and one iteration may read and handle megabytes (libuv
+ * reads a stream up to 32 times in a row), so a deadline set from it late in
+ * a busy iteration would already be in the past for the next sweep, and a
+ * client that never stopped sending would be closed as idle. */
 static uint64_t now_ms(server *s)
 {
+    uv_update_time(&s->loop);
     return uv_now(&s->loop);
 }
 
