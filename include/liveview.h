@@ -167,7 +167,7 @@ lv_app *lv_socket_app(lv_socket *socket);
  * current callback returns, and the resulting diff is pushed to the client.
  * `payload` is a map (borrowed: copied before this returns) or NULL for an
  * empty one; handle_info reads it as params. Returns 0, or -1 when the
- * payload is not a map. */
+ * payload is not a map or the socket is a component's (lv_send_parent). */
 int lv_send_info(lv_socket *socket, const char *name, const lv_value *payload);
 
 /* ------------------------------------------------------------------------

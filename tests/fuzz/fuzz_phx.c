@@ -184,10 +184,10 @@ static void decode(const uint8_t *data, size_t size)
 {
     lv_phx_msg m;
     lv_phx_status st = lv_phx_decode((const char *)data, size, &m);
-    if (st == LV_PHX_OK && (!m.topic || !m.event || !json_is_object(m.payload)))
+    if (st == LV_PHX_OK && (!m.topic || !m.event || !m.payload || m.payload->kind != LV_VALUE_MAP))
         fail("OK without its fields", (const char *)data, size);
     if (st == LV_PHX_NOT_JSON || st == LV_PHX_TOO_DEEP) {
-        if (m.root) fail("root kept on a parse failure", (const char *)data, size);
+        if (m.root.kind != LV_VALUE_NULL) fail("root kept on a parse failure", (const char *)data, size);
     }
     if (!lv_phx_status_str(st)) fail("status without a description", "", 0);
     lv_phx_msg_free(&m);
