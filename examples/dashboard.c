@@ -70,9 +70,11 @@ static int dashboard_info(lv_socket *socket, const char *name, const lv_params *
     dashboard *d = lv_state(socket);
     update(socket, d);
     lv_assign_int(socket, "ticks", lv_get_int(socket, "ticks") + 1);
-    char event[48];
-    snprintf(event, sizeof event, "{\"value\":%lld}", (long long)d->history[d->count - 1]);
-    return lv_push_event(socket, "sales", event);
+    lv_value *event = lv_map_new();
+    lv_map_set_int(event, "value", d->history[d->count - 1]);
+    int rc = lv_push_event(socket, "sales", event);
+    lv_value_delete(event);
+    return rc;
 }
 
 /* The hook's pushEvent("history"): the reply goes to its callback. */
@@ -81,12 +83,13 @@ static int dashboard_event(lv_socket *socket, const char *event, const lv_params
     (void)event;
     (void)value;
     dashboard *d = lv_state(socket);
-    char reply[32 + HISTORY * 24];
-    size_t n = (size_t)snprintf(reply, sizeof reply, "{\"points\":[");
-    for (size_t i = 0; i < d->count; i++)
-        n += (size_t)snprintf(reply + n, sizeof reply - n, "%s%lld", i ? "," : "", (long long)d->history[i]);
-    snprintf(reply + n, sizeof reply - n, "]}");
-    return lv_reply(socket, reply);
+    lv_value *points = lv_list_new();
+    for (size_t i = 0; i < d->count; i++) lv_list_push_int(points, d->history[i]);
+    lv_value *reply = lv_map_new();
+    lv_map_set(reply, "points", points);
+    int rc = lv_reply(socket, reply);
+    lv_value_delete(reply);
+    return rc;
 }
 
 const lv_view lv_example_dashboard = {

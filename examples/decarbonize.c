@@ -189,9 +189,14 @@ static int send_footprint(lv_socket *socket)
 {
     calculator *c = lv_state(socket);
     footprint f = footprint_of(&c->in);
-    char payload[128];
-    snprintf(payload, sizeof payload, "{\"car\":%.3f,\"food\":%.3f,\"home\":%.3f}", f.car, f.food, f.home);
-    return lv_send_parent(socket, "footprint", payload);
+    /* In tonnes, to the kilogram. */
+    lv_value *payload = lv_map_new();
+    lv_map_set_double(payload, "car", round(f.car * 1000) / 1000);
+    lv_map_set_double(payload, "food", round(f.food * 1000) / 1000);
+    lv_map_set_double(payload, "home", round(f.home * 1000) / 1000);
+    int rc = lv_send_parent(socket, "footprint", payload);
+    lv_value_delete(payload);
+    return rc;
 }
 
 static int calculator_event(lv_socket *socket, const char *event, const lv_params *value)

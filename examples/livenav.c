@@ -143,12 +143,12 @@ static int navtest_params(lv_socket *socket, const lv_params *params, const char
     return 0;
 }
 
-static char *slow_result(void *arg)
+static lv_value *slow_result(void *arg)
 {
     (void)arg;
     struct timespec delay = {0, 300 * 1000000L};
     nanosleep(&delay, NULL);
-    return strdup("\"done\"");
+    return lv_value_new_str("done");
 }
 
 static void count_refusal(lv_socket *socket, int rc)
@@ -181,9 +181,17 @@ static int navtest_event(lv_socket *socket, const char *event, const lv_params *
     } else if (strcmp(event, "title") == 0) {
         lv_page_title(socket, lv_param(value, "title"));
     } else if (strcmp(event, "push") == 0) {
-        return lv_push_event(socket, "hello", "{\"n\":1}");
+        lv_value *payload = lv_map_new();
+        lv_map_set_int(payload, "n", 1);
+        int rc = lv_push_event(socket, "hello", payload);
+        lv_value_delete(payload);
+        return rc;
     } else if (strcmp(event, "hook") == 0) {
-        return lv_reply(socket, "{\"pong\":true}");
+        lv_value *payload = lv_map_new();
+        lv_map_set_bool(payload, "pong", true);
+        int rc = lv_reply(socket, payload);
+        lv_value_delete(payload);
+        return rc;
     }
     return 0;
 }

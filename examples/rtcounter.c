@@ -32,9 +32,11 @@ static int rtcounter_event(lv_socket *socket, const char *event, const lv_params
     /* This view shows the new count in its reply; the broadcast reaches the
      * others (and this one, where setting the same count changes nothing). */
     lv_assign_int(socket, "count", count);
-    char payload[48];
-    snprintf(payload, sizeof payload, "{\"count\":%lld}", (long long)count);
-    return lv_broadcast(lv_socket_app(socket), RTCOUNTER_TOPIC, "count", payload);
+    lv_value *payload = lv_map_new();
+    lv_map_set_int(payload, "count", count);
+    int rc = lv_broadcast(lv_socket_app(socket), RTCOUNTER_TOPIC, "count", payload);
+    lv_value_delete(payload);
+    return rc;
 }
 
 static int rtcounter_info(lv_socket *socket, const char *name, const lv_params *payload)

@@ -47,36 +47,28 @@ static bool matches(const store *s, const char *query)
 
 /* On a worker thread: touches only its argument and the constant table.
  * Like a search index, it answers with the ids of the matching stores: a
- * JSON array, [0,2]. */
-static char *lookup(void *arg)
+ * list, [0, 2]. */
+static lv_value *lookup(void *arg)
 {
     const char *query = arg;
     struct timespec delay = {0, LOOKUP_DELAY_MS * 1000000L};
     nanosleep(&delay, NULL);
-    char *out = malloc(2 + STORE_COUNT * 4 + 1);
-    if (!out) return NULL;
-    size_t n = 0;
-    out[n++] = '[';
+    lv_value *ids = lv_list_new();
     for (size_t i = 0; i < STORE_COUNT; i++)
-        if (matches(&stores[i], query)) n += (size_t)sprintf(out + n, "%s%zu", n > 1 ? "," : "", i);
-    out[n++] = ']';
-    out[n] = '\0';
-    return out;
+        if (matches(&stores[i], query)) lv_list_push_int(ids, (int64_t)i);
+    return ids;
 }
 
-/* Shows the stores whose ids are in the list at `path` of params (none for
- * NULL params). */
-static void assign_results(lv_socket *socket, const lv_params *params, const char *path)
+/* Shows the stores whose ids are in `ids` (a list of integers; NULL for
+ * none). */
+static void assign_results(lv_socket *socket, const lv_value *ids)
 {
     lv_value *list = lv_list_new();
-    size_t count = params ? lv_params_len(params, path) : 0;
-    for (size_t k = 0; k < count; k++) {
-        char item_path[32];
-        snprintf(item_path, sizeof item_path, "%s[%zu]", path, k);
-        const char *id = lv_param_path(params, item_path);
-        char *end;
-        unsigned long i = id ? strtoul(id, &end, 10) : STORE_COUNT;
-        if (!id || *end || i >= STORE_COUNT) continue;
+    for (size_t k = 0; k < lv_list_len(ids); k++) {
+        const lv_value *id = lv_list_at(ids, k);
+        if (lv_value_kind_of(id) != LV_VALUE_INT) continue;
+        int64_t i = lv_value_int_of(id);
+        if (i < 0 || i >= (int64_t)STORE_COUNT) continue;
         const store *s = &stores[i];
         lv_value *item = lv_map_new();
         lv_map_set_str(item, "name", s->name);
@@ -99,7 +91,7 @@ static int search_mount(lv_socket *socket, const lv_params *params, const lv_par
     lv_assign_bool(socket, "loading", false);
     lv_assign_bool(socket, "searched", false);
     lv_assign_int(socket, "search_id", 0);
-    assign_results(socket, NULL, NULL);
+    assign_results(socket, NULL);
     return 0;
 }
 
@@ -114,7 +106,7 @@ static int search_event(lv_socket *socket, const char *event, const lv_params *v
     lv_assign_str(socket, "query", cleaned);
     lv_assign_bool(socket, "loading", true);
     lv_assign_bool(socket, "searched", false);
-    assign_results(socket, NULL, NULL);
+    assign_results(socket, NULL);
     /* A search started while another runs replaces it: results are named
      * after their search, and stale names are ignored. */
     lv_assign_int(socket, "search_id", lv_get_int(socket, "search_id") + 1);
@@ -132,9 +124,11 @@ static int search_info(lv_socket *socket, const char *name, const lv_params *pay
         return lv_start_async(socket, current, lookup, query, free);
     }
     if (strcmp(name, current) != 0) return 0; /* an older search: dropped */
-    /* {"ok":true,"result":[0,2]}, or {"ok":false} when the lookup failed. */
-    const char *ok = lv_param(payload, "ok");
-    assign_results(socket, ok && strcmp(ok, "true") == 0 ? payload : NULL, "result");
+    /* {"ok":true,"result":[0,2]}, or {"ok":false} (no result) when the
+     * lookup failed. */
+    lv_value *ids = lv_params_value(payload, "result");
+    assign_results(socket, ids);
+    lv_value_delete(ids);
     lv_assign_bool(socket, "loading", false);
     lv_assign_bool(socket, "searched", true);
     return 0;

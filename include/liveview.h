@@ -67,6 +67,9 @@ extern "C" {
 typedef struct lv_app lv_app;
 typedef struct lv_socket lv_socket;
 typedef struct lv_params lv_params;
+/* A structured value: null, bool, number, string, list or map. Built and
+ * read with the functions under "Structured values and templates". */
+typedef struct lv_value lv_value;
 
 /* ------------------------------------------------------------------------
  * Views
@@ -162,45 +165,55 @@ void *lv_state(lv_socket *socket);
 lv_app *lv_socket_app(lv_socket *socket);
 /* Queues a message to this same view: handle_info receives it after the
  * current callback returns, and the resulting diff is pushed to the client.
- * `payload_json` is a JSON object text or NULL. Returns 0, or -1 when the
- * payload is not a JSON object. */
-int lv_send_info(lv_socket *socket, const char *name, const char *payload_json);
+ * `payload` is a map (borrowed: copied before this returns) or NULL for an
+ * empty one; handle_info reads it as params. Returns 0, or -1 when the
+ * payload is not a map or the socket is a component's (lv_send_parent). */
+int lv_send_info(lv_socket *socket, const char *name, const lv_value *payload);
 
 /* ------------------------------------------------------------------------
  * Messages over time: timers, async work, pub/sub. Each arrives in the
  * view's handle_info, on the view's own thread, and whatever it changes is
  * pushed to the client as a diff. All of them end with the view: a timer
  * never fires and a result is never delivered after terminate.
+ *
+ * Payloads, here and below (lv_push_event, lv_reply, lv_send_parent, the JS
+ * commands): a map built with lv_map_new, borrowed and copied before the
+ * function returns (the caller still frees it), or NULL for an empty map.
+ * Anything but a map is refused with -1. A payload that travels as JSON (to
+ * the client, or through a pub/sub broker) is refused too when it holds a
+ * double that JSON cannot carry (NaN, an infinity) or nests lists and maps
+ * more than 64 deep.
  * ------------------------------------------------------------------------ */
 
-/* Delivers info `name` with payload_json (a JSON object text or NULL) after
- * ms milliseconds. Returns a timer id (> 0), or -1 when the payload is not a
- * JSON object or the view is not connected (timers need the WebSocket). */
-int lv_send_after(lv_socket *socket, unsigned ms, const char *name, const char *payload_json);
+/* Delivers info `name` with `payload` after ms milliseconds. Returns a timer
+ * id (> 0), or -1 for a bad payload or when the view is not connected
+ * (timers need the WebSocket). */
+int lv_send_after(lv_socket *socket, unsigned ms, const char *name, const lv_value *payload);
 /* The same every ms milliseconds until cancelled or the view ends. */
-int lv_send_interval(lv_socket *socket, unsigned ms, const char *name, const char *payload_json);
+int lv_send_interval(lv_socket *socket, unsigned ms, const char *name, const lv_value *payload);
 /* Cancels a timer of this view; unknown ids are ignored. */
 void lv_cancel_timer(lv_socket *socket, int timer_id);
 
 /* Work for libuv's thread pool: runs on a worker thread with arg, must not
- * touch the socket, and returns a malloc'd JSON value text (any JSON: object,
- * string, number...) or NULL for failure. */
-typedef char *(*lv_async_fn)(void *arg);
+ * touch the socket, and returns a new value of any kind (a map, a list, a
+ * string...) that the library takes over, or NULL for failure. */
+typedef lv_value *(*lv_async_fn)(void *arg);
 /* Runs fn(arg) off the loop. When it finishes, handle_info receives `name`
- * with {"ok":true,"result":<value>} or {"ok":false}. If the view has ended by
- * then the result is dropped. free_arg (may be NULL) frees arg once fn has
- * returned, before handle_info sees the result (the result is a copy).
+ * with the params {"ok":true,"result":<the value>} or {"ok":false}. If the
+ * view has ended by then the result is freed unseen. free_arg (may be NULL)
+ * frees arg once fn has returned, before handle_info sees the result.
  * Returns 0, or -1 when the view is not connected (arg is then freed too). */
 int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg));
 
-/* Pub/sub between views: lv_broadcast delivers info `name` with payload_json
+/* Pub/sub between views: lv_broadcast delivers info `name` with `payload`
  * to every view subscribed to topic (the sender too, when subscribed).
- * Subscriptions end with the view. Returns 0, or -1 for a bad payload. Call
- * these from view callbacks (the loop thread). */
+ * Subscriptions end with the view. Returns 0, or -1 for a bad payload (it
+ * travels as JSON) or a NULL topic or name. Call these from view callbacks
+ * (the loop thread). */
 int lv_subscribe(lv_socket *socket, const char *topic);
 void lv_unsubscribe(lv_socket *socket, const char *topic);
-int lv_broadcast(lv_app *app, const char *topic, const char *name, const char *payload_json);
+int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_value *payload);
 
 /* A broker carries broadcasts between processes (the default one is local:
  * this process only). It is told when this process gains its first or loses
@@ -246,24 +259,31 @@ void lv_clear_flash(lv_socket *socket, const char *key);
 
 /* Sets the page title (document.title), sent only when it changes. */
 void lv_page_title(lv_socket *socket, const char *title);
-/* Sends event `name` with payload_json (a JSON object text or NULL) to the
+/* Sends event `name` with `payload` (a map, copied; NULL for {}) to the
  * client: hooks receive it with handleEvent, and window listeners as
- * "phx:name". Returns 0, or -1 for a bad payload. */
-int lv_push_event(lv_socket *socket, const char *name, const char *payload_json);
+ * "phx:name". Returns 0, or -1 for a bad payload (see "Payloads" above: it
+ * travels as JSON) or a NULL name. */
+int lv_push_event(lv_socket *socket, const char *name, const lv_value *payload);
 /* From handle_event of a hook's pushEvent: the reply its callback receives
- * (a JSON object text). Returns 0, or -1 for a bad payload. */
-int lv_reply(lv_socket *socket, const char *payload_json);
+ * (a map, copied; NULL for {}). Returns 0, or -1 for a bad payload. */
+int lv_reply(lv_socket *socket, const lv_value *payload);
 
 /* ------------------------------------------------------------------------
- * Params: read-only named values (event values, query and join parameters,
- * session data). Strings are valid as long as the params are, which is for
- * the duration of the callback that received them.
+ * Params: read-only named values (event values, form fields, query and join
+ * parameters, session data, info payloads, component arguments): a map of
+ * values, read by key or by path (below, under Forms). Every string they
+ * return, converted numbers included, is valid as long as the params are,
+ * which is for the duration of the callback that received them; copy what
+ * you keep.
  * ------------------------------------------------------------------------ */
 
-/* The value of key as text (numbers and booleans are converted), or NULL
- * when absent or not a scalar. */
+/* The value of key as text, or NULL when absent or not a scalar (null, a
+ * list, a map). Numbers are converted the way templates print them (as
+ * JavaScript does: 1.5, 2), booleans to "true"/"false". */
 const char *lv_param(const lv_params *params, const char *key);
-/* The value as an integer, or fallback when absent or not a whole number. */
+/* The value as an integer: an integer, a double with no fraction within
+ * int64, or a string of decimal digits with an optional '-'; fallback when
+ * absent or anything else. */
 int64_t lv_param_int(const lv_params *params, const char *key, int64_t fallback);
 /* The number of keys. */
 size_t lv_params_count(const lv_params *params);
@@ -327,8 +347,6 @@ typedef enum lv_value_kind {
     LV_VALUE_LIST,
     LV_VALUE_MAP, /* string keys, kept in insertion order */
 } lv_value_kind;
-
-typedef struct lv_value lv_value;
 
 /* Constructors: each returns a new value owned by the caller. Strings are
  * copied; NULL reads as "". */
@@ -434,8 +452,8 @@ void lv_helper_return(lv_helper_call *call, lv_value *v);
  * Results are valid as long as the params are.
  * ------------------------------------------------------------------------ */
 
-/* The scalar at path as text (numbers and booleans converted), or NULL when
- * absent, not a scalar, or the path is malformed. */
+/* The scalar at path as text (numbers and booleans converted, as by
+ * lv_param), or NULL when absent, not a scalar, or the path is malformed. */
 const char *lv_param_path(const lv_params *params, const char *path);
 /* The entries of the map or list at path (path NULL or "" for the top
  * level); 0 for a scalar or an absent path. */
@@ -609,8 +627,7 @@ typedef struct lv_js_opts {
 lv_js *lv_js_new(void);
 void lv_js_free(lv_js *js);
 /* The JSON ("[]" when empty), borrowed until js changes; NULL when a
- * command was given an invalid argument (a JSON text that is not an object,
- * a NULL name). */
+ * command was given an invalid argument (a bad payload, a NULL name). */
 const char *lv_js_json(const lv_js *js);
 /* Assigns the JSON as a string assign and frees js. Returns 0, or -1 (the
  * assign is then "") when a command was invalid. */
@@ -628,12 +645,13 @@ lv_js *lv_js_toggle_class(lv_js *js, const char *names, const lv_js_opts *opts);
 lv_js *lv_js_transition(lv_js *js, const lv_js_opts *opts);
 lv_js *lv_js_set_attr(lv_js *js, const char *attr, const char *value, const lv_js_opts *opts);
 lv_js *lv_js_remove_attr(lv_js *js, const char *attr, const lv_js_opts *opts);
-/* Dispatches a DOM CustomEvent `event` on the elements; detail_json (a JSON
- * object text or NULL) is its detail. */
-lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, const lv_js_opts *opts);
-/* Pushes `event` to the server (handle_event) with value_json (a JSON object
- * text or NULL) as its value. */
-lv_js *lv_js_push(lv_js *js, const char *event, const char *value_json, const lv_js_opts *opts);
+/* Dispatches a DOM CustomEvent `event` on the elements; detail (a map,
+ * copied into the JSON; NULL for none) is its detail. */
+lv_js *lv_js_dispatch(lv_js *js, const char *event, const lv_value *detail, const lv_js_opts *opts);
+/* Pushes `event` to the server (handle_event) with value (a map, copied into
+ * the JSON; NULL for none) as its value. A bad payload (see "Payloads")
+ * makes the command invalid, for both. */
+lv_js *lv_js_push(lv_js *js, const char *event, const lv_value *value, const lv_js_opts *opts);
 lv_js *lv_js_focus(lv_js *js, const lv_js_opts *opts);
 /* Live navigation to another view (navigate) or a patch of this view's URL
  * (patch), as the links of lv_push_navigate/lv_push_patch would. href must
@@ -677,10 +695,11 @@ typedef struct lv_component {
 /* Makes a component available to the app's templates under its name; the
  * pointer is kept. Returns 0, or -1 (template error, name taken). */
 int lv_component_register(lv_app *app, const lv_component *component);
-/* From a component's callback: queues info `name` to the view that holds
- * the component (its handle_info). Returns 0, or -1 for a bad payload or a
- * socket that is not a component's. */
-int lv_send_parent(lv_socket *socket, const char *name, const char *payload_json);
+/* From a component's callback: queues info `name` with `payload` (a map,
+ * copied; NULL for an empty one) to the view that holds the component (its
+ * handle_info). Returns 0, or -1 for a bad payload or a socket that is not
+ * a component's. */
+int lv_send_parent(lv_socket *socket, const char *name, const lv_value *payload);
 
 /* ------------------------------------------------------------------------
  * Streams: long collections the browser keeps and the server forgets.

@@ -4,65 +4,49 @@
 #include <string.h>
 
 #include "util/json.h"
+#include "util/value_json.h"
 
-/* Measures the nesting of arrays and objects without parsing, skipping
- * strings, so a hostile frame of 100,000 '[' costs one pass and no stack. */
-static bool depth_within(const char *s, size_t n, int max_depth)
+/* The string in a frame field: NULL for JSON null, else *ok goes false for
+ * anything but a string. A string with a NUL byte would be cut short by C
+ * string functions; the parser refuses those already, and this keeps the
+ * frame's own checks from depending on it. */
+static const char *string_or_null(const lv_value *v, bool *ok)
 {
-    int depth = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return false;
-        } else if (c == ']' || c == '}') {
-            depth--;
-        }
-    }
-    return true;
-}
-
-static const char *string_or_null(json_t *v, bool *ok)
-{
-    if (json_is_null(v)) return NULL;
-    if (json_is_string(v)) return json_string_value(v);
+    if (v->kind == LV_VALUE_NULL) return NULL;
+    if (v->kind == LV_VALUE_STRING && strlen(v->as.s.ptr) == v->as.s.len) return v->as.s.ptr;
     *ok = false;
     return NULL;
+}
+
+static const char *string_or_missing(const lv_value *v)
+{
+    bool ok = true;
+    const char *s = string_or_null(v, &ok);
+    return ok ? s : NULL;
 }
 
 lv_phx_status lv_phx_decode(const char *data, size_t len, lv_phx_msg *out)
 {
     memset(out, 0, sizeof *out);
-    if (!depth_within(data, len, LV_PHX_MAX_DEPTH)) return LV_PHX_TOO_DEEP;
-    json_error_t err;
-    out->root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
-    if (!out->root) return LV_PHX_NOT_JSON;
-    if (!json_is_array(out->root) || json_array_size(out->root) != 5) return LV_PHX_NOT_ARRAY;
+    lv_json_status js = lv_value_parse_json(data, len, LV_PHX_MAX_DEPTH, &out->root);
+    if (js == LV_JSON_TOO_DEEP) return LV_PHX_TOO_DEEP;
+    if (js != LV_JSON_OK) return LV_PHX_NOT_JSON;
+    if (lv_value_list_len(&out->root) != 5) return LV_PHX_NOT_ARRAY;
 
+    const lv_value *f = out->root.as.list->items;
     bool ok = true;
-    out->join_ref = string_or_null(json_array_get(out->root, 0), &ok);
-    out->ref = string_or_null(json_array_get(out->root, 1), &ok);
-    json_t *topic = json_array_get(out->root, 2), *event = json_array_get(out->root, 3);
-    out->topic = json_is_string(topic) ? json_string_value(topic) : NULL;
-    out->event = json_is_string(event) ? json_string_value(event) : NULL;
-    out->payload = json_array_get(out->root, 4);
-    if (!out->topic || !out->event || !json_is_object(out->payload)) ok = false;
-    /* Strings with NUL bytes would be cut short by C string functions. */
-    if (out->topic && strlen(out->topic) != json_string_length(topic)) ok = false;
-    if (out->event && strlen(out->event) != json_string_length(event)) ok = false;
+    out->join_ref = string_or_null(&f[0], &ok);
+    out->ref = string_or_null(&f[1], &ok);
+    out->topic = string_or_missing(&f[2]);
+    out->event = string_or_missing(&f[3]);
+    out->payload = &f[4];
+    if (!out->topic || !out->event || out->payload->kind != LV_VALUE_MAP) ok = false;
     return ok ? LV_PHX_OK : LV_PHX_BAD_FIELD;
 }
 
 void lv_phx_msg_free(lv_phx_msg *msg)
 {
-    json_decref(msg->root);
+    lv_value_free(&msg->root);
     memset(msg, 0, sizeof *msg);
 }
 

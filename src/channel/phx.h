@@ -1,13 +1,14 @@
 /* The Phoenix V2 JSON serializer: every text frame is the array
  * [join_ref, ref, topic, event, payload] (docs/protocol.md §1.3). Inbound frames
- * are parsed with jansson after a nesting-depth pre-check; outbound ones are
- * written with the JSON writer, straight into a buffer. */
+ * are parsed once into an lv_value (util/value_json.h, which checks their
+ * nesting first); outbound ones are written with the JSON writer, straight
+ * into a buffer. */
 #ifndef LV_CHANNEL_PHX_H
 #define LV_CHANNEL_PHX_H
 
-#include <jansson.h>
 #include <stddef.h>
 
+#include "util/value.h"
 #include "util/buf.h"
 
 /* Deeper JSON than this is refused before parsing: no LiveView message needs
@@ -23,12 +24,12 @@ typedef enum lv_phx_status {
 } lv_phx_status;
 
 typedef struct lv_phx_msg {
-    json_t *root;         /* owned */
-    const char *join_ref; /* NULL for JSON null; pointers into root */
+    lv_value root;          /* owned: the whole frame */
+    const char *join_ref;   /* NULL for JSON null; pointers into root */
     const char *ref;
     const char *topic;
     const char *event;
-    json_t *payload;      /* borrowed from root; an object when OK */
+    const lv_value *payload; /* into root; a MAP when OK */
 } lv_phx_msg;
 
 /* Decodes one text frame. On LV_PHX_BAD_FIELD the fields that did have the

@@ -8,6 +8,7 @@
 #include "security/csrf.h"
 #include "security/origin.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 const lv_asset_file lv_app_asset_files[] = {
     {"/assets/phoenix.js", "node_modules/phoenix/priv/static/phoenix.js",
@@ -110,7 +111,7 @@ static void serve_page(lv_app *app, const lv_route_entry *route, const lv_http_r
         return;
     }
     /* Path params win over the query. */
-    lv_app_match_route(app, http->path, strlen(http->path), req.params);
+    lv_app_match_route(app, http->path, strlen(http->path), &req.params);
     lv_page_render(&req, route);
     respond_from(&req, page_headers, head_only, res);
     lv_request_free(&req);
@@ -200,7 +201,7 @@ static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_
     lv_request req;
     if (!request_init(&req, app, "GET", http)) return 400;
     const char *state = lv_request_csrf_state(&req);
-    const char *token = json_string_value(json_object_get(req.params, "_csrf_token"));
+    const char *token = lv_value_str_at(&req.params, "_csrf_token");
     bool verified = !req.session_changed && state && token &&
                     lv_csrf_verify(state, strlen(state), token, strlen(token));
     char connect_state[LV_CSRF_STATE_LEN + 1] = "";

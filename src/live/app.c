@@ -175,7 +175,7 @@ int lv_route(lv_app *app, const char *path, const lv_view *view)
 /* Matches one path segment against one pattern segment. A ":name" segment
  * takes any non-empty segment, percent-decoded, as params[name]. */
 static bool match_segment(const char *pat, size_t pat_len, const char *seg, size_t seg_len,
-                          json_t *params)
+                          lv_value *params)
 {
     if (pat_len > 1 && pat[0] == ':') {
         if (seg_len == 0) return false;
@@ -186,7 +186,7 @@ static bool match_segment(const char *pat, size_t pat_len, const char *seg, size
             size_t n = pat_len - 1 < sizeof name - 1 ? pat_len - 1 : sizeof name - 1;
             memcpy(name, pat + 1, n);
             name[n] = '\0';
-            json_object_set_new(params, name, json_stringn(value.data ? value.data : "", value.len));
+            lv_value_map_set(params, name, lv_value_string(value.data ? value.data : "", value.len));
         }
         lv_buf_free(&value);
         return ok;
@@ -194,7 +194,7 @@ static bool match_segment(const char *pat, size_t pat_len, const char *seg, size
     return pat_len == seg_len && memcmp(pat, seg, seg_len) == 0;
 }
 
-static bool match_pattern(const char *pattern, const char *path, size_t len, json_t *params)
+static bool match_pattern(const char *pattern, const char *path, size_t len, lv_value *params)
 {
     const char *p = pattern + 1, *q = path + 1;
     const char *q_end = path + len;
@@ -212,7 +212,7 @@ static bool match_pattern(const char *pattern, const char *path, size_t len, jso
 }
 
 const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
-                                         json_t *params)
+                                         lv_value *params)
 {
     for (size_t i = 0; i < app->route_count; i++) {
         /* Match without touching params first, so a failed route leaves

@@ -270,12 +270,12 @@ static void validate_field(const lv_schema *schema, size_t i, const lv_value *v,
 
 /* The field a _target names: "book[title]" for form "book", "title" for
  * top-level fields. SIZE_MAX when it names none of ours. */
-static size_t target_field(const lv_schema *schema, json_t *root)
+static size_t target_field(const lv_schema *schema, const lv_value *root)
 {
-    json_t *t = json_object_get(root, "_target");
-    if (!json_is_string(t)) return SIZE_MAX;
-    const char *name = json_string_value(t);
-    size_t len = json_string_length(t);
+    const lv_value *t = lv_value_map_get(root, "_target", 7);
+    if (!t || t->kind != LV_VALUE_STRING) return SIZE_MAX;
+    const char *name = t->as.s.ptr;
+    size_t len = t->as.s.len;
     if (schema->form) {
         size_t form_len = strlen(schema->form);
         if (len < form_len + 3 || memcmp(name, schema->form, form_len) != 0 || name[form_len] != '[' ||
@@ -289,21 +289,13 @@ static size_t target_field(const lv_schema *schema, json_t *root)
     return SIZE_MAX;
 }
 
-/* The text of a scalar param; false for a map or list. */
-static bool param_text(json_t *raw, lv_buf *text)
+/* The text of a scalar param (as lv_param gives it); false for null, a map
+ * or a list. */
+static bool param_text(const lv_value *raw, lv_buf *text)
 {
     lv_buf_reset(text);
-    if (json_is_string(raw)) {
-        lv_buf_append(text, json_string_value(raw), json_string_length(raw));
-    } else if (json_is_integer(raw)) {
-        lv_buf_printf(text, "%" JSON_INTEGER_FORMAT, json_integer_value(raw));
-    } else if (json_is_real(raw)) {
-        lv_double_append(text, json_real_value(raw));
-    } else if (json_is_boolean(raw)) {
-        lv_buf_puts(text, json_is_true(raw) ? "true" : "false");
-    } else {
-        return false;
-    }
+    if (raw->kind == LV_VALUE_NULL || raw->kind == LV_VALUE_LIST || raw->kind == LV_VALUE_MAP) return false;
+    lv_value_to_text(raw, text);
     lv_buf_putc(text, '\0'); /* an empty text still gets a buffer */
     text->len--;
     return true;
@@ -317,9 +309,9 @@ lv_changeset *lv_changeset_cast(const lv_schema *schema, const lv_value *data, c
     cs->action = action ? lv_xstrdup(action) : NULL;
     cs->data = lv_value_map();
     cs->params = lv_value_map();
-    json_t *root = params ? params->object : NULL;
-    json_t *form = schema->form ? json_object_get(root, schema->form) : root;
-    if (!json_is_object(form)) form = NULL;
+    const lv_value *root = params ? params->map : NULL;
+    const lv_value *form = schema->form && root ? lv_value_map_get(root, schema->form, strlen(schema->form)) : root;
+    if (form && form->kind != LV_VALUE_MAP) form = NULL;
     cs->target = root ? target_field(schema, root) : SIZE_MAX;
 
     lv_buf text = LV_BUF_INIT;
@@ -328,8 +320,8 @@ lv_changeset *lv_changeset_cast(const lv_schema *schema, const lv_value *data, c
         const lv_field *f = &schema->fields[i];
         field_state *st = &cs->fields[i];
         snprintf(unused_key, sizeof unused_key, UNUSED_PREFIX "%s", f->name);
-        st->unused = form && json_object_get(form, unused_key) != NULL;
-        json_t *raw = form ? json_object_get(form, f->name) : NULL;
+        st->unused = form && lv_value_map_get(form, unused_key, strlen(unused_key)) != NULL;
+        const lv_value *raw = form ? lv_value_map_get(form, f->name, strlen(f->name)) : NULL;
         lv_value typed = lv_value_null();
         if (raw) {
             if (!param_text(raw, &text)) {

@@ -105,31 +105,6 @@ static lv_components *components_of(lv_socket *view)
     return x->components;
 }
 
-static json_t *value_to_json(const lv_value *v)
-{
-    switch (v->kind) {
-    case LV_VALUE_NULL: return json_null();
-    case LV_VALUE_BOOL: return json_boolean(v->as.b);
-    case LV_VALUE_INT: return json_integer(v->as.i);
-    case LV_VALUE_DOUBLE: return json_real(v->as.d);
-    case LV_VALUE_STRING:
-    case LV_VALUE_SAFE: return json_stringn(v->as.s.ptr, v->as.s.len);
-    case LV_VALUE_LIST: {
-        json_t *a = json_array();
-        for (uint32_t i = 0; v->as.list && i < v->as.list->count; i++)
-            json_array_append_new(a, value_to_json(&v->as.list->items[i]));
-        return a;
-    }
-    case LV_VALUE_MAP: {
-        json_t *o = json_object();
-        for (uint32_t i = 0; v->as.map && i < v->as.map->count; i++)
-            json_object_set_new(o, v->as.map->entries[i].key, value_to_json(&v->as.map->entries[i].value));
-        return o;
-    }
-    }
-    return json_null();
-}
-
 static const lv_value *call_arg(const lv_component_call *call, const char *key)
 {
     for (uint32_t i = 0; i < call->arg_count; i++)
@@ -208,12 +183,13 @@ static long instance_for(lv_socket *view, const lv_component_call *call)
     if (fresh || h != in->args_hash) {
         in->args_hash = h;
         if (entry->def->update) {
-            json_t *params = json_object();
+            lv_value args = lv_value_map();
             for (uint32_t i = 0; i < call->arg_count; i++)
-                json_object_set_new(params, call->keys[i], value_to_json(call->values[i]));
-            lv_params p = {params};
+                lv_value_map_set(&args, call->keys[i], lv_value_clone(call->values[i]));
+            lv_params p = lv_params_of(&args);
             int rc = entry->def->update(in->socket, &p);
-            json_decref(params);
+            lv_params_release(&p);
+            lv_value_free(&args);
             if (rc != 0) lv_log_warn("component %s: update failed", entry->def->name);
         } else {
             for (uint32_t i = 0; i < call->arg_count; i++)
@@ -366,25 +342,26 @@ bool lv_components_render_one(lv_socket *component, lv_buf *out)
     return lv_components_take_c(view, out, false);
 }
 
-json_t *lv_components_destroy(lv_socket *view, json_t *cids)
+void lv_components_destroy(lv_socket *view, const lv_value *cids, lv_buf *out)
 {
-    json_t *removed = json_array();
     lv_components *cs = view->extras ? view->extras->components : NULL;
-    size_t n;
-    json_t *cid;
-    json_array_foreach(cids, n, cid)
-    {
-        if (!json_is_integer(cid)) continue;
+    lv_buf_puts(out, "{\"cids\":[");
+    bool first = true;
+    for (size_t n = 0; n < lv_value_list_len(cids); n++) {
+        const lv_value *cid = &cids->as.list->items[n];
+        if (cid->kind != LV_VALUE_INT) continue;
         for (size_t i = 0; cs && i < cs->count; i++) {
-            if (cs->items[i].socket->cid != json_integer_value(cid)) continue;
+            if (cs->items[i].socket->cid != cid->as.i) continue;
             instance_free(&cs->items[i]);
             cs->items[i] = cs->items[--cs->count];
             break;
         }
         /* Unknown cids are gone already: the client may prune them too. */
-        json_array_append(removed, cid);
+        if (!first) lv_buf_putc(out, ',');
+        lv_json_int(out, cid->as.i);
+        first = false;
     }
-    return removed;
+    lv_buf_puts(out, "]}");
 }
 
 void lv_components_free(lv_socket *view)
@@ -398,8 +375,8 @@ void lv_components_free(lv_socket *view)
     view->extras->components = NULL;
 }
 
-int lv_send_parent(lv_socket *s, const char *name, const char *payload_json)
+int lv_send_parent(lv_socket *s, const char *name, const lv_value *payload)
 {
     if (!s->parent) return -1;
-    return lv_send_info(s->parent, name, payload_json);
+    return lv_send_info(s->parent, name, payload);
 }

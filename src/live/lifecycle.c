@@ -12,6 +12,7 @@
 #include "util/form.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 /* A view sending itself infos from handle_info could loop forever inside one
  * loop tick; past this many in one drain the rest are dropped with an error. */
@@ -84,19 +85,18 @@ static void url_parts(const char *url, const char **path, size_t *path_len, cons
     }
 }
 
-/* The route a URL leads to, with its params (path parameters and query;
- * a new reference in *params, also when no route matches). */
-static const lv_route_entry *route_url(lv_app *app, const char *url, json_t **params)
+/* The route a URL leads to, with its params (path parameters and query)
+ * in *params, a new MAP the caller frees, also when no route matches. */
+static const lv_route_entry *route_url(lv_app *app, const char *url, lv_value *params)
 {
     const char *path, *query;
     size_t path_len, query_len;
     url_parts(url, &path, &path_len, &query, &query_len);
-    *params = NULL;
     if (lv_form_decode(query, query_len, NULL, params) != LV_FORM_OK) {
         lv_log_warn("a URL's query could not be decoded; ignoring it");
-        *params = json_object();
+        *params = lv_value_map();
     }
-    return lv_app_match_route(app, path, path_len, *params);
+    return lv_app_match_route(app, path, path_len, params);
 }
 
 /* ---- the step ---- */
@@ -115,15 +115,16 @@ static int run_handle_params(lv_socket *socket, const char *url)
 {
     const lv_view *view = socket->route->view;
     if (!view->handle_params) return 0;
-    json_t *obj;
+    lv_value obj;
     if (route_url(socket->app, url, &obj) != socket->route) {
         lv_log_warn("%s: %s does not route to this view", view->name, url ? url : "(no URL)");
-        json_decref(obj);
+        lv_value_free(&obj);
         return -1;
     }
-    lv_params params = {obj};
+    lv_params params = lv_params_of(&obj);
     int rc = view->handle_params(socket, &params, url ? url : "");
-    json_decref(obj);
+    lv_params_release(&params);
+    lv_value_free(&obj);
     return rc;
 }
 
@@ -205,7 +206,8 @@ void lv_nav_write(lv_socket *socket, const lv_nav *nav, lv_buf *out)
 static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
 {
     lv_socket_extras *x = socket->extras;
-    if (!x || (!x->title_changed && !x->events && !x->reply)) return false;
+    if (!x || (!x->title_changed && x->events.kind == LV_VALUE_NULL && x->reply.kind == LV_VALUE_NULL))
+        return false;
     assert(out->len > 0 && out->data[out->len - 1] == '}');
     out->len--; /* reopen the object */
     bool first = !has_keys;
@@ -215,19 +217,16 @@ static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
         x->title_changed = false;
         first = false;
     }
-    json_t *lists[2] = {x->events, x->reply};
+    lv_value *lists[2] = {&x->events, &x->reply};
     const char *keys[2] = {"\"e\":", "\"r\":"};
     for (int i = 0; i < 2; i++) {
-        if (!lists[i]) continue;
-        char *text = json_dumps(lists[i], JSON_COMPACT);
+        if (lists[i]->kind == LV_VALUE_NULL) continue;
         if (!first) lv_buf_putc(out, ',');
         lv_buf_puts(out, keys[i]);
-        lv_buf_puts(out, text);
-        free(text);
-        json_decref(lists[i]);
+        lv_value_append_json(lists[i], out);
+        lv_value_free(lists[i]);
         first = false;
     }
-    x->events = x->reply = NULL;
     lv_buf_putc(out, '}');
     return true;
 }
@@ -358,7 +357,7 @@ void lv_step_free(lv_step *step)
 
 /* ---- the join ---- */
 
-lv_socket *lv_view_join(lv_app *app, const char *topic, json_t *payload,
+lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
                         const lv_join_context *ctx, lv_answer *answer)
 {
     if (ctx->connect_refused) {
@@ -368,10 +367,8 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, json_t *payload,
         answer_error(answer, "stale");
         return NULL;
     }
-    json_t *params_obj = json_object_get(payload, "params");
-    if (!json_is_object(params_obj)) params_obj = NULL;
-    const char *csrf = json_string_value(json_object_get(params_obj, "_csrf_token"));
-    const char *session_token = json_string_value(json_object_get(payload, "session"));
+    const char *csrf = lv_value_str_at(lv_value_map_get(payload, "params", 6), "_csrf_token");
+    const char *session_token = lv_value_str_at(payload, "session");
     lv_join_claims claims;
     const char *why = NULL;
     if (lv_join_verify(app, topic, session_token, csrf, ctx->connect_state, &claims, &why) != 0) {
@@ -382,19 +379,19 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, json_t *payload,
     /* The view is the one the URL routes to: the page's own on a first join,
      * another one after a live navigation (the client rejoins the topic with
      * `redirect` and the same token). */
-    const char *url = json_string_value(json_object_get(payload, "redirect"));
-    if (!url) url = json_string_value(json_object_get(payload, "url"));
+    const char *url = lv_value_str_at(payload, "redirect");
+    if (!url) url = lv_value_str_at(payload, "url");
     const lv_route_entry *route;
-    json_t *url_params = NULL;
+    lv_value url_params;
     if (url) {
         route = route_url(app, url, &url_params);
     } else {
         route = lv_app_find_route(app, claims.route_path, strlen(claims.route_path));
-        url_params = json_object();
+        url_params = lv_value_map();
     }
     if (!route) {
         lv_log_warn("join of %s refused: its URL routes to no LiveView", topic);
-        json_decref(url_params);
+        lv_value_free(&url_params);
         lv_join_claims_free(&claims);
         answer_error(answer, "unauthorized");
         return NULL;
@@ -404,13 +401,15 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, json_t *payload,
     lv_socket_set_csrf(socket, claims.csrf_state, csrf);
     /* Flash from a full redirect (in the page's token) or a live one. */
     lv_flash_from_token(socket, json_string_value(json_object_get(claims.claims, "flash")));
-    lv_flash_from_token(socket, json_string_value(json_object_get(payload, "flash")));
-    lv_params params = {url_params}, session = {claims.session};
+    lv_flash_from_token(socket, lv_value_str_at(payload, "flash"));
+    lv_params params = lv_params_of(&url_params), session = lv_params_of(&claims.session);
     lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &session,
                       .url = url ? url : route->path};
     lv_step step = {.out = &answer_scratch};
     lv_step_run(socket, &cb, LV_STEP_JOIN, &step);
-    json_decref(url_params);
+    lv_params_release(&params);
+    lv_params_release(&session);
+    lv_value_free(&url_params);
     lv_join_claims_free(&claims);
     if (step.status == LV_STEP_OK) {
         answer_rendered(answer, true);
@@ -452,51 +451,57 @@ static bool event_declared(const lv_view *view, const char *event)
     return false;
 }
 
-/* The value of an event as params: an object as it is; anything else but a
- * form wrapped as {"value": ...}. Returns a new reference. */
-static json_t *event_value(json_t *payload)
+/* The value of an event as params: a map as it is (borrowed from the
+ * message); anything else but a form wrapped as {"value": ...} in *own,
+ * which the caller frees either way. */
+static const lv_value *event_value(const lv_value *payload, lv_value *own)
 {
-    json_t *value = json_object_get(payload, "value");
-    if (json_is_object(value)) return json_incref(value);
-    json_t *obj = json_object();
-    if (value) json_object_set(obj, "value", value);
-    return obj;
+    *own = lv_value_null();
+    const lv_value *value = lv_value_map_get(payload, "value", 5);
+    if (value && value->kind == LV_VALUE_MAP) return value;
+    *own = lv_value_map();
+    if (value) lv_value_map_set(own, "value", lv_value_clone(value));
+    return own;
 }
 
 /* Decodes a form event's url-encoded fields and checks its _csrf_token
  * against the view's CSRF state (LiveViewJS's "Forms Authenticity" security
- * topic; docs/security.md). A wrong token is refused; a missing one is processed after a warning logged
- * once per view, unless the app is csrf_strict. The token is removed before
- * the fields reach the view. Returns the fields (a new reference), or NULL
+ * topic; docs/security.md). A wrong token is refused; a missing one is
+ * processed after a warning logged once per view, unless the app is
+ * csrf_strict. The token is removed before the fields reach the view.
+ * Returns the fields, in *own (which the caller frees either way), or NULL
  * with *refused set to the reason for the client. */
-static json_t *form_value(lv_socket *socket, json_t *payload, const char **refused)
+static const lv_value *form_value(lv_socket *socket, const lv_value *payload, lv_value *own,
+                                  const char **refused)
 {
     const char *name = socket->route->view->name;
-    json_t *value = json_object_get(payload, "value");
-    json_t *fields = NULL;
-    lv_form_status st = json_is_string(value)
-                            ? lv_form_decode(json_string_value(value), json_string_length(value),
-                                             NULL, &fields)
+    *own = lv_value_null();
+    const lv_value *value = lv_value_map_get(payload, "value", 5);
+    lv_value *fields = own;
+    const lv_value *meta = lv_value_map_get(payload, "meta", 4);
+    lv_form_status st = value && value->kind == LV_VALUE_STRING
+                            ? lv_form_decode(value->as.s.ptr, value->as.s.len, NULL, fields)
                             : LV_FORM_BAD_ENCODING;
+    /* Meta joins the fields below; it is held to the form's own limit on
+     * fields, so merging it stays cheap. */
+    if (st == LV_FORM_OK && lv_map_len(meta) > lv_form_default_limits.max_pairs)
+        st = LV_FORM_TOO_MANY_PAIRS;
     if (st != LV_FORM_OK) {
         lv_log_warn("%s: form event refused: %s", name, lv_form_status_str(st));
         *refused = "invalid form";
         return NULL;
     }
-    json_t *token = json_object_get(fields, "_csrf_token");
-    if (token) {
-        const char *t = json_string_value(token);
+    if (lv_value_map_get(fields, "_csrf_token", 11)) {
+        const char *t = lv_value_str_at(fields, "_csrf_token");
         if (!t || !lv_csrf_verify(socket->csrf_state, strlen(socket->csrf_state), t, strlen(t))) {
             lv_log_warn("%s: form event refused: its _csrf_token does not match", name);
             *refused = "invalid CSRF token";
-            json_decref(fields);
             return NULL;
         }
-        json_object_del(fields, "_csrf_token");
+        lv_value_map_remove(fields, "_csrf_token");
     } else if (socket->app->config.csrf_strict) {
         lv_log_warn("%s: form event refused: no _csrf_token (csrf_strict)", name);
         *refused = "missing CSRF token";
-        json_decref(fields);
         return NULL;
     } else if (!socket->warned_missing_csrf) {
         socket->warned_missing_csrf = true;
@@ -506,14 +511,13 @@ static json_t *form_value(lv_socket *socket, json_t *payload, const char **refus
     }
     /* The client sends the changed field as meta._target (and phx-value-*
      * attributes in meta); like Phoenix, they join the params. */
-    json_t *meta = json_object_get(payload, "meta");
-    const char *meta_key;
-    json_t *meta_value;
-    json_object_foreach(meta, meta_key, meta_value)
-    {
+    for (size_t i = 0; i < lv_map_len(meta); i++) {
+        const char *meta_key = lv_map_key_at(meta, i);
+        const lv_value *meta_value = lv_map_value_at(meta, i);
         if (strcmp(meta_key, "_csrf_token") != 0 &&
-            (json_is_string(meta_value) || json_is_number(meta_value)))
-            json_object_set(fields, meta_key, meta_value);
+            (meta_value->kind == LV_VALUE_STRING || meta_value->kind == LV_VALUE_INT ||
+             meta_value->kind == LV_VALUE_DOUBLE))
+            lv_value_map_set(fields, meta_key, lv_value_clone(meta_value));
     }
     return fields;
 }
@@ -532,9 +536,9 @@ static void step_and_answer(lv_socket *socket, const lv_callback *cb, lv_answer 
 
 /* "event": for the view, or for a component (the payload's cid, from
  * phx-target). An unknown cid gets an empty reply, as Phoenix's push_noop. */
-static void handle_event(lv_socket *view_socket, json_t *payload, lv_answer *answer)
+static void handle_event(lv_socket *view_socket, const lv_value *payload, lv_answer *answer)
 {
-    const char *event = json_string_value(json_object_get(payload, "event"));
+    const char *event = lv_value_str_at(payload, "event");
     if (!event) {
         answer_error(answer, "malformed event");
         return;
@@ -542,9 +546,8 @@ static void handle_event(lv_socket *view_socket, json_t *payload, lv_answer *ans
     if (strncmp(event, "lv:", 3) == 0) {
         /* Reserved client events, never passed to the view. */
         if (strcmp(event, "lv:clear-flash") == 0) {
-            json_t *value = json_object_get(payload, "value");
             lv_callback cb = {.kind = LV_CALLBACK_CLEAR_FLASH,
-                              .name = json_string_value(json_object_get(value, "key"))};
+                              .name = lv_value_str_at(lv_value_map_get(payload, "value", 5), "key")};
             step_and_answer(view_socket, &cb, answer);
         } else {
             answer_error(answer, "unknown event");
@@ -552,9 +555,9 @@ static void handle_event(lv_socket *view_socket, json_t *payload, lv_answer *ans
         return;
     }
     lv_socket *socket = view_socket;
-    json_t *cid = json_object_get(payload, "cid");
-    if (json_is_integer(cid)) {
-        socket = lv_components_find(view_socket, json_integer_value(cid));
+    const lv_value *cid = lv_value_map_get(payload, "cid", 3);
+    if (cid && cid->kind == LV_VALUE_INT) {
+        socket = lv_components_find(view_socket, cid->as.i);
         if (!socket) {
             answer_text(answer, true, "{}");
             return;
@@ -568,29 +571,35 @@ static void handle_event(lv_socket *view_socket, json_t *payload, lv_answer *ans
         answer_error(answer, "unknown event");
         return;
     }
-    const char *type = json_string_value(json_object_get(payload, "type"));
+    const char *type = lv_value_str_at(payload, "type");
     const char *refused = NULL;
-    json_t *value_obj = type && strcmp(type, "form") == 0 ? form_value(socket, payload, &refused)
-                                                          : event_value(payload);
-    if (!value_obj) {
+    lv_value own;
+    const lv_value *value_map = type && strcmp(type, "form") == 0 ? form_value(socket, payload, &own, &refused)
+                                                                  : event_value(payload, &own);
+    if (!value_map) {
+        lv_value_free(&own);
         answer_error(answer, refused);
         return;
     }
-    lv_params value = {value_obj};
+    lv_params value = lv_params_of(value_map);
     lv_callback cb = {.kind = LV_CALLBACK_EVENT, .name = event, .params = &value};
     step_and_answer(socket, &cb, answer);
-    json_decref(value_obj);
+    lv_params_release(&value);
+    lv_value_free(&own);
 }
 
 /* The client changed the URL (a live_patch link, or back/forward): the view
  * runs handle_params with it. A URL of another view is answered
  * link_redirect, and the client navigates there instead. */
-static void handle_live_patch(lv_socket *socket, json_t *payload, lv_answer *answer)
+static void handle_live_patch(lv_socket *socket, const lv_value *payload, lv_answer *answer)
 {
-    const char *url = json_string_value(json_object_get(payload, "url"));
-    json_t *params = NULL;
-    const lv_route_entry *route = url ? route_url(socket->app, url, &params) : NULL;
-    json_decref(params);
+    const char *url = lv_value_str_at(payload, "url");
+    const lv_route_entry *route = NULL;
+    if (url) {
+        lv_value params;
+        route = route_url(socket->app, url, &params);
+        lv_value_free(&params);
+    }
     if (route != socket->route) {
         answer_text(answer, true, "{\"link_redirect\":true}");
         return;
@@ -599,7 +608,7 @@ static void handle_live_patch(lv_socket *socket, json_t *payload, lv_answer *ans
     step_and_answer(socket, &cb, answer);
 }
 
-void lv_view_handle(lv_socket *socket, const char *event, json_t *payload, lv_answer *answer)
+void lv_view_handle(lv_socket *socket, const char *event, const lv_value *payload, lv_answer *answer)
 {
     if (strcmp(event, "event") == 0) {
         handle_event(socket, payload, answer);
@@ -608,14 +617,9 @@ void lv_view_handle(lv_socket *socket, const char *event, json_t *payload, lv_an
     } else if (strcmp(event, "cids_destroyed") == 0) {
         /* The client removed these components from the DOM: forget them and
          * say so; it needs the "cids" key to prune (docs/protocol.md §4.4). */
-        json_t *cids = json_object_get(payload, "cids");
-        json_t *response = json_is_array(cids)
-                               ? json_pack("{s:o}", "cids", lv_components_destroy(socket, cids))
-                               : json_pack("{s:[]}", "cids");
-        char *text = json_dumps(response, JSON_COMPACT);
-        answer_text(answer, true, text);
-        free(text);
-        json_decref(response);
+        lv_buf_reset(&answer_scratch);
+        lv_components_destroy(socket, lv_value_map_get(payload, "cids", 4), &answer_scratch);
+        answer_rendered(answer, true);
     } else {
         /* cids_will_destroy and anything unknown: every push gets a reply
          * (docs/protocol.md §1.7), or the client reloads the page after 30 s. */
@@ -643,10 +647,11 @@ void lv_view_drain_infos(lv_socket *socket, lv_view_push_fn push, void *ctx)
             while ((info = lv_socket_next_info(socket))) lv_info_free(info);
             return;
         }
-        lv_params payload = {info->payload};
+        lv_params payload = lv_params_of(&info->payload);
         lv_callback cb = {.kind = LV_CALLBACK_INFO, .name = info->name, .params = &payload};
         lv_step step = {.out = &push_scratch};
         lv_step_run(socket, &cb, LV_STEP_PUSH, &step);
+        lv_params_release(&payload);
         lv_info_free(info);
         if (step.status != LV_STEP_OK) {
             lv_log_warn("%s: handle_info failed", view->name);

@@ -15,7 +15,6 @@
 #ifndef LV_LIVE_LIFECYCLE_H
 #define LV_LIVE_LIFECYCLE_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "live/live.h"
@@ -50,14 +49,14 @@ typedef struct lv_join_context {
  * (owned by the caller: end it with lv_view_end) with an ok answer holding
  * {"rendered":...}, or NULL with an error answer (stale, unauthorized, join
  * crashed, or a navigation away from mount). */
-lv_socket *lv_view_join(lv_app *app, const char *topic, json_t *payload,
+lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
                         const lv_join_context *ctx, lv_answer *answer);
 
 /* Handles a client message to a joined view other than phx_leave: "event"
  * (the view's or a component's), "live_patch", "cids_destroyed",
  * "cids_will_destroy"; anything else is answered ok with {} so every push
  * gets its reply (docs/protocol.md §1.7). */
-void lv_view_handle(lv_socket *socket, const char *event, json_t *payload, lv_answer *answer);
+void lv_view_handle(lv_socket *socket, const char *event, const lv_value *payload, lv_answer *answer);
 
 /* Runs the view's queued infos (lv_send_info, timers, broadcasts, async
  * results) through handle_info, one step each, pushing what each changes. */

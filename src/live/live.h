@@ -20,6 +20,7 @@
 #include "security/serde.h"
 #include "security/token.h"
 #include "util/buf.h"
+#include "util/form.h"
 #include "util/runtime.h"
 #include "util/value.h"
 
@@ -27,9 +28,19 @@
 #define LV_ID_BYTES 12
 #define LV_ID_LEN (4 + 16) /* "phx-" + 16 */
 
+/* What callbacks receive as const lv_params *: a read-only view of a map
+ * that whoever calls the callback owns. Numbers read as text are formatted
+ * once into `texts`, which the params own, so the strings lv_param returns
+ * live exactly as long as the params (lv_params_release frees them). */
 struct lv_params {
-    json_t *object; /* borrowed: a JSON object */
+    const lv_value *map;           /* borrowed: a MAP, or NULL for none */
+    struct lv_param_text *texts;   /* owned: numbers read as text so far */
 };
+
+/* A view of map (borrowed; NULL reads as empty), valid while map is. */
+lv_params lv_params_of(const lv_value *map);
+/* Frees what reading the params allocated; the map is not touched. */
+void lv_params_release(lv_params *params);
 
 typedef struct lv_route_entry {
     char *path;
@@ -89,8 +100,8 @@ struct lv_request {
     const char *path;        /* NUL-terminated copy of the path */
     const char *query;       /* the raw query string or NULL */
     const char *const *headers; /* name, value, name, value, ..., NULL */
-    json_t *params;          /* query + form body */
-    lv_params params_view;
+    lv_value params;         /* query + form body (+ path params of a page): a MAP */
+    lv_params params_view;   /* over params */
     json_t *session;         /* the cookie session (an object; never NULL) */
     bool session_changed;    /* send a new cookie with the response */
     /* The response. */
@@ -107,6 +118,11 @@ struct lv_request {
  * query or body cannot be decoded. */
 bool lv_request_init(lv_request *req, lv_app *app, const char *method, const char *path,
                      const char *query, const char *const *headers, const char *body, size_t body_len);
+/* Decodes req->query and, when body is not NULL, a url-encoded form body
+ * into req->params (a field of the body replaces one of the query) and sets
+ * params_view over them. On failure the params are empty and the status
+ * says why (the caller answers 400). */
+lv_form_status lv_request_decode_params(lv_request *req, const char *body, size_t body_len);
 /* Decodes the session cookie of req (an invalid or expired one counts as
  * none) and makes sure it holds a CSRF state, creating one (and marking the
  * session changed) when missing. */
@@ -143,8 +159,8 @@ typedef struct lv_socket_extras {
     struct lv_async_job *jobs;
     char **topics; /* subscriptions, owned */
     size_t topic_count;
-    json_t *events;  /* [[name, payload], ...] to send, or NULL */
-    json_t *reply;   /* hook reply to send, or NULL */
+    lv_value events; /* [[name, payload], ...] to send: a LIST, or null for none */
+    lv_value reply;  /* hook reply to send: a MAP, or null for none */
     char *title;     /* current title, owned */
     bool title_changed;
     lv_nav nav;
@@ -156,7 +172,7 @@ typedef struct lv_socket_extras {
 typedef struct lv_info {
     struct lv_info *next;
     char *name;
-    json_t *payload;
+    lv_value payload; /* a MAP */
 } lv_info;
 
 struct lv_socket {
@@ -186,19 +202,19 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
  * patterns; adds the ":name" values to params (when non-NULL). NULL when no
  * route matches or a segment is not valid percent-encoded UTF-8. */
 const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
-                                         json_t *params);
-
-/* A JSON scalar as text (numbers and booleans formatted; numbers into a
- * per-thread buffer valid until the next call), or NULL for anything else. */
-const char *lv_json_scalar_text(json_t *v);
+                                         lv_value *params);
 
 /* The socket's extras, allocated on first use. */
 lv_socket_extras *lv_socket_extras_of(lv_socket *socket);
 /* Stops the socket's timers, orphans its async jobs and ends its
  * subscriptions: called before terminate's socket is freed. */
 void lv_socket_release_runtime(lv_socket *socket);
-/* Queues an info built from a JSON payload (taken). */
-void lv_socket_queue_info(lv_socket *socket, const char *name, json_t *payload);
+/* Queues an info with payload (a MAP, taken). */
+void lv_socket_queue_info(lv_socket *socket, const char *name, lv_value payload);
+/* A payload argument of the public API (borrowed; NULL for an empty map)
+ * as a copy in *out. False when it is not a map, or, when it will travel
+ * as JSON (as_json), when JSON cannot carry it (util/value_json.h). */
+bool lv_payload_copy(const lv_value *payload, bool as_json, lv_value *out);
 /* Tells the owner that infos are waiting (no-op without an owner). */
 void lv_socket_notify(lv_socket *socket);
 /* True for a local path a browser cannot read as another host. */
@@ -224,9 +240,9 @@ lv_socket *lv_components_find(lv_socket *view_socket, int64_t cid);
 /* Renders one component's changes alone into out as {"c":{"cid":...}}; false
  * when nothing changed ({} written). */
 bool lv_components_render_one(lv_socket *component, lv_buf *out);
-/* cids_destroyed: forgets the cids (a JSON array), answering the ones it
- * removed. */
-json_t *lv_components_destroy(lv_socket *view_socket, json_t *cids);
+/* cids_destroyed: forgets the cids (a LIST of integers; anything else
+ * counts as none) and appends the reply {"cids":[...]} naming them to out. */
+void lv_components_destroy(lv_socket *view_socket, const lv_value *cids, lv_buf *out);
 void lv_components_free(lv_socket *view_socket);
 void lv_components_registry_free(lv_app *app);
 
@@ -263,7 +279,7 @@ typedef struct lv_join_claims {
     const char *id;          /* into claims */
     const char *route_path;  /* into claims */
     const char *csrf_state;  /* into claims */
-    json_t *session;         /* into claims: an object */
+    lv_value session;        /* owned: the session data, a MAP */
 } lv_join_claims;
 
 /* Verifies a session token for a join on `topic` and the CSRF token the

@@ -139,33 +139,25 @@ void lv_page_title(lv_socket *s, const char *title)
     x->title_changed = true;
 }
 
-static json_t *object_or_null(const char *payload_json)
+int lv_push_event(lv_socket *s, const char *name, const lv_value *payload)
 {
-    json_t *p = payload_json ? json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL) : json_object();
-    if (json_is_object(p)) return p;
-    json_decref(p);
-    return NULL;
-}
-
-int lv_push_event(lv_socket *s, const char *name, const char *payload_json)
-{
-    json_t *payload = object_or_null(payload_json);
-    if (!payload || !name) {
-        json_decref(payload);
-        return -1;
-    }
+    lv_value copy;
+    if (!name || !lv_payload_copy(payload, true, &copy)) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
-    if (!x->events) x->events = json_array();
-    json_array_append_new(x->events, json_pack("[s,o]", name, payload));
+    if (x->events.kind != LV_VALUE_LIST) x->events = lv_value_list();
+    lv_value event = lv_value_list();
+    lv_value_list_push(&event, lv_value_string(name, strlen(name)));
+    lv_value_list_push(&event, copy);
+    lv_value_list_push(&x->events, event);
     return 0;
 }
 
-int lv_reply(lv_socket *s, const char *payload_json)
+int lv_reply(lv_socket *s, const lv_value *payload)
 {
-    json_t *payload = object_or_null(payload_json);
-    if (!payload) return -1;
+    lv_value copy;
+    if (!lv_payload_copy(payload, true, &copy)) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
-    json_decref(x->reply);
-    x->reply = payload;
+    lv_value_free(&x->reply);
+    x->reply = copy;
     return 0;
 }

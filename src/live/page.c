@@ -13,6 +13,7 @@
 #include "live/live.h"
 #include "render/escape.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 static void put_attr(lv_buf *out, const char *name, const char *value)
 {
@@ -100,7 +101,13 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
     lv_app *app = req->app;
     lv_socket *socket = lv_socket_new(app, route, false, NULL);
     json_t *session_obj = session_data(req);
-    lv_params session = {session_obj};
+    lv_value session_value;
+    if (!lv_value_from_json(session_obj, LV_JSON_MAX_DEPTH, &session_value)) {
+        lv_log_warn("session data is nested too deeply; using {}");
+        json_object_clear(session_obj);
+        session_value = lv_value_map();
+    }
+    lv_params session = lv_params_of(&session_value);
     const char *csrf_state = lv_request_csrf_state(req);
     char csrf_token[LV_CSRF_TOKEN_LEN + 1];
     lv_csrf_mask(csrf_state, csrf_token);
@@ -162,6 +169,8 @@ done:
     lv_step_free(&step);
     lv_buf_free(&inner);
     free(flash_token);
+    lv_params_release(&session);
+    lv_value_free(&session_value);
     json_decref(session_obj);
     lv_socket_free(socket);
 }
@@ -212,16 +221,21 @@ int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
         json_decref(claims);
         return -1;
     }
+    if (!lv_value_from_json(session, LV_JSON_MAX_DEPTH, &out->session)) {
+        *why = "session data is nested too deeply";
+        json_decref(claims);
+        return -1;
+    }
     out->claims = claims;
     out->id = id;
     out->route_path = route;
     out->csrf_state = csrf;
-    out->session = session;
     return 0;
 }
 
 void lv_join_claims_free(lv_join_claims *c)
 {
     json_decref(c->claims);
+    lv_value_free(&c->session);
     memset(c, 0, sizeof *c);
 }

@@ -1,51 +1,110 @@
-/* Nested params by path: the public accessors for the trees that form
- * events decode into (util/form.h). A path uses a form field's own syntax,
- * "user[address][city]", so the name an input carries is the path that
- * reads its value back.
+/* Params: the read-only view over a map of values that callbacks receive
+ * (event values, form fields, query and join parameters, session data, info
+ * payloads, component arguments), read by key or by path. A path uses a
+ * form field's own syntax, "user[address][city]", so the name an input
+ * carries is the path that reads its value back.
  *
  * Why paths rather than a sub-params handle: an lv_params is a borrowed view
  * that the caller of a view callback owns, with nowhere to keep a second
  * view of a subtree alive for exactly as long as the first. A path lookup
- * needs no storage at all. */
+ * needs no storage at all.
+ *
+ * Numbers are read as text through a side table owned by the params: the
+ * first read of a number formats it, later reads of the same value return
+ * the same string, and all of them are freed with the params. */
 #include <errno.h>
-#include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "live/live.h"
-#include "util/number.h"
 #include "util/value.h"
+
+typedef struct lv_param_text {
+    struct lv_param_text *next;
+    const lv_value *value; /* the number this is the text of */
+    char text[];
+} lv_param_text;
+
+lv_params lv_params_of(const lv_value *map)
+{
+    return (lv_params){map, NULL};
+}
+
+void lv_params_release(lv_params *p)
+{
+    while (p->texts) {
+        lv_param_text *t = p->texts;
+        p->texts = t->next;
+        free(t);
+    }
+}
+
+/* The text of a scalar, or NULL for null, a list or a map. Params are
+ * handed to callbacks as const, but the table is the params' own cache:
+ * every lv_params is made by the library as a non-const object, so writing
+ * through the cast is defined. */
+static const char *scalar_text(const lv_params *params, const lv_value *v)
+{
+    if (!v) return NULL;
+    switch (v->kind) {
+    case LV_VALUE_STRING:
+    case LV_VALUE_SAFE: return v->as.s.ptr;
+    case LV_VALUE_BOOL: return v->as.b ? "true" : "false";
+    case LV_VALUE_INT:
+    case LV_VALUE_DOUBLE: break;
+    default: return NULL;
+    }
+    lv_params *p = (lv_params *)params;
+    for (lv_param_text *t = p->texts; t; t = t->next)
+        if (t->value == v) return t->text;
+    lv_buf text = LV_BUF_INIT;
+    lv_value_to_text(v, &text);
+    lv_param_text *t = lv_xmalloc(sizeof *t + text.len + 1);
+    t->value = v;
+    memcpy(t->text, text.data ? text.data : "", text.len);
+    t->text[text.len] = '\0';
+    lv_buf_free(&text);
+    t->next = p->texts;
+    p->texts = t;
+    return t->text;
+}
+
+static const lv_value *root_of(const lv_params *p)
+{
+    return p ? p->map : NULL;
+}
+
+static const lv_value *get(const lv_value *map, const char *key)
+{
+    return key ? lv_value_map_get(map, key, strlen(key)) : NULL;
+}
 
 /* Walks path from root. Returns the node, or NULL when absent or the path
  * is malformed ("a[", "a]b", "[x]", "a[b]c"). NULL or "" is root itself. */
-static json_t *walk(json_t *root, const char *path)
+static const lv_value *walk(const lv_value *root, const char *path)
 {
     if (!root) return NULL;
     if (!path || !*path) return root;
     size_t head = strcspn(path, "[]");
     if (head == 0 || path[head] == ']') return NULL;
-    char key[1100]; /* above the decoder's key limit (1,024) */
-    if (head >= sizeof key) return NULL;
-    memcpy(key, path, head);
-    key[head] = '\0';
-    json_t *node = json_object_get(root, key);
+    const lv_value *node = lv_value_map_get(root, path, head);
     const char *p = path + head;
     while (node && *p) {
         if (*p != '[') return NULL;
         const char *close = strchr(p + 1, ']');
         if (!close) return NULL;
         size_t len = (size_t)(close - (p + 1));
-        if (len == 0 || len >= sizeof key || memchr(p + 1, '[', len)) return NULL;
-        memcpy(key, p + 1, len);
-        key[len] = '\0';
-        if (json_is_object(node)) {
-            node = json_object_get(node, key);
-        } else if (json_is_array(node)) {
+        if (len == 0 || memchr(p + 1, '[', len)) return NULL;
+        if (node->kind == LV_VALUE_MAP) {
+            node = lv_value_map_get(node, p + 1, len);
+        } else if (node->kind == LV_VALUE_LIST) {
+            if (p[1] < '0' || p[1] > '9') return NULL;
             char *end;
             errno = 0;
-            unsigned long long i = strtoull(key, &end, 10);
-            if (*end || errno || key[0] < '0' || key[0] > '9') return NULL;
-            node = i < json_array_size(node) ? json_array_get(node, (size_t)i) : NULL;
+            unsigned long long i = strtoull(p + 1, &end, 10);
+            if (end != close || errno) return NULL;
+            node = i < lv_value_list_len(node) ? &node->as.list->items[i] : NULL;
         } else {
             return NULL;
         }
@@ -54,88 +113,65 @@ static json_t *walk(json_t *root, const char *path)
     return node;
 }
 
-static json_t *root_of(const lv_params *p)
+const char *lv_param(const lv_params *params, const char *key)
 {
-    return p ? p->object : NULL;
+    return scalar_text(params, get(root_of(params), key));
 }
 
-/* Numbers are formatted into a small per-thread buffer because jansson keeps
- * them as numbers. */
-static _Thread_local char number_text[LV_DOUBLE_TEXT_SIZE];
-
-const char *lv_json_scalar_text(json_t *v)
+int64_t lv_param_int(const lv_params *params, const char *key, int64_t fallback)
 {
-    if (json_is_string(v)) return json_string_value(v);
-    if (json_is_integer(v)) {
-        snprintf(number_text, sizeof number_text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return number_text;
+    const lv_value *v = get(root_of(params), key);
+    if (!v) return fallback;
+    switch (v->kind) {
+    case LV_VALUE_INT: return v->as.i;
+    case LV_VALUE_DOUBLE: {
+        double d = v->as.d;
+        if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) return (int64_t)d;
+        return fallback;
     }
-    if (json_is_real(v)) {
-        lv_double_text(json_real_value(v), number_text);
-        return number_text;
+    case LV_VALUE_STRING: {
+        /* Strictly an optional '-' and digits: no spaces, no '+', no overflow. */
+        const char *s = v->as.s.ptr;
+        const char *digits = s[0] == '-' ? s + 1 : s;
+        if (*digits < '0' || *digits > '9') return fallback;
+        char *end;
+        errno = 0;
+        long long n = strtoll(s, &end, 10);
+        return *end || errno == ERANGE ? fallback : (int64_t)n;
     }
-    if (json_is_true(v)) return "true";
-    if (json_is_false(v)) return "false";
-    return NULL;
+    default: return fallback;
+    }
+}
+
+size_t lv_params_count(const lv_params *params)
+{
+    const lv_value *m = root_of(params);
+    return m && m->kind == LV_VALUE_MAP && m->as.map ? m->as.map->count : 0;
 }
 
 const char *lv_param_path(const lv_params *params, const char *path)
 {
     if (!path || !*path) return NULL;
-    return lv_json_scalar_text(walk(root_of(params), path));
+    return scalar_text(params, walk(root_of(params), path));
 }
 
 size_t lv_params_len(const lv_params *params, const char *path)
 {
-    json_t *v = walk(root_of(params), path);
-    if (json_is_object(v)) return json_object_size(v);
-    if (json_is_array(v)) return json_array_size(v);
-    return 0;
+    const lv_value *v = walk(root_of(params), path);
+    if (!v) return 0;
+    if (v->kind == LV_VALUE_MAP) return v->as.map ? v->as.map->count : 0;
+    return lv_value_list_len(v);
 }
 
 const char *lv_params_key_at(const lv_params *params, const char *path, size_t i)
 {
-    json_t *v = walk(root_of(params), path);
-    if (!json_is_object(v) || i >= json_object_size(v)) return NULL;
-    /* Objects decoded from forms are small (the decoder caps the pairs), so
-     * walking the iterator is cheaper than keeping an index. */
-    void *it = json_object_iter(v);
-    for (size_t k = 0; it && k < i; k++) it = json_object_iter_next(v, it);
-    return it ? json_object_iter_key(it) : NULL;
-}
-
-static lv_value from_json(json_t *v, int depth)
-{
-    if (depth > 64) return lv_value_null();
-    switch (json_typeof(v)) {
-    case JSON_STRING: return lv_value_string(json_string_value(v), json_string_length(v));
-    case JSON_INTEGER: return lv_value_int(json_integer_value(v));
-    case JSON_REAL: return lv_value_double(json_real_value(v));
-    case JSON_TRUE: return lv_value_bool(true);
-    case JSON_FALSE: return lv_value_bool(false);
-    case JSON_ARRAY: {
-        lv_value list = lv_value_list();
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item) lv_value_list_push(&list, from_json(item, depth + 1));
-        return list;
-    }
-    case JSON_OBJECT: {
-        lv_value map = lv_value_map();
-        const char *key;
-        json_t *item;
-        json_object_foreach(v, key, item) lv_value_map_set(&map, key, from_json(item, depth + 1));
-        return map;
-    }
-    default: return lv_value_null();
-    }
+    const lv_value *v = walk(root_of(params), path);
+    if (!v || v->kind != LV_VALUE_MAP || !v->as.map || i >= v->as.map->count) return NULL;
+    return v->as.map->entries[i].key;
 }
 
 lv_value *lv_params_value(const lv_params *params, const char *path)
 {
-    json_t *v = walk(root_of(params), path);
-    if (!v) return NULL;
-    lv_value *box = lv_xmalloc(sizeof *box);
-    *box = from_json(v, 0);
-    return box;
+    const lv_value *v = walk(root_of(params), path);
+    return v ? lv_value_copy(v) : NULL;
 }

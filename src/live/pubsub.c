@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "live/live.h"
+#include "util/value.h"
+#include "util/json.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 typedef struct topic_entry {
     char *topic;
@@ -122,19 +125,22 @@ void lv_pubsub_remove_socket(lv_app *app, lv_socket *s)
     x->topic_count = 0;
 }
 
-int lv_broadcast(lv_app *app, const char *topic, const char *name, const char *payload_json)
+int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_value *payload)
 {
-    json_t *payload = payload_json ? json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL) : json_object();
-    if (!json_is_object(payload) || !topic || !name) {
-        json_decref(payload);
-        return -1;
-    }
-    json_t *msg = json_pack("{s:s, s:o}", "name", name, "payload", payload);
-    char *text = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
+    if (!topic || !name) return -1;
+    if (payload && (payload->kind != LV_VALUE_MAP || !lv_value_json_safe(payload))) return -1;
+    lv_buf msg = LV_BUF_INIT;
+    lv_buf_puts(&msg, "{\"name\":");
+    lv_json_cstr(&msg, name);
+    lv_buf_puts(&msg, ",\"payload\":");
+    if (payload)
+        lv_value_append_json(payload, &msg);
+    else
+        lv_buf_puts(&msg, "{}");
+    lv_buf_putc(&msg, '}');
     const lv_broker *b = broker_of(app);
-    int rc = b->publish(b->ctx, topic, text, strlen(text));
-    free(text);
+    int rc = b->publish(b->ctx, topic, msg.data, msg.len);
+    lv_buf_free(&msg);
     return rc;
 }
 
@@ -143,12 +149,13 @@ void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size
     lv_pubsub *ps = app->pubsub;
     topic_entry *t = ps ? find_topic(ps, topic) : NULL;
     if (!t || t->count == 0) return;
-    json_t *msg = json_loadb(message, len, JSON_REJECT_DUPLICATES, NULL);
-    const char *name = json_string_value(json_object_get(msg, "name"));
-    json_t *payload = json_object_get(msg, "payload");
-    if (!name || !json_is_object(payload)) {
+    lv_value msg;
+    lv_value_parse_json(message, len, LV_JSON_MAX_DEPTH, &msg);
+    const char *name = lv_value_str_at(&msg, "name");
+    const lv_value *payload = lv_value_map_get(&msg, "payload", 7);
+    if (!name || !payload || payload->kind != LV_VALUE_MAP) {
         lv_log_warn("pub/sub: a malformed message on %s was dropped", topic);
-        json_decref(msg);
+        lv_value_free(&msg);
         return;
     }
     /* A subscriber's handle_info may subscribe or unsubscribe views while
@@ -156,10 +163,10 @@ void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size
     size_t n = t->count;
     lv_socket **targets = lv_xmalloc(n * sizeof *targets);
     memcpy(targets, t->sockets, n * sizeof *targets);
-    for (size_t i = 0; i < n; i++) lv_socket_queue_info(targets[i], name, json_deep_copy(payload));
+    for (size_t i = 0; i < n; i++) lv_socket_queue_info(targets[i], name, lv_value_clone(payload));
     for (size_t i = 0; i < n; i++) lv_socket_notify(targets[i]);
     free(targets);
-    json_decref(msg);
+    lv_value_free(&msg);
 }
 
 void lv_pubsub_free(lv_pubsub *ps)

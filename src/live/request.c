@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/form.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 #define CSRF_KEY "_csrf_token"
 
@@ -67,6 +68,27 @@ const lv_params *lv_request_params(const lv_request *req)
     return &req->params_view;
 }
 
+lv_form_status lv_request_decode_params(lv_request *req, const char *body, size_t body_len)
+{
+    const char *q = req->query ? req->query : "";
+    lv_form_status st = lv_form_decode(q, strlen(q), NULL, &req->params);
+    if (st == LV_FORM_OK && body) {
+        lv_value fields;
+        st = lv_form_decode(body, body_len, NULL, &fields);
+        /* The body's fields win over the query's. */
+        for (size_t i = 0; st == LV_FORM_OK && i < lv_map_len(&fields); i++) {
+            lv_map_entry *e = &fields.as.map->entries[i];
+            lv_value_map_set(&req->params, e->key, e->value);
+            e->value = lv_value_null(); /* moved */
+        }
+        lv_value_free(&fields);
+    }
+    if (st != LV_FORM_OK) lv_value_free(&req->params);
+    if (req->params.kind != LV_VALUE_MAP) req->params = lv_value_map();
+    req->params_view = lv_params_of(&req->params);
+    return st;
+}
+
 const char *lv_session_get(const lv_request *req, const char *key)
 {
     if (key[0] == '_') return NULL;
@@ -111,22 +133,14 @@ bool lv_request_init(lv_request *req, lv_app *app, const char *method, const cha
     req->path = path;
     req->query = query;
     req->headers = headers;
-    lv_form_status st = lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req->params);
     const char *type = lv_request_header(req, "content-type");
-    if (st == LV_FORM_OK && body_len && type &&
-        strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
-        json_t *fields = NULL;
-        st = lv_form_decode(body, body_len, NULL, &fields);
-        if (st == LV_FORM_OK) json_object_update(req->params, fields);
-        json_decref(fields);
-    }
+    bool form = body_len && type && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
+    lv_form_status st = lv_request_decode_params(req, form ? body : NULL, body_len);
     if (st != LV_FORM_OK) {
         lv_log_debug("bad request parameters: %s", lv_form_status_str(st));
-        json_decref(req->params);
-        req->params = NULL;
+        lv_value_free(&req->params);
         return false;
     }
-    req->params_view.object = req->params;
     lv_request_load_session(req);
     return true;
 }
@@ -177,7 +191,7 @@ bool lv_request_csrf_ok(const lv_request *req)
 {
     const char *state = lv_request_csrf_state(req);
     const char *token = lv_request_header(req, "x-csrf-token");
-    if (!token) token = json_string_value(json_object_get(req->params, CSRF_KEY));
+    if (!token) token = lv_value_str_at(&req->params, CSRF_KEY);
     return state && token && lv_csrf_verify(state, strlen(state), token, strlen(token));
 }
 
@@ -204,13 +218,14 @@ void lv_respond_redirect(lv_request *req, const char *path)
 
 void lv_request_free(lv_request *req)
 {
-    json_decref(req->params);
+    lv_params_release(&req->params_view);
+    lv_value_free(&req->params);
     json_decref(req->session);
     free(req->content_type);
     free(req->location);
     lv_buf_free(&req->body);
     lv_buf_free(&req->extra_headers);
-    req->params = req->session = NULL;
+    req->session = NULL;
     req->content_type = req->location = NULL;
 }
 

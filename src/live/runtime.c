@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "util/log.h"
 
 typedef struct lv_timer_rec {
     struct lv_timer_rec *next;
@@ -15,7 +14,7 @@ typedef struct lv_timer_rec {
     int id;
     bool repeat;
     char *name;
-    json_t *payload;
+    lv_value payload; /* a MAP, copied into each info */
 } lv_timer_rec;
 
 typedef struct lv_async_job {
@@ -26,7 +25,7 @@ typedef struct lv_async_job {
     lv_async_fn fn;
     void *arg;
     void (*free_arg)(void *arg);
-    char *result;
+    lv_value *result; /* fn's, owned; NULL for failure */
 } lv_async_job;
 
 lv_socket_extras *lv_socket_extras_of(lv_socket *s)
@@ -35,11 +34,12 @@ lv_socket_extras *lv_socket_extras_of(lv_socket *s)
     return s->extras;
 }
 
-void lv_socket_queue_info(lv_socket *s, const char *name, json_t *payload)
+void lv_socket_queue_info(lv_socket *s, const char *name, lv_value payload)
 {
     lv_info *info = lv_xcalloc(1, sizeof *info);
     info->name = lv_xstrdup(name ? name : "");
-    info->payload = payload ? payload : json_object();
+    info->payload = payload.kind == LV_VALUE_MAP ? payload : lv_value_map();
+    if (payload.kind != LV_VALUE_MAP) lv_value_free(&payload);
     if (s->infos_tail)
         s->infos_tail->next = info;
     else
@@ -52,18 +52,6 @@ void lv_socket_notify(lv_socket *s)
     if (s->notify) s->notify(s->owner, s);
 }
 
-/* A payload argument: a JSON object text, or NULL for {}. NULL on error. */
-static json_t *parse_payload(const char *payload_json)
-{
-    if (!payload_json) return json_object();
-    json_t *p = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(p)) {
-        json_decref(p);
-        return NULL;
-    }
-    return p;
-}
-
 static void timer_unlink(lv_socket *s, lv_timer_rec *t)
 {
     lv_timer_rec **pp = &s->extras->timers;
@@ -74,7 +62,7 @@ static void timer_unlink(lv_socket *s, lv_timer_rec *t)
 static void timer_free(lv_timer_rec *t)
 {
     free(t->name);
-    json_decref(t->payload);
+    lv_value_free(&t->payload);
     free(t);
 }
 
@@ -82,7 +70,7 @@ static void on_timer(void *arg)
 {
     lv_timer_rec *t = arg;
     lv_socket *s = t->socket;
-    lv_socket_queue_info(s, t->name, json_incref(t->payload));
+    lv_socket_queue_info(s, t->name, lv_value_clone(&t->payload));
     if (!t->repeat) {
         timer_unlink(s, t);
         s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
@@ -91,12 +79,12 @@ static void on_timer(void *arg)
     lv_socket_notify(s);
 }
 
-static int start_timer(lv_socket *s, unsigned ms, bool repeat, const char *name, const char *payload_json)
+static int start_timer(lv_socket *s, unsigned ms, bool repeat, const char *name, const lv_value *payload_arg)
 {
     lv_runtime *rt = &s->app->runtime;
     if (!s->connected || !rt->timer_start) return -1;
-    json_t *payload = parse_payload(payload_json);
-    if (!payload) return -1;
+    lv_value payload;
+    if (!lv_payload_copy(payload_arg, false, &payload)) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
     lv_timer_rec *t = lv_xcalloc(1, sizeof *t);
     t->socket = s;
@@ -116,14 +104,14 @@ static int start_timer(lv_socket *s, unsigned ms, bool repeat, const char *name,
     return t->id;
 }
 
-int lv_send_after(lv_socket *s, unsigned ms, const char *name, const char *payload_json)
+int lv_send_after(lv_socket *s, unsigned ms, const char *name, const lv_value *payload)
 {
-    return start_timer(s, ms, false, name, payload_json);
+    return start_timer(s, ms, false, name, payload);
 }
 
-int lv_send_interval(lv_socket *s, unsigned ms, const char *name, const char *payload_json)
+int lv_send_interval(lv_socket *s, unsigned ms, const char *name, const lv_value *payload)
 {
-    return start_timer(s, ms, true, name, payload_json);
+    return start_timer(s, ms, true, name, payload);
 }
 
 void lv_cancel_timer(lv_socket *s, int timer_id)
@@ -142,7 +130,7 @@ static void job_free(lv_async_job *job)
 {
     if (job->free_arg) job->free_arg(job->arg);
     free(job->name);
-    free(job->result);
+    lv_value_delete(job->result);
     free(job);
 }
 
@@ -163,10 +151,15 @@ static void job_done(void *arg)
     lv_async_job **pp = &s->extras->jobs;
     while (*pp && *pp != job) pp = &(*pp)->next;
     if (*pp) *pp = job->next;
-    json_t *value = job->result ? json_loads(job->result, JSON_DECODE_ANY, NULL) : NULL;
-    json_t *payload = value ? json_pack("{s:b, s:o}", "ok", 1, "result", value)
-                            : json_pack("{s:b}", "ok", 0);
-    if (job->result && !value) lv_log_warn("async %s: the result is not JSON", job->name);
+    /* {"ok":true,"result":<value>} or {"ok":false}; the result moves into
+     * the payload. */
+    lv_value payload = lv_value_map();
+    lv_value_map_set(&payload, "ok", lv_value_bool(job->result != NULL));
+    if (job->result) {
+        lv_value_map_set(&payload, "result", *job->result);
+        free(job->result);
+        job->result = NULL;
+    }
     lv_socket_queue_info(s, job->name, payload);
     job_free(job);
     lv_socket_notify(s);

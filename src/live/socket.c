@@ -1,6 +1,4 @@
 /* The socket API seen by view callbacks: assigns, state, params, infos. */
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +6,7 @@
 
 #include "live/live.h"
 #include "util/random.h"
+#include "util/value_json.h"
 
 lv_socket *lv_socket_new(lv_app *app, const lv_route_entry *route, bool connected, const char *id)
 {
@@ -33,7 +32,7 @@ void lv_info_free(lv_info *info)
 {
     if (!info) return;
     free(info->name);
-    json_decref(info->payload);
+    lv_value_free(&info->payload);
     free(info);
 }
 
@@ -45,8 +44,8 @@ void lv_socket_free(lv_socket *s)
     while ((info = lv_socket_next_info(s))) lv_info_free(info);
     if (s->extras) {
         lv_components_free(s);
-        json_decref(s->extras->events);
-        json_decref(s->extras->reply);
+        lv_value_free(&s->extras->events);
+        lv_value_free(&s->extras->reply);
         free(s->extras->title);
         free(s->extras->nav.to);
         free(s->extras);
@@ -67,19 +66,25 @@ lv_info *lv_socket_next_info(lv_socket *s)
     return info;
 }
 
-int lv_send_info(lv_socket *s, const char *name, const char *payload_json)
+bool lv_payload_copy(const lv_value *payload, bool as_json, lv_value *out)
+{
+    *out = lv_value_null();
+    if (!payload) {
+        *out = lv_value_map();
+        return true;
+    }
+    if (payload->kind != LV_VALUE_MAP || (as_json && !lv_value_json_safe(payload))) return false;
+    *out = lv_value_clone(payload);
+    return true;
+}
+
+int lv_send_info(lv_socket *s, const char *name, const lv_value *payload)
 {
     /* A component has no handle_info: it talks to its view (lv_send_parent). */
     if (s->parent) return -1;
-    json_t *payload = NULL;
-    if (payload_json) {
-        payload = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);
-        if (!json_is_object(payload)) {
-            json_decref(payload);
-            return -1;
-        }
-    }
-    lv_socket_queue_info(s, name, payload);
+    lv_value copy;
+    if (!lv_payload_copy(payload, false, &copy)) return -1;
+    lv_socket_queue_info(s, name, copy);
     lv_socket_notify(s);
     return 0;
 }
@@ -161,40 +166,6 @@ const char *lv_get_str(const lv_socket *s, const char *name)
 {
     const lv_value *v = lv_assigns_get(&s->assigns, name);
     return v && v->kind == LV_VALUE_STRING ? v->as.s.ptr : NULL;
-}
-
-const char *lv_param(const lv_params *p, const char *key)
-{
-    if (!p || !p->object) return NULL;
-    return lv_json_scalar_text(json_object_get(p->object, key));
-}
-
-int64_t lv_param_int(const lv_params *p, const char *key, int64_t fallback)
-{
-    if (!p || !p->object) return fallback;
-    json_t *v = json_object_get(p->object, key);
-    if (json_is_integer(v)) return json_integer_value(v);
-    if (json_is_real(v)) {
-        double d = json_real_value(v);
-        if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) return (int64_t)d;
-        return fallback;
-    }
-    if (json_is_string(v)) {
-        /* Strictly an optional '-' and digits: no spaces, no '+', no overflow. */
-        const char *s = json_string_value(v);
-        const char *digits = s[0] == '-' ? s + 1 : s;
-        if (*digits < '0' || *digits > '9') return fallback;
-        char *end;
-        errno = 0;
-        long long n = strtoll(s, &end, 10);
-        return *end || errno == ERANGE ? fallback : (int64_t)n;
-    }
-    return fallback;
-}
-
-size_t lv_params_count(const lv_params *p)
-{
-    return p && p->object ? json_object_size(p->object) : 0;
 }
 
 void lv_socket_set_csrf(lv_socket *s, const char *state, const char *token)

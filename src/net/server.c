@@ -183,6 +183,10 @@ static void conn_write(conn *c, const void *data, size_t len)
 
 static uint64_t now_ms(server *s)
 {
+    /* The loop's clock stands still during an iteration, and one iteration
+     * can be long (a slow sanitizer build, a burst of messages): a deadline
+     * set from a stale clock would close a busy client as idle. */
+    uv_update_time(&s->loop);
     return uv_now(&s->loop);
 }
 

@@ -12,7 +12,7 @@
  * quotes, and a template escapes the JSON once more as an attribute value,
  * so no text given to a command can leave the attribute or the string. */
 #include <assert.h>
-#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include "render/builtins.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/value_json.h"
 
 struct lv_js {
     lv_buf json;  /* always a complete "[...]" */
@@ -138,20 +139,14 @@ static void key_blocking(lv_buf *b, const lv_js_opts *o)
     lv_buf_puts(b, "false");
 }
 
-/* Writes "name":<object> from a JSON object text, re-encoded so its strings
- * get the same escaping as the rest. False for text that is not an
- * object. */
-static bool key_object(lv_buf *b, const char *name, const char *json_text)
+/* Writes "name":<map> for a payload argument (NULL: nothing). False for a
+ * value that is not a map or that JSON cannot carry. */
+static bool key_object(lv_buf *b, const char *name, const lv_value *map)
 {
-    if (!json_text) return true;
-    json_t *v = json_loads(json_text, JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(v)) {
-        json_decref(v);
-        return false;
-    }
+    if (!map) return true;
+    if (map->kind != LV_VALUE_MAP || !lv_value_json_safe(map)) return false;
     key(b, name);
-    lv_json_write(b, v);
-    json_decref(v);
+    lv_value_append_json(map, b);
     return true;
 }
 
@@ -272,14 +267,14 @@ lv_js *lv_js_remove_attr(lv_js *js, const char *attr, const lv_js_opts *o)
     return end(js);
 }
 
-lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, const lv_js_opts *o)
+lv_js *lv_js_dispatch(lv_js *js, const char *event, const lv_value *detail, const lv_js_opts *o)
 {
     if (!o) o = &no_opts;
     size_t before = js->json.len;
     if (!event || !*event) return refuse(js, before);
     lv_buf *b = begin(js, "dispatch");
     key_str(b, "event", event);
-    if (!key_object(b, "detail", detail_json)) return refuse(js, before);
+    if (!key_object(b, "detail", detail)) return refuse(js, before);
     if (o->no_bubbles) {
         key(b, "bubbles");
         lv_buf_puts(b, "false");
@@ -288,14 +283,14 @@ lv_js *lv_js_dispatch(lv_js *js, const char *event, const char *detail_json, con
     return end(js);
 }
 
-lv_js *lv_js_push(lv_js *js, const char *event, const char *value_json, const lv_js_opts *o)
+lv_js *lv_js_push(lv_js *js, const char *event, const lv_value *value, const lv_js_opts *o)
 {
     if (!o) o = &no_opts;
     size_t before = js->json.len;
     if (!event || !*event) return refuse(js, before);
     lv_buf *b = begin(js, "push");
     key_str(b, "event", event);
-    if (!key_object(b, "value", value_json)) return refuse(js, before);
+    if (!key_object(b, "value", value)) return refuse(js, before);
     key_str(b, "target", o->target);
     key_str(b, "loading", o->loading);
     if (o->page_loading) {
@@ -392,15 +387,13 @@ static void split_transition(const char *text, const char *parts[3], char **stor
 typedef struct helper_opts {
     lv_js_opts opts;
     char *storage[3];
-    const char *detail; /* JSON text (in json_text) or NULL */
+    const lv_value *detail; /* borrowed from the call, or NULL */
     bool replace;
-    lv_buf json_text;
 } helper_opts;
 
 static void helper_opts_free(helper_opts *h)
 {
     for (int i = 0; i < 3; i++) free(h->storage[i]);
-    lv_buf_free(&h->json_text);
 }
 
 /* Reads the named arguments into h. False for an unknown one or a wrong
@@ -440,9 +433,7 @@ static bool read_opts(lv_helper_call *call, helper_opts *h)
         } else if (!strcmp(k, "detail") || !strcmp(k, "value")) {
             if (v->kind == LV_VALUE_NULL) continue;
             if (v->kind != LV_VALUE_MAP) return false;
-            lv_buf_reset(&h->json_text);
-            lv_value_append_json(v, &h->json_text);
-            h->detail = h->json_text.data;
+            h->detail = v;
         } else {
             return false;
         }
@@ -526,20 +517,20 @@ int lv_builtin_js(lv_helper_call *call, void *user)
         const lv_value *v = lv_helper_arg(call, i);
         if (!v || v->kind == LV_VALUE_NULL) continue;
         const char *s = str_of(v);
-        json_t *list = s ? json_loads(s, JSON_REJECT_DUPLICATES, NULL) : NULL;
-        if (!json_is_array(list)) {
-            json_decref(list);
+        lv_value list = lv_value_null();
+        if (s) lv_value_parse_json(s, strlen(s), LV_JSON_MAX_DEPTH, &list);
+        if (list.kind != LV_VALUE_LIST) {
+            lv_value_free(&list);
             lv_buf_free(&out);
             return -1;
         }
-        size_t k;
-        json_t *cmd;
-        json_array_foreach(list, k, cmd)
-        {
+        /* Re-written rather than copied, so every string gets the writer's
+         * escaping whatever the text held. */
+        for (size_t k = 0; k < lv_value_list_len(&list); k++) {
             if (out.len > 1) lv_buf_putc(&out, ',');
-            lv_json_write(&out, cmd);
+            lv_value_append_json(&list.as.list->items[k], &out);
         }
-        json_decref(list);
+        lv_value_free(&list);
     }
     lv_buf_putc(&out, ']');
     lv_value *result = lv_xmalloc(sizeof *result);

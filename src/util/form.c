@@ -78,42 +78,46 @@ static lv_form_status split_key(const char *key, size_t len, size_t max_depth, k
     return LV_FORM_OK;
 }
 
-/* Stores value at the path segs[0..count) below root. */
-static void put_value(json_t *root, const key_segment *segs, size_t count, const lv_buf *value)
+/* The entry of a map for a key, for writing: value.h hands out read-only
+ * pointers, and the tree being built is ours. */
+static lv_value *child(lv_value *map, const char *key)
 {
-    json_t *node = root;
+    return (lv_value *)lv_value_map_get(map, key, strlen(key));
+}
+
+/* Stores value at the path segs[0..count) below root. */
+static void put_value(lv_value *root, const key_segment *segs, size_t count, const lv_buf *value)
+{
+    lv_value *node = root;
     char name[1025];
     for (size_t s = 0; s < count; s++) {
         const key_segment *seg = &segs[s];
-        bool last = s + 1 == count;
-        json_t *v = json_stringn(value->data ? value->data : "", value->len);
         if (!seg->name) { /* "[]": the parent put a list here */
-            json_array_append_new(node, v);
+            lv_value_list_push(node, lv_value_string(value->data ? value->data : "", value->len));
             return;
         }
         memcpy(name, seg->name, seg->len);
         name[seg->len] = '\0';
-        if (last) {
-            json_object_set_new(node, name, v);
+        if (s + 1 == count) {
+            lv_value_map_set(node, name, lv_value_string(value->data ? value->data : "", value->len));
             return;
         }
-        json_decref(v);
-        bool next_is_list = segs[s + 1].name == NULL;
-        json_t *child = json_object_get(node, name);
-        if (next_is_list ? !json_is_array(child) : !json_is_object(child)) {
-            child = next_is_list ? json_array() : json_object();
-            json_object_set_new(node, name, child);
+        lv_value_kind want = segs[s + 1].name ? LV_VALUE_MAP : LV_VALUE_LIST;
+        lv_value *next = child(node, name);
+        if (!next || next->kind != want) {
+            lv_value_map_set(node, name, want == LV_VALUE_LIST ? lv_value_list() : lv_value_map());
+            next = child(node, name);
         }
-        node = child;
+        node = next;
     }
 }
 
-lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *limits, json_t **out)
+lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *limits, lv_value *out)
 {
     if (!limits) limits = &lv_form_default_limits;
-    *out = NULL;
+    *out = lv_value_null();
     size_t max_key = limits->max_key_len < 1024 ? limits->max_key_len : 1024;
-    json_t *root = json_object();
+    lv_value root = lv_value_map();
     lv_buf key = LV_BUF_INIT, value = LV_BUF_INIT;
     key_segment *segs = lv_xmalloc((limits->max_depth + 2) * sizeof *segs);
     lv_form_status st = LV_FORM_OK;
@@ -137,7 +141,7 @@ lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *lim
             size_t count = 0;
             if (st == LV_FORM_OK)
                 st = split_key(key.data ? key.data : "", key.len, limits->max_depth, segs, &count);
-            if (st == LV_FORM_OK) put_value(root, segs, count, &value);
+            if (st == LV_FORM_OK) put_value(&root, segs, count, &value);
         }
         i = end + 1;
     }
@@ -145,7 +149,7 @@ lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *lim
     lv_buf_free(&key);
     lv_buf_free(&value);
     if (st != LV_FORM_OK) {
-        json_decref(root);
+        lv_value_free(&root);
         return st;
     }
     *out = root;

@@ -1,5 +1,5 @@
 /* Decoding of application/x-www-form-urlencoded text (form events, request
- * bodies) into a nested params tree, the way Plug.Conn.Query does it:
+ * bodies) into a nested map of values, the way Plug.Conn.Query does it:
  *
  *   name=bob&user[email]=a%40b.c&tags[]=x&tags[]=y
  *   -> {"name":"bob","user":{"email":"a@b.c"},"tags":["x","y"]}
@@ -14,10 +14,10 @@
 #ifndef LV_UTIL_FORM_H
 #define LV_UTIL_FORM_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/value.h"
 #include "util/buf.h"
 
 typedef struct lv_form_limits {
@@ -39,9 +39,9 @@ typedef enum lv_form_status {
 extern const lv_form_limits lv_form_default_limits;
 
 /* Decodes n bytes of s. limits may be NULL for the defaults. On LV_FORM_OK
- * *out receives a new object (the caller json_decrefs it); otherwise *out is
- * NULL. */
-lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *limits, json_t **out);
+ * *out receives a new MAP whose leaves are strings (the caller frees it with
+ * lv_value_free); otherwise *out is null. */
+lv_form_status lv_form_decode(const char *s, size_t n, const lv_form_limits *limits, lv_value *out);
 const char *lv_form_status_str(lv_form_status status);
 
 /* Percent-decodes s[0..n) into out (reset first); '+' is a space in forms

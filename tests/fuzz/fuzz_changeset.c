@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size == 0) return 0;
     uint8_t mode = data[0];
-    json_t *obj = NULL;
+    lv_value obj;
     if (lv_form_decode((const char *)data + 1, size - 1, NULL, &obj) != LV_FORM_OK) return 0;
     static const char *const actions[] = {NULL, "validate", "save", "insert"};
     lv_value *record = NULL;
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lv_map_set_str(record, "d", "not a number"); /* a record of the wrong type */
         lv_map_set_str(record, "x", "undeclared");
     }
-    lv_params params = {obj};
+    lv_params params = lv_params_of(&obj);
     lv_changeset *cs = lv_changeset_cast(schemas[(mode >> 3) & 1], record, &params, actions[mode & 3]);
     const lv_value *cs_data = lv_changeset_data(cs);
     if (lv_map_len(cs_data) != N_FIELDS) abort();
@@ -65,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lv_value_delete(v);
     lv_changeset_free(cs);
     lv_value_delete(record);
-    json_decref(obj);
+    lv_params_release(&params);
+    lv_value_free(&obj);
     return 0;
 }

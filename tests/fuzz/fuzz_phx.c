@@ -57,7 +57,12 @@ static int fuzz_event(lv_socket *s, const char *event, const lv_params *value)
     const char *text = lv_param(value, "text");
     if (text) lv_assign_str(s, "text", text);
     const char *notify = lv_param(value, "notify");
-    if (notify) lv_send_info(s, notify, lv_param(value, "payload"));
+    if (notify) {
+        /* Whatever the message holds: a map is queued, anything else refused. */
+        lv_value *payload = lv_params_value(value, "payload");
+        lv_send_info(s, notify, payload);
+        lv_value_delete(payload);
+    }
     return 0;
 }
 
@@ -179,10 +184,10 @@ static void decode(const uint8_t *data, size_t size)
 {
     lv_phx_msg m;
     lv_phx_status st = lv_phx_decode((const char *)data, size, &m);
-    if (st == LV_PHX_OK && (!m.topic || !m.event || !json_is_object(m.payload)))
+    if (st == LV_PHX_OK && (!m.topic || !m.event || !m.payload || m.payload->kind != LV_VALUE_MAP))
         fail("OK without its fields", (const char *)data, size);
     if (st == LV_PHX_NOT_JSON || st == LV_PHX_TOO_DEEP) {
-        if (m.root) fail("root kept on a parse failure", (const char *)data, size);
+        if (m.root.kind != LV_VALUE_NULL) fail("root kept on a parse failure", (const char *)data, size);
     }
     if (!lv_phx_status_str(st)) fail("status without a description", "", 0);
     lv_phx_msg_free(&m);

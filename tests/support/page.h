@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "live/live.h"
-#include "util/form.h"
 
 /* Appends the page to out and returns its HTTP status. */
 static inline int lv_test_page_render(lv_app *app, const lv_route_entry *route, const char *query,
@@ -18,9 +17,7 @@ static inline int lv_test_page_render(lv_app *app, const lv_route_entry *route, 
     req.method = "GET";
     req.path = route->path;
     req.query = query;
-    if (lv_form_decode(query ? query : "", query ? strlen(query) : 0, NULL, &req.params) != LV_FORM_OK)
-        req.params = json_object();
-    req.params_view.object = req.params;
+    lv_request_decode_params(&req, NULL, 0);
     lv_request_load_session(&req);
     lv_page_render(&req, route);
     lv_buf_append(out, req.body.data ? req.body.data : "", req.body.len);

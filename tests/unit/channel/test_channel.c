@@ -42,7 +42,12 @@ static int counter_event(lv_socket *s, const char *event, const lv_params *value
     if (strcmp(event, "inc") == 0) {
         lv_assign_int(s, "count", lv_get_int(s, "count") + lv_param_int(value, "by", 1));
         const char *notify = lv_param(value, "notify");
-        if (notify) lv_send_info(s, notify, "{\"add\":10}");
+        if (notify) {
+            lv_value *payload = lv_map_new();
+            lv_map_set_int(payload, "add", 10);
+            lv_send_info(s, notify, payload);
+            lv_value_delete(payload);
+        }
     }
     return 0;
 }
@@ -88,6 +93,50 @@ static const lv_view crash_view = {
     .terminate = counter_terminate,
 };
 
+/* A view that reads its params deeply and answers a hook: what it read is
+ * copied here for the tests to check after the callback. */
+static char nested_seen[256];
+
+static int nested_event(lv_socket *s, const char *event, const lv_params *value)
+{
+    if (strcmp(event, "save") == 0) {
+        /* Strings stay valid while the params live, numbers included: read
+         * two numbers, then check the first text again. */
+        const char *n = lv_param(value, "n");
+        const char *k = lv_param(value, "k");
+        const char *sku = lv_param_path(value, "order[lines][0][sku]");
+        snprintf(nested_seen, sizeof nested_seen, "n=%s k=%s n=%s sku=%s note=%s target=%s lines=%zu",
+                 n ? n : "-", k ? k : "-", n ? n : "-", sku ? sku : "-",
+                 lv_param_path(value, "order[note]") ? lv_param_path(value, "order[note]") : "-",
+                 lv_param(value, "_target") ? lv_param(value, "_target") : "-",
+                 lv_params_len(value, "order[lines]"));
+        return 0;
+    }
+    /* "hook": a pushed event and a reply, both from maps. */
+    lv_value *payload = lv_map_new();
+    lv_map_set_int(payload, "at", lv_param_int(value, "at", 0));
+    lv_map_set_str(payload, "tag", "<b>");
+    lv_map_set_double(payload, "x", 0.5);
+    int rc = lv_push_event(s, "moved", payload);
+    lv_value *points = lv_list_new();
+    lv_list_push_int(points, 1);
+    lv_list_push_int(points, 2);
+    lv_value *reply = lv_map_new();
+    lv_map_set(reply, "points", points);
+    if (rc == 0) rc = lv_reply(s, reply);
+    lv_value_delete(payload);
+    lv_value_delete(reply);
+    return rc;
+}
+
+static const lv_view nested_view = {
+    .name = "nested",
+    .template_text = "<b>{{count}}</b>",
+    .events = (const char *const[]){"save", "hook", NULL},
+    .mount = counter_mount,
+    .handle_event = nested_event,
+};
+
 /* ---- fixture: the app, the channel and the recorded frames ---- */
 
 static lv_app *app;
@@ -123,6 +172,7 @@ static void make_app(unsigned max_views)
     cr_assert_not_null(app);
     cr_assert_eq(lv_route(app, "/c", &counter_view), 0);
     cr_assert_eq(lv_route(app, "/crash", &crash_view), 0);
+    cr_assert_eq(lv_route(app, "/nested", &nested_view), 0);
     lv_channel_init(&ch, app, record, &frame_count);
 }
 
@@ -954,4 +1004,35 @@ Test(channel, a_form_with_a_wrong_csrf_token_never_reaches_the_view)
     expect_error(1, "1", "2", p.topic, "invalid CSRF token");
     free_page(&p);
     free_page(&other);
+}
+
+Test(channel, nested_form_fields_and_event_numbers_reach_the_view_as_params)
+{
+    page p = render_page("/nested");
+    join("1", &p);
+    sendf("[\"1\",\"2\",\"%s\",\"event\",{\"type\":\"form\",\"event\":\"save\","
+          "\"value\":\"_csrf_token=%s&order%%5Blines%%5D%%5B0%%5D%%5Bsku%%5D=A1&order[lines][1][sku]=B2"
+          "&order[note]=a+b\",\"meta\":{\"_target\":\"order[note]\",\"n\":1.5,\"k\":7,\"skip\":[1]}}]",
+          p.topic, p.csrf);
+    cr_assert_str_eq(nested_seen, "n=1.5 k=7 n=1.5 sku=A1 note=a b target=order[note] lines=2");
+    expect_frame(1, "[\"1\",\"2\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":{}}]", p.topic);
+    /* A click's value map arrives as it is, numbers typed. */
+    sendf("[\"1\",\"3\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"save\","
+          "\"value\":{\"n\":2,\"k\":1e21}}]",
+          p.topic);
+    cr_assert_str_eq(nested_seen, "n=2 k=1e+21 n=2 sku=- note=- target=- lines=0");
+    free_page(&p);
+}
+
+Test(channel, pushed_events_and_hook_replies_are_written_from_maps)
+{
+    page p = render_page("/nested");
+    join("1", &p);
+    sendf("[\"1\",\"2\",\"%s\",\"event\",{\"type\":\"hook\",\"event\":\"hook\",\"value\":{\"at\":4}}]",
+          p.topic);
+    expect_frame(1, "[\"1\",\"2\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":{\"diff\":"
+                    "{\"e\":[[\"moved\",{\"at\":4,\"tag\":\"\\u003cb\\u003e\",\"x\":0.5}]],"
+                    "\"r\":{\"points\":[1,2]}}}}]",
+                 p.topic);
+    free_page(&p);
 }

@@ -6,6 +6,7 @@
 
 #include "channel/phx.h"
 #include "util/buf.h"
+#include "util/value_json.h"
 
 static lv_phx_status decode_str(const char *text, lv_phx_msg *m)
 {
@@ -20,7 +21,7 @@ static void expect_status(const char *text, size_t len, lv_phx_status want)
     cr_expect_eq(st, want, "decoding %.80s: got %d (%s), want %d", text, st, lv_phx_status_str(st),
                  want);
     lv_phx_msg_free(&m);
-    cr_expect_null(m.root, "msg_free clears the message");
+    cr_expect_eq(m.root.kind, LV_VALUE_NULL, "msg_free clears the message");
 }
 
 static void expect_status_str(const char *text, lv_phx_status want)
@@ -51,11 +52,12 @@ Test(phx_decode, join_with_string_refs_fills_every_field)
     cr_expect_str_eq(m.ref, "4");
     cr_expect_str_eq(m.topic, "lv:phx-abc");
     cr_expect_str_eq(m.event, "phx_join");
-    cr_assert(json_is_object(m.payload));
-    cr_expect_str_eq(json_string_value(json_object_get(m.payload, "url")), "http://x/c");
-    cr_expect_not_null(m.root);
+    cr_assert_eq(m.payload->kind, LV_VALUE_MAP);
+    cr_expect_str_eq(lv_value_str_at(m.payload, "url"), "http://x/c");
+    cr_expect_eq(lv_value_kind_of(lv_map_get(m.payload, "params")), LV_VALUE_MAP);
+    cr_expect_eq(m.root.kind, LV_VALUE_LIST);
     lv_phx_msg_free(&m);
-    cr_expect_null(m.root);
+    cr_expect_eq(m.root.kind, LV_VALUE_NULL);
     cr_expect_null(m.topic);
 }
 
@@ -67,7 +69,7 @@ Test(phx_decode, null_join_ref_reads_as_NULL)
     cr_expect_str_eq(m.ref, "9");
     cr_expect_str_eq(m.topic, "phoenix");
     cr_expect_str_eq(m.event, "heartbeat");
-    cr_expect_eq(json_object_size(m.payload), 0);
+    cr_expect_eq(lv_map_len(m.payload), 0);
     lv_phx_msg_free(&m);
 }
 
@@ -418,9 +420,8 @@ Test(phx_encode, reply_round_trips_through_decode)
     cr_expect_str_eq(m.ref, "12");
     cr_expect_str_eq(m.topic, "lv:\"<\xc3\xa9>");
     cr_expect_str_eq(m.event, "phx_reply");
-    cr_expect_str_eq(json_string_value(json_object_get(m.payload, "status")), "error");
-    json_t *response = json_object_get(m.payload, "response");
-    cr_expect_str_eq(json_string_value(json_object_get(response, "reason")), "stale");
+    cr_expect_str_eq(lv_value_str_at(m.payload, "status"), "error");
+    cr_expect_str_eq(lv_value_str_at(lv_map_get(m.payload, "response"), "reason"), "stale");
     lv_phx_msg_free(&m);
     lv_buf_free(&b);
 }

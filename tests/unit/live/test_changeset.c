@@ -39,11 +39,12 @@ static void teardown(void)
 /* Casts a url-encoded form. */
 static lv_changeset *cast(const char *form, const lv_value *data, const char *action)
 {
-    json_t *obj = NULL;
+    lv_value obj;
     cr_assert_eq(lv_form_decode(form, strlen(form), NULL, &obj), LV_FORM_OK, "%s", form);
-    lv_params params = {obj};
+    lv_params params = lv_params_of(&obj);
     lv_changeset *cs = lv_changeset_cast(schema, data, &params, action);
-    json_decref(obj); /* the changeset keeps copies of what it needs */
+    lv_params_release(&params);
+    lv_value_free(&obj); /* the changeset keeps copies of what it needs */
     return cs;
 }
 
@@ -268,13 +269,16 @@ Test(changeset, null_params_and_top_level_forms)
 
     static const lv_field top[] = {{.name = "q", .required = true}};
     lv_schema *s = lv_schema_new(NULL, top, 1);
-    json_t *obj = json_pack("{s:s, s:s}", "q", "rust", "_target", "q");
-    lv_params params = {obj};
+    lv_value *obj = lv_map_new();
+    lv_map_set_str(obj, "q", "rust");
+    lv_map_set_str(obj, "_target", "q");
+    lv_params params = lv_params_of(obj);
     cs = lv_changeset_cast(s, NULL, &params, "validate");
     cr_assert(lv_changeset_valid(cs));
     cr_assert_str_eq(lv_changeset_get_str(cs, "q"), "rust");
     lv_changeset_free(cs);
-    json_decref(obj);
+    lv_params_release(&params);
+    lv_value_delete(obj);
     lv_schema_free(s);
 }
 

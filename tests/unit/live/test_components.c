@@ -29,7 +29,11 @@ static int card_event(lv_socket *s, const char *event, const lv_params *value)
     (void)event;
     (void)value;
     lv_assign_int(s, "clicks", lv_get_int(s, "clicks") + 1);
-    return lv_send_parent(s, "clicked", NULL);
+    lv_value *payload = lv_map_new();
+    lv_map_set_int(payload, "clicks", lv_get_int(s, "clicks"));
+    int rc = lv_send_parent(s, "clicked", payload);
+    lv_value_delete(payload);
+    return rc;
 }
 
 static const lv_component card = {
@@ -157,7 +161,7 @@ Test(components, a_component_event_renders_that_component_alone)
     lv_socket *card_a = lv_components_find(view, 1);
     cr_assert_not_null(card_a);
     cr_assert_null(lv_components_find(view, 99));
-    lv_params none = {NULL};
+    lv_params none = lv_params_of(NULL);
     cr_assert_eq(card.handle_event(card_a, "bump", &none), 0);
     lv_buf out = LV_BUF_INIT;
     cr_assert(lv_components_render_one(card_a, &out));
@@ -166,18 +170,27 @@ Test(components, a_component_event_renders_that_component_alone)
     lv_info *info = lv_socket_next_info(view);
     cr_assert_not_null(info, "lv_send_parent reaches the view");
     cr_assert_str_eq(info->name, "clicked");
+    cr_assert_eq(lv_value_int_of(lv_map_get(&info->payload, "clicks")), 1);
     lv_info_free(info);
 }
 
 Test(components, destroyed_cids_are_forgotten_and_remounted_later)
 {
     free(full());
-    json_t *cids = json_pack("[i,i]", 1, 42);
-    json_t *removed = lv_components_destroy(view, cids);
-    cr_assert_eq(json_array_size(removed), 2);
+    lv_value cids = lv_value_list();
+    lv_value_list_push(&cids, lv_value_int(1));
+    lv_value_list_push(&cids, lv_value_string("2", 1)); /* not a cid: skipped */
+    lv_value_list_push(&cids, lv_value_int(42));
+    lv_buf removed = LV_BUF_INIT;
+    lv_components_destroy(view, &cids, &removed);
+    cr_assert_str_eq(removed.data, "{\"cids\":[1,42]}");
     cr_assert_null(lv_components_find(view, 1));
-    json_decref(cids);
-    json_decref(removed);
+    cr_assert_not_null(lv_components_find(view, 2));
+    lv_value_free(&cids);
+    lv_buf_reset(&removed);
+    lv_components_destroy(view, NULL, &removed);
+    cr_assert_str_eq(removed.data, "{\"cids\":[]}");
+    lv_buf_free(&removed);
     /* The next time the slot renders, "a" mounts afresh with a new cid. */
     lv_assign_str(view, "a", "Again");
     char *d = diff();
@@ -207,11 +220,16 @@ Test(components, the_dead_render_inlines_component_html)
     lv_socket_free(dead);
 }
 
-Test(components, send_parent_needs_a_component)
+Test(components, send_parent_needs_a_component_and_a_map)
 {
     cr_assert_eq(lv_send_parent(view, "x", NULL), -1);
     free(full());
-    cr_assert_eq(lv_send_info(lv_components_find(view, 1), "x", NULL), -1, "components talk to their view");
+    lv_socket *card_a = lv_components_find(view, 1);
+    cr_assert_eq(lv_send_info(card_a, "x", NULL), -1, "components talk to their view");
+    lv_value *list = lv_list_new();
+    cr_assert_eq(lv_send_parent(card_a, "x", list), -1, "payloads are maps");
+    lv_value_delete(list);
+    cr_assert_null(lv_socket_next_info(view));
 }
 
 /* Two component slots reading the same assign, after a plain slot: each

@@ -88,23 +88,26 @@ static lv_socket *joined(const char *url, lv_step *step)
 {
     const lv_route_entry *route = lv_app_find_route(app, "/lc", 3);
     lv_socket *s = lv_socket_new(app, route, true, NULL);
-    json_t *obj = json_object();
-    lv_params params = {obj}, session = {obj};
+    lv_value empty = lv_value_map();
+    lv_params params = lv_params_of(&empty), session = lv_params_of(&empty);
     lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &session, .url = url};
     *step = (lv_step){.out = &out};
     lv_step_run(s, &cb, LV_STEP_JOIN, step);
-    json_decref(obj);
+    lv_params_release(&params);
+    lv_params_release(&session);
+    lv_value_free(&empty);
     return s;
 }
 
 static void event(lv_socket *s, const char *name, lv_step *step)
 {
-    json_t *obj = json_object();
-    lv_params value = {obj};
+    lv_value empty = lv_value_map();
+    lv_params value = lv_params_of(&empty);
     lv_callback cb = {.kind = LV_CALLBACK_EVENT, .name = name, .params = &value};
     *step = (lv_step){.out = &out};
     lv_step_run(s, &cb, LV_STEP_REPLY, step);
-    json_decref(obj);
+    lv_params_release(&value);
+    lv_value_free(&empty);
 }
 
 Test(lifecycle, join_renders_everything_once)
@@ -216,9 +219,9 @@ Test(lifecycle, the_page_mode_renders_html_and_follows_no_patch)
 {
     const lv_route_entry *route = lv_app_find_route(app, "/lc", 3);
     lv_socket *s = lv_socket_new(app, route, false, NULL);
-    json_t *obj = json_object();
-    json_object_set_new(obj, "page", json_string("3"));
-    lv_params params = {obj};
+    lv_value query = lv_value_map();
+    lv_value_map_set(&query, "page", lv_value_string("3", 1));
+    lv_params params = lv_params_of(&query);
     lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &params, .url = "http://h/lc"};
     lv_step step = {.out = &out};
     lv_step_run(s, &cb, LV_STEP_PAGE, &step);
@@ -239,5 +242,6 @@ Test(lifecycle, the_page_mode_renders_html_and_follows_no_patch)
     cr_assert_eq(patches_left, 0, "handle_params ran once: no patch was followed");
     lv_step_free(&step);
     lv_socket_free(s);
-    json_decref(obj);
+    lv_params_release(&params);
+    lv_value_free(&query);
 }

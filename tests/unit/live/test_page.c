@@ -10,6 +10,7 @@
 #include "security/csrf.h"
 #include "security/token.h"
 #include "util/buf.h"
+#include "util/value_json.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef01234567" /* 40 bytes */
 
@@ -243,7 +244,7 @@ Test(page, join_verify_accepts_the_page_tokens)
     cr_expect_str_eq(c.id, p.id);
     cr_expect_str_eq(c.route_path, "/page");
     cr_expect_eq(strlen(c.csrf_state), LV_CSRF_STATE_LEN);
-    cr_expect(json_is_object(c.session));
+    cr_expect_eq(c.session.kind, LV_VALUE_MAP);
     lv_join_claims_free(&c);
     cr_expect_null(c.claims);
     free_page(&p);
@@ -373,18 +374,19 @@ Test(page, tokens_of_an_app_with_another_secret_are_refused)
 
 /* ---- params ---- */
 
-static lv_params params_of(json_t *obj)
+/* The map of a JSON object text, as a client message's would be. */
+static lv_value parse(const char *json)
 {
-    lv_params p = {obj};
-    return p;
+    lv_value v;
+    cr_assert_eq(lv_value_parse_json(json, strlen(json), LV_JSON_MAX_DEPTH, &v), LV_JSON_OK, "%s", json);
+    return v;
 }
 
 Test(params, scalars_read_as_text)
 {
-    json_t *obj = json_loads("{\"s\":\"txt\",\"i\":42,\"neg\":-7,\"r\":1.5,\"t\":true,\"f\":false,"
-                             "\"n\":null,\"o\":{},\"a\":[1]}", 0, NULL);
-    cr_assert_not_null(obj);
-    lv_params p = params_of(obj);
+    lv_value obj = parse("{\"s\":\"txt\",\"i\":42,\"neg\":-7,\"r\":1.5,\"t\":true,\"f\":false,"
+                         "\"n\":null,\"o\":{},\"a\":[1]}");
+    lv_params p = lv_params_of(&obj);
     cr_expect_str_eq(lv_param(&p, "s"), "txt");
     cr_expect_str_eq(lv_param(&p, "i"), "42");
     cr_expect_str_eq(lv_param(&p, "neg"), "-7");
@@ -396,20 +398,20 @@ Test(params, scalars_read_as_text)
     cr_expect_null(lv_param(&p, "a"));
     cr_expect_null(lv_param(&p, "missing"));
     cr_expect_null(lv_param(NULL, "s"));
-    lv_params empty = {NULL};
+    lv_params empty = lv_params_of(NULL);
     cr_expect_null(lv_param(&empty, "s"));
-    json_decref(obj);
+    lv_params_release(&p);
+    lv_value_free(&obj);
 }
 
 Test(params, param_int_converts_whole_numbers_only)
 {
-    json_t *obj = json_loads(
+    lv_value obj = parse(
         "{\"i\":42,\"s\":\"12\",\"neg\":\"-3\",\"bad\":\"12x\",\"empty\":\"\",\"word\":\"abc\","
         "\"whole\":3.0,\"frac\":3.5,\"huge\":1e300,\"t\":true,\"n\":null,\"o\":{},"
         "\"max\":9223372036854775807,\"maxs\":\"9223372036854775807\","
-        "\"min\":-9223372036854775808,\"big\":1e19}", 0, NULL);
-    cr_assert_not_null(obj);
-    lv_params p = params_of(obj);
+        "\"min\":-9223372036854775808,\"big\":1e19}");
+    lv_params p = lv_params_of(&obj);
     cr_expect_eq(lv_param_int(&p, "i", -1), 42);
     cr_expect_eq(lv_param_int(&p, "s", -1), 12);
     cr_expect_eq(lv_param_int(&p, "neg", -1), -3);
@@ -428,22 +430,22 @@ Test(params, param_int_converts_whole_numbers_only)
     cr_expect_eq(lv_param_int(&p, "maxs", -1), INT64_MAX);
     cr_expect_eq(lv_param_int(&p, "min", -1), INT64_MIN);
     cr_expect_eq(lv_param_int(NULL, "i", 5), 5);
-    json_decref(obj);
+    lv_params_release(&p);
+    lv_value_free(&obj);
 }
 
 Test(params, count_counts_keys)
 {
-    json_t *obj = json_loads("{\"a\":1,\"b\":\"x\",\"c\":null}", 0, NULL);
-    lv_params p = params_of(obj);
+    lv_value obj = parse("{\"a\":1,\"b\":\"x\",\"c\":null}");
+    lv_params p = lv_params_of(&obj);
     cr_expect_eq(lv_params_count(&p), 3);
     cr_expect_eq(lv_params_count(NULL), 0);
-    lv_params empty = {NULL};
+    lv_params empty = lv_params_of(NULL);
     cr_expect_eq(lv_params_count(&empty), 0);
-    json_decref(obj);
-    json_t *none = json_object();
-    lv_params q = params_of(none);
+    lv_value_free(&obj);
+    lv_value none = lv_value_map();
+    lv_params q = lv_params_of(&none);
     cr_expect_eq(lv_params_count(&q), 0);
-    json_decref(none);
 }
 
 /* ---- assigns and the socket ---- */
@@ -529,23 +531,32 @@ Test(socket, id_state_and_connected)
     lv_socket_free(s);
 }
 
-Test(socket, send_info_accepts_objects_only_and_queues_in_order)
+Test(socket, send_info_accepts_maps_only_copies_them_and_queues_in_order)
 {
     lv_socket *s = lv_socket_new(app, route("/page"), true, NULL);
     cr_expect_eq(lv_send_info(s, "a", NULL), 0);
-    cr_expect_eq(lv_send_info(s, "b", "{\"x\":1}"), 0);
-    cr_expect_eq(lv_send_info(s, "c", "[1]"), -1);
-    cr_expect_eq(lv_send_info(s, "c", "not json"), -1);
-    cr_expect_eq(lv_send_info(s, "c", "{\"x\":1,\"x\":2}"), -1);
+    lv_value *payload = lv_map_new();
+    lv_map_set_int(payload, "x", 1);
+    cr_expect_eq(lv_send_info(s, "b", payload), 0);
+    lv_map_set_int(payload, "x", 2); /* borrowed and copied: later changes do not reach the info */
+    lv_value_delete(payload);
+    lv_value *list = lv_list_new(), *text = lv_value_new_str("{}"), *null = lv_value_new_null();
+    cr_expect_eq(lv_send_info(s, "c", list), -1);
+    cr_expect_eq(lv_send_info(s, "c", text), -1);
+    cr_expect_eq(lv_send_info(s, "c", null), -1);
+    lv_value_delete(list);
+    lv_value_delete(text);
+    lv_value_delete(null);
     lv_info *i = lv_socket_next_info(s);
     cr_assert_not_null(i);
     cr_expect_str_eq(i->name, "a");
-    cr_expect_eq(json_object_size(i->payload), 0);
+    cr_expect_eq(lv_value_kind_of(&i->payload), LV_VALUE_MAP);
+    cr_expect_eq(lv_map_len(&i->payload), 0);
     lv_info_free(i);
     i = lv_socket_next_info(s);
     cr_assert_not_null(i);
     cr_expect_str_eq(i->name, "b");
-    cr_expect_eq(json_integer_value(json_object_get(i->payload, "x")), 1);
+    cr_expect_eq(lv_value_int_of(lv_map_get(&i->payload, "x")), 1);
     lv_info_free(i);
     cr_expect_null(lv_socket_next_info(s));
     /* Infos still queued are freed with the socket. */

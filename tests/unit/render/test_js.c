@@ -2,6 +2,7 @@
  * 1.2.12 client's js.js reads them), the template helpers, and escaping
  * inside an attribute. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <string.h>
 
 #include "render/render.h"
@@ -69,18 +70,44 @@ Test(js, attributes)
 Test(js, dispatch_and_push)
 {
     expect_js(lv_js_dispatch(lv_js_new(), "copy", NULL, NULL), "[[\"dispatch\",{\"event\":\"copy\"}]]");
-    expect_js(lv_js_dispatch(lv_js_new(), "copy", "{\"text\":\"</script>\",\"n\":[1,2.5,true,null]}",
-                             &(lv_js_opts){.to = "#c", .no_bubbles = true}),
+    lv_value *n = lv_list_new();
+    lv_list_push_int(n, 1);
+    lv_list_push(n, lv_value_new_double(2.5));
+    lv_list_push(n, lv_value_new_bool(true));
+    lv_list_push(n, lv_value_new_null());
+    lv_value *detail = lv_map_new();
+    lv_map_set_str(detail, "text", "</script>");
+    lv_map_set(detail, "n", n);
+    expect_js(lv_js_dispatch(lv_js_new(), "copy", detail, &(lv_js_opts){.to = "#c", .no_bubbles = true}),
               "[[\"dispatch\",{\"event\":\"copy\",\"detail\":{\"text\":\"\\u003c/script\\u003e\",\"n\":[1,2.5,true,"
               "null]},\"bubbles\":false,\"to\":\"#c\"}]]");
+    lv_value_delete(detail);
     expect_js(lv_js_push(lv_js_new(), "my_event", NULL, NULL), "[[\"push\",{\"event\":\"my_event\"}]]");
-    expect_js(lv_js_push(lv_js_new(), "inc", "{\"by\":2}",
+    lv_value *by = lv_map_new();
+    lv_map_set_int(by, "by", 2);
+    expect_js(lv_js_push(lv_js_new(), "inc", by,
                          &(lv_js_opts){.target = "#c", .loading = "#spin", .page_loading = true}),
               "[[\"push\",{\"event\":\"inc\",\"value\":{\"by\":2},\"target\":\"#c\",\"loading\":\"#spin\","
               "\"page_loading\":true}]]");
-    expect_invalid(lv_js_push(lv_js_new(), "inc", "[1]", NULL));
-    expect_invalid(lv_js_push(lv_js_new(), "inc", "{bad", NULL));
+    lv_value_delete(by);
     expect_invalid(lv_js_dispatch(lv_js_new(), NULL, NULL, NULL));
+}
+
+/* Payloads are maps that JSON can carry; anything else drops the command
+ * and poisons the list. */
+Test(js, bad_payloads_are_refused)
+{
+    lv_value *list = lv_list_new(), *text = lv_value_new_str("{\"by\":2}"), *nan = lv_map_new();
+    lv_list_push_int(list, 1);
+    lv_map_set_double(nan, "x", NAN);
+    const lv_value *bad[] = {list, text, nan};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        expect_invalid(lv_js_push(lv_js_new(), "inc", bad[i], NULL));
+        expect_invalid(lv_js_dispatch(lv_js_new(), "copy", bad[i], NULL));
+    }
+    lv_value_delete(list);
+    lv_value_delete(text);
+    lv_value_delete(nan);
 }
 
 Test(js, focus_navigation_exec)
@@ -101,7 +128,9 @@ Test(js, chains_and_an_invalid_command_poisons_the_list)
     expect_js(js, "[[\"show\",{\"to\":\"#p\"}],[\"add_class\",{\"names\":[\"open\"]}],"
                   "[\"push\",{\"event\":\"opened\"}]]");
     js = lv_js_new();
-    lv_js_hide(lv_js_push(lv_js_show(js, NULL), "x", "nope", NULL), NULL);
+    lv_value *nope = lv_value_new_str("nope");
+    lv_js_hide(lv_js_push(lv_js_show(js, NULL), "x", nope, NULL), NULL);
+    lv_value_delete(nope);
     expect_invalid(js);
 }
 
