@@ -4,7 +4,6 @@
 #ifndef LV_UTIL_JSON_H
 #define LV_UTIL_JSON_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,12 +21,5 @@ void lv_json_int(lv_buf *b, int64_t v);
  * (util/number.h), shortest round trip; null for NaN and the infinities,
  * which JSON cannot spell. */
 void lv_json_double(lv_buf *b, double d);
-
-/* Appends v (a jansson value) compactly with the writer's own rules:
- * strings through lv_json_str, numbers through lv_json_int and
- * lv_json_double, object keys in jansson's order. Unlike json_dumps, a
- * double is written with the fewest digits (0.1, not 0.10000000000000001)
- * and '<', '>' and '&' are escaped. */
-void lv_json_write(lv_buf *out, json_t *v);
 
 #endif

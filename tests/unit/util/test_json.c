@@ -185,15 +185,3 @@ Test(json_double, as_json_stringify)
     cr_assert_str_eq(b.data, "30,0.1,-2.5,1e+21,1e-7,0,null,null");
     lv_buf_free(&b);
 }
-
-Test(json_write, jansson_values_with_the_writers_rules)
-{
-    json_t *v = json_loads("[0.1, 30.0, 1e21, -0.0, 0.30000000000000004, 7, \"<a>\", {\"k\": [true, false, null]}]",
-                           0, NULL);
-    cr_assert_not_null(v);
-    lv_buf b = LV_BUF_INIT;
-    lv_json_write(&b, v);
-    cr_assert_str_eq(b.data, "[0.1,30,1e+21,0,0.30000000000000004,7,\"\\u003ca\\u003e\",{\"k\":[true,false,null]}]");
-    lv_buf_free(&b);
-    json_decref(v);
-}
