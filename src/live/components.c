@@ -320,6 +320,12 @@ bool lv_components_take_c(lv_socket *view, lv_buf *out, bool has_keys)
     return true;
 }
 
+void lv_components_resend(lv_socket *view)
+{
+    lv_components *cs = view->extras ? view->extras->components : NULL;
+    for (size_t i = 0; cs && i < cs->count; i++) cs->items[i].on_client = false;
+}
+
 lv_socket *lv_components_find(lv_socket *view, int64_t cid)
 {
     lv_components *cs = view->extras ? view->extras->components : NULL;

@@ -241,6 +241,8 @@ static bool render_tree(lv_socket *socket, bool whole, lv_buf *out)
     lv_template_refresh(socket->route->tmpl);
     lv_component_hooks hooks = lv_components_hooks(socket);
     bool changed = true;
+    if (!whole && !lv_render_state_current(socket->route->tmpl, socket->render_state))
+        lv_components_resend(socket);
     if (whole)
         lv_render_full_state(socket->route->tmpl, &socket->assigns, &socket->render_state, &hooks, out);
     else

@@ -233,6 +233,10 @@ lv_component_hooks lv_components_hooks(lv_socket *view_socket);
 /* Appends ,"c":{...} (the trees collected since the last call) to the JSON
  * object ending `out`, when there are any; returns true if it did. */
 bool lv_components_take_c(lv_socket *view_socket, lv_buf *out, bool has_keys);
+/* Forgets that the client has the view's components, so each is sent whole
+ * the next time it renders: a tree replaced whole (top-level "s") drops the
+ * client's components with it. */
+void lv_components_resend(lv_socket *view_socket);
 /* The definition of a component's socket (socket->parent is set). */
 const lv_component *lv_component_def_of(const lv_socket *component);
 /* The component instance of cid in the view, or NULL. */

@@ -85,6 +85,11 @@ static bool state_matches(const lv_tmpl *t, const lv_render_state *s)
     return s && s->source_hash == t->source_hash && s->rec_count == t->state_count;
 }
 
+bool lv_render_state_current(const lv_tmpl *t, const lv_render_state *state)
+{
+    return state_matches(t, state);
+}
+
 void lv_render_state_free(lv_render_state *s)
 {
     if (!s) return;

@@ -75,6 +75,9 @@ void lv_render_full_state(const lv_tmpl *t, const lv_assigns *a, lv_render_state
 bool lv_render_diff_state(const lv_tmpl *t, const lv_assigns *a, lv_render_state **state,
                           const lv_component_hooks *hooks, lv_buf *out);
 void lv_render_state_free(lv_render_state *state);
+/* False when state records a tree of another version of t (reloaded in
+ * development): the next lv_render_diff_state then sends the whole tree. */
+bool lv_render_state_current(const lv_tmpl *t, const lv_render_state *state);
 /* Heap bytes held by a state (for tests and the memory bench). */
 size_t lv_render_state_bytes(const lv_render_state *state);
 

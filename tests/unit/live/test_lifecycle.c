@@ -2,8 +2,13 @@
  * each mode, and what a failure keeps for the next render. No channel, no
  * socket: the step is called as the channel and the page call it. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "live/lifecycle.h"
 #include "live/live.h"
@@ -244,4 +249,77 @@ Test(lifecycle, the_page_mode_renders_html_and_follows_no_patch)
     lv_socket_free(s);
     lv_params_release(&params);
     lv_value_free(&query);
+}
+
+/* ---- a template reloaded in development, with a component on it ---- */
+
+static const lv_component card = {
+    .name = "card",
+    .template_text = "<div class=\"card\">{{title}}</div>",
+};
+
+static const lv_view reloaded_view = {
+    .name = "reloaded",
+    .template_file = "reloaded.html",
+    .mount = lc_mount,
+};
+
+static void write_template(const char *dir, const char *text, time_t stamp)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/reloaded.html", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    /* Set the time, so the change does not depend on the clock's resolution. */
+    struct timespec times[2] = {{.tv_sec = stamp}, {.tv_sec = stamp}};
+    utimensat(AT_FDCWD, path, times, 0);
+}
+
+Test(lifecycle, a_reloaded_template_resends_its_components_whole)
+{
+    char dir[] = "/tmp/lv_lifecycle_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("LV_TEMPLATES_DIR", dir, 1);
+    setenv("LV_ENV", "dev", 1);
+    write_template(dir, "<main>{{component \"card\" id=\"a\" title=\"A\"}}</main>", 1700000000);
+    cr_assert_eq(lv_component_register(app, &card), 0);
+    cr_assert_eq(lv_route(app, "/reloaded", &reloaded_view), 0);
+    const lv_route_entry *route = lv_app_find_route(app, "/reloaded", 9);
+
+    lv_socket *s = lv_socket_new(app, route, true, NULL);
+    lv_value empty = lv_value_map();
+    lv_params params = lv_params_of(&empty);
+    lv_callback mount = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &params, .url = "/reloaded"};
+    lv_step step = {.out = &out};
+    lv_step_run(s, &mount, LV_STEP_JOIN, &step);
+    cr_assert_eq(step.status, LV_STEP_OK);
+    cr_assert(strstr(out.data, "\"c\":{\"1\":{\"0\":\"A\""), "the join carries the card: %s", out.data);
+    lv_step_free(&step);
+
+    /* The client now has the card. The template is saved with new markup:
+     * the next diff replaces the whole tree ("s" at the top), which makes
+     * the client drop its components, so the card must come whole again
+     * (its statics and "r":1), not as a diff of what the client forgot. */
+    write_template(dir, "<section>{{component \"card\" id=\"a\" title=\"A\"}}</section>", 1700000007);
+    lv_callback info = {.kind = LV_CALLBACK_INFO, .name = "same", .params = &params};
+    step = (lv_step){.out = &out};
+    lv_step_run(s, &info, LV_STEP_REPLY, &step);
+    cr_assert_eq(step.status, LV_STEP_OK);
+    cr_assert(strstr(out.data, "\\u003csection\\u003e"), "the new tree: %s", out.data);
+    cr_assert(strstr(out.data, "\"c\":{\"1\":{\"0\":\"A\",\"s\":[\"\\u003cdiv class=\\\"card\\\"\\u003e\","),
+              "the card whole: %s", out.data);
+    cr_assert(strstr(out.data, "\"r\":1"), "with its root flag: %s", out.data);
+    lv_step_free(&step);
+
+    lv_socket_free(s);
+    lv_params_release(&params);
+    lv_value_free(&empty);
+    unsetenv("LV_ENV");
+    unsetenv("LV_TEMPLATES_DIR");
+    char path[128];
+    snprintf(path, sizeof path, "%s/reloaded.html", dir);
+    unlink(path);
+    rmdir(dir);
 }
