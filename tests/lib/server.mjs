@@ -27,7 +27,7 @@ export const CHROMIUM_ARGS = [
 // an answer: it waits for a line that must come (waitForLog), or, to show a
 // line did not come, reads settledLog(), which holds every line logged
 // before the call.
-export function startServer(env = {}, { wrap = [], startTimeoutMs = 10000 } = {}) {
+export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000 } = {}) {
   const bin = process.env.LV_SERVER_BIN || path.join(sourceDir, "build/bin/liveview-examples");
   const argv = [...wrap, bin];
   const child = spawn(argv[0], argv.slice(1), {
