@@ -139,7 +139,7 @@ test("the calculator component updates itself, then the page through its parent"
     assert.deepEqual(Object.keys(m[4].c ?? {}).map(Number).sort(), [cids["goal-world"], cids["goal-paris"]].sort());
   }
 
-  assert.doesNotMatch(t.server.output(), /form event refused|carries no _csrf_token|helper .* failed|is not set|component/);
+  assert.doesNotMatch(await t.server.settledLog(), /form event refused|carries no _csrf_token|helper .* failed|is not set|component/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

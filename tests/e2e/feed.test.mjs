@@ -10,7 +10,7 @@ import { useServerAndBrowser, newPage, connected, screenshot } from "../lib/brow
 const t = useServerAndBrowser();
 
 const ids = (page) => page.$$eval("#posts > li", (lis) => lis.map((li) => li.id));
-const waitIds = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: 5000 });
+const waitIds = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: 15000 });
 
 test("posts on top, the limit holds, delete removes one, clear empties the feed", async () => {
   const page = await newPage(t.browser);
@@ -26,8 +26,12 @@ test("posts on top, the limit holds, delete removes one, clear empties the feed"
   assert.equal(await page.textContent("#posted"), "4");
 
   // 50 more: the page keeps the latest 50.
-  for (let i = 0; i < 5; i++) await page.click("#burst");
-  await waitIds(page, () => document.querySelector("#posts > li")?.id === "posts-54");
+  // The client ignores a click on a button whose last click is still
+  // awaiting its reply: each burst is seen through before the next.
+  for (let i = 1; i <= 5; i++) {
+    await page.click("#burst");
+    await waitIds(page, (top) => document.querySelector("#posts > li")?.id === top, `posts-${4 + 10 * i}`);
+  }
   let shown = await ids(page);
   assert.equal(shown.length, 50);
   assert.equal(shown[0], "posts-54");
@@ -74,9 +78,25 @@ test("auto-posting adds a post every second until stopped", async () => {
   await waitIds(page, () => document.querySelector("#posts > li")?.id === "posts-5");
   await page.click("#auto");
   await page.waitForFunction(() => document.querySelector("#auto").textContent.includes("Auto-post"));
+  const posted = Number(await page.textContent("#posted"));
   const count = (await ids(page)).length;
-  await page.waitForTimeout(1500);
-  assert.equal((await ids(page)).length, count, "stopped");
+
+  // The barrier: another page starts auto-posting now. Its first tick is due
+  // a second from now, after any tick still due on our timer, and the server
+  // runs its timers in that order. So once that page shows its first auto
+  // post, a tick of ours would have been sent; our own next post, answered
+  // after it on our socket, then shows whether one was.
+  const other = await newPage(t.browser);
+  await other.goto(t.server.url + "/feed");
+  await connected(other);
+  await other.click("#auto");
+  await waitIds(other, () => document.querySelector("#posts > li")?.id === "posts-4");
+  await other.context().close();
+  await page.click("#post");
+  await waitIds(page, (n) => document.querySelector("#posts > li")?.id === "posts-" + n, posted + 1);
+  assert.equal(await page.textContent("#posted"), String(posted + 1), "stopped: no tick after the stop");
+  assert.equal((await ids(page)).length, count + 1);
   assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
   await page.context().close();
 });

@@ -32,7 +32,7 @@ test("validate shows the error; save appends the name", async () => {
   assert.equal(await page.locator("#names li").count(), 2);
 
   await screenshot(page, "form.png");
-  assert.doesNotMatch(t.server.output(), /form event refused|carries no _csrf_token/);
+  assert.doesNotMatch(await t.server.settledLog(), /form event refused|carries no _csrf_token/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

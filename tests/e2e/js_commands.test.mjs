@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer, playwright, CHROMIUM_ARGS, sourceDir } from "../lib/server.mjs";
+import { watchFor } from "../lib/browser.mjs";
 
 const artifacts = process.env.LV_ARTIFACTS || path.join(sourceDir, "tests/artifacts");
 let server, browser;
@@ -52,9 +53,11 @@ test("every JS command works", async () => {
   await page.waitForFunction(() => document.querySelector("#box").classList.contains("round"));
   await page.click("#toggle-class");
   await page.waitForFunction(() => !document.querySelector("#box").classList.contains("round"));
+  // The class lasts 600 ms: watched from before the click, not polled after it.
+  const shook = await watchFor(page, "#box.shake");
   await page.click("#transition");
-  await page.waitForFunction(() => document.querySelector("#box").classList.contains("shake"));
-  await page.waitForFunction(() => !document.querySelector("#box").classList.contains("shake"), null, { timeout: 3000 });
+  await shook();
+  await page.waitForFunction(() => !document.querySelector("#box").classList.contains("shake"));
 
   // set_attr, remove_attr, focus.
   await page.click("#disable");
@@ -107,6 +110,6 @@ test("every JS command works", async () => {
   assert.equal(await page.evaluate(() => window.__sameDocument), true, "no page load");
 
   assert.deepEqual(errors, []);
-  assert.doesNotMatch(server.output(), /helper .* failed|is not set|refused/);
+  assert.doesNotMatch(await server.settledLog(), /helper .* failed|is not set|refused/);
   await context.close();
 });

@@ -2,7 +2,7 @@
 // then the async lookup's result arrives as a diff push and fills the list.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useServerAndBrowser, newPage, connected, screenshot } from "../lib/browser.mjs";
+import { useServerAndBrowser, newPage, connected, screenshot, watchFor } from "../lib/browser.mjs";
 
 const t = useServerAndBrowser();
 
@@ -51,8 +51,11 @@ test("a search started during another one wins", async () => {
   await page.goto(t.server.url + "/search");
   await connected(page);
   await page.fill("#query", "Helena");
+  // The loading state lasts as long as the lookup (400 ms): watched from
+  // before the submit, not polled after it.
+  const loading = await watchFor(page, "#loading");
   await page.press("#query", "Enter");
-  await page.waitForSelector("#loading");
+  await loading();
   // The input is readonly while loading; a second submit still goes out.
   await page.evaluate(() => {
     const q = document.querySelector("#query");

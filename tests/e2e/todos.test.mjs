@@ -181,12 +181,18 @@ test("another visitor's page follows every change without a reload", async () =>
 
   await pageA.fill('#todo-form input[name="text"]', "Shared by pub/sub");
   await pageA.press('#todo-form input[name="text"]', "Enter");
-  await pageB.waitForFunction(() => [...document.querySelectorAll("#todos li .text")].some((e) => e.textContent === "Shared by pub/sub"));
+  // Each page learns on its own connection (a reply, a pub/sub push), in no
+  // set order: wait for both before comparing.
+  const shared = () => [...document.querySelectorAll("#todos li .text")].some((e) => e.textContent === "Shared by pub/sub");
+  await pageB.waitForFunction(shared);
+  await pageA.waitForFunction(shared);
   assert.deepEqual(await text(pageB), await text(pageA));
 
   const row = pageB.locator("#todos li", { hasText: "Shared by pub/sub" });
   await row.locator('[phx-click="delete"]').click();
-  await pageA.waitForFunction(() => ![...document.querySelectorAll("#todos li .text")].some((e) => e.textContent === "Shared by pub/sub"));
+  const gone = () => ![...document.querySelectorAll("#todos li .text")].some((e) => e.textContent === "Shared by pub/sub");
+  await pageA.waitForFunction(gone);
+  await pageB.waitForFunction(gone);
   assert.deepEqual(await text(pageA), await text(pageB));
   await a.close();
   await b.close();

@@ -112,7 +112,7 @@ test("sign-ups and check-outs reach every open page", async () => {
   assert.deepEqual(await names(c), ["Grace Hopper", "Ada Lovelace"]);
   await connected(c);
 
-  assert.doesNotMatch(t.server.output(), /form event refused|carries no _csrf_token|helper .* failed|is not set/);
+  assert.doesNotMatch(await t.server.settledLog(), /form event refused|carries no _csrf_token|helper .* failed|is not set/);
   assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
   for (const p of [a, b, c]) await p.context().close();
 });

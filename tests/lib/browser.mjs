@@ -43,3 +43,30 @@ export async function screenshot(page, name) {
   fs.mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: path.join(artifacts, name) });
 }
+
+let watches = 0;
+
+// Starts watching the page for an element matching `selector` and returns a
+// function that resolves once one has existed at any moment since, even if
+// it is gone by then. For states that last only a few hundred milliseconds
+// (a transition's class, a loading indicator): polling for them after the
+// click that starts them could miss them on a busy machine.
+export async function watchFor(page, selector, timeoutMs = 20000) {
+  const key = "w" + ++watches;
+  await page.evaluate(([key, selector]) => {
+    const seen = (window.__lvTestWatches ??= {});
+    seen[key] = new Promise((resolve) => {
+      if (document.querySelector(selector)) return resolve(true);
+      const observer = new MutationObserver(() => {
+        if (!document.querySelector(selector)) return;
+        observer.disconnect();
+        resolve(true);
+      });
+      observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  }, [key, selector]);
+  return () => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${selector} never appeared`)), timeoutMs);
+    page.evaluate((key) => window.__lvTestWatches[key], key).then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}

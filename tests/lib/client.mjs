@@ -57,7 +57,7 @@ export class Client {
   }
 
   // Resolves with the first message (oldest first) for which match is true.
-  next(match = () => true, timeoutMs = 5000) {
+  next(match = () => true, timeoutMs = 20000) {
     return new Promise((resolve, reject) => {
       const w = { match, resolve };
       w.timer = setTimeout(() => {

@@ -17,7 +17,7 @@ export function received(sock) {
 }
 
 // Resolves once the received bytes satisfy pred (or the socket closes).
-export async function waitFor(sock, pred, timeoutMs = 5000) {
+export async function waitFor(sock, pred, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const buf = received(sock);
@@ -115,7 +115,7 @@ export function parseFrames(buf) {
 }
 
 // Resolves to the close code the server sent (or null).
-export async function closeCode(sock, timeoutMs = 5000) {
+export async function closeCode(sock, timeoutMs = 20000) {
   const buf = await waitFor(sock, (b) => parseFrames(b).some((f) => f.opcode === 8), timeoutMs);
   const close = parseFrames(buf).find((f) => f.opcode === 8);
   return close && close.payload.length >= 2 ? close.payload.readUInt16BE(0) : null;

@@ -17,9 +17,17 @@ export const CHROMIUM_ARGS = [
 ];
 
 // Starts the server binary with the given extra environment. Resolves to
-// { url, port, stop(), output() } once it prints its listening line.
-// `wrap` runs the server under another program (e.g. valgrind).
-export function startServer(env = {}, { wrap = [], startTimeoutMs = 10000 } = {}) {
+// { url, port, pid, stop(), output(), waitForLog(), settledLog() } once it
+// prints its listening line. `wrap` runs the server under another program
+// (e.g. valgrind).
+//
+// The server's log reaches the test through a pipe that is read on its own
+// schedule: a line the server wrote before it answered may not have been
+// read when the answer arrives. So a test never checks output() right after
+// an answer: it waits for a line that must come (waitForLog), or, to show a
+// line did not come, reads settledLog(), which holds every line logged
+// before the call.
+export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000 } = {}) {
   const bin = process.env.LV_SERVER_BIN || path.join(sourceDir, "build/bin/liveview-examples");
   const argv = [...wrap, bin];
   const child = spawn(argv[0], argv.slice(1), {
@@ -34,30 +42,82 @@ export function startServer(env = {}, { wrap = [], startTimeoutMs = 10000 } = {}
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stderr.on("data", (d) => { out += d; });
+  const logWaiters = new Set();
+  const append = (d) => {
+    out += d;
+    for (const w of logWaiters) w();
+  };
+  child.stderr.on("data", append);
+  // "close" comes after both pipes are drained, unlike "exit": a sanitizer
+  // or valgrind report written at exit is then in the output.
+  const closed = new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), startTimeoutMs);
     child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    let started = false;
     child.stdout.on("data", (d) => {
-      out += d;
+      append(d);
       const m = /listening on http:\/\/([^:]+):(\d+)/.exec(out);
-      if (!m) return;
+      if (!m || started) return;
+      started = true;
       clearTimeout(timer);
       const port = Number(m[2]);
+      const url = `http://127.0.0.1:${port}`;
+      const output = () => out;
+      // Resolves to the output once it matches re; rejects after timeoutMs
+      // (a generous bound for a slow build, not a measure of anything).
+      const waitForLog = (re, timeoutMs = 20000) => new Promise((res, rej) => {
+        const check = () => {
+          if (!re.test(out)) return false;
+          done();
+          res(out);
+          return true;
+        };
+        const t = setTimeout(() => { done(); rej(new Error(`the server never logged ${re}:\n${out}`)); }, timeoutMs);
+        const done = () => { clearTimeout(t); logWaiters.delete(check); };
+        if (!check()) logWaiters.add(check);
+      });
       resolve({
         port,
-        url: `http://127.0.0.1:${port}`,
-        output: () => out,
+        url,
+        output,
+        waitForLog,
+        settledLog: () => settledLog(url, waitForLog),
         pid: child.pid,
         // Stops with SIGTERM and resolves to the exit code, so tests can
         // check that shutdown is clean (sanitizer builds fail it on leaks).
-        stop: () => new Promise((res) => {
-          if (child.exitCode !== null) return res(child.exitCode);
-          child.removeAllListeners("exit");
-          child.on("exit", (code, signal) => res(code ?? signal));
-          child.kill("SIGTERM");
-        }),
+        stop: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+          return closed;
+        },
       });
     });
   });
+}
+
+const BARRIER_TOPIC = "lv:log-barrier-";
+let barriers = 0;
+
+// The server's log up to now, without the lines of these barriers. The
+// server logs a refused join naming its topic after every line it logged
+// before that join, so once a join of a topic made up here shows in the
+// output, everything logged before it has been read.
+async function settledLog(url, waitForLog) {
+  const topic = BARRIER_TOPIC + ++barriers;
+  // A page's token and cookie, so the socket itself logs nothing.
+  const res = await fetch(url + "/counter");
+  const html = await res.text();
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0];
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1] ?? "";
+  const ws = new WebSocket(url.replace("http", "ws") + "/live/websocket?_csrf_token=" +
+                           encodeURIComponent(csrf) + "&vsn=2.0.0", { headers: { cookie } });
+  try {
+    await new Promise((resolve, reject) => { ws.once("open", resolve); ws.once("error", reject); });
+    const join = { url: url + "/counter", params: { _csrf_token: csrf }, session: "not-a-token", static: null };
+    ws.send(JSON.stringify(["1", "1", topic, "phx_join", join]));
+    const log = await waitForLog(new RegExp(`join of ${topic} refused`));
+    return log.split("\n").filter((line) => !line.includes(BARRIER_TOPIC)).join("\n");
+  } finally {
+    ws.close();
+  }
 }

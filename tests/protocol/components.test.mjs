@@ -98,7 +98,9 @@ test("an event with a cid reaches that component; its message to the parent come
   const e = ok(await s.click(PARIS, "explain"));
   assert.deepEqual(Object.keys(e.diff.c), [String(PARIS)]);
   assert.match(JSON.stringify(e.diff.c), /1\.5 °C/);
-  await new Promise((r) => setTimeout(r, 100));
+  // The server answers a heartbeat after everything sent before it, infos
+  // included: by its reply, any diff the event caused has arrived.
+  await s.c.heartbeat();
   assert.equal(s.c.inbox.filter((m) => m[3] === "diff").length, 0, JSON.stringify(s.c.inbox));
   s.c.close();
 });

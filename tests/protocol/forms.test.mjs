@@ -56,20 +56,20 @@ test("a wrong token is refused and never reaches the view", async () => {
   const names = ok[4].response.diff;
   assert.ok(!JSON.stringify(names).includes("Mallory"));
   assert.match(JSON.stringify(names), /"kc":1/);
-  assert.match(server.output(), /form event refused: its _csrf_token does not match/);
-  assert.ok(!server.output().includes(other.csrf), "the token is not logged");
+  await server.waitForLog(/form event refused: its _csrf_token does not match/);
+  assert.ok(!(await server.settledLog()).includes(other.csrf), "the token is not logged");
   c.close();
 });
 
 test("a missing token is processed, with one warning per view", async () => {
   const { c, page, joinRef } = await joinForm();
-  const before = (server.output().match(/carries no _csrf_token/g) || []).length;
+  const before = ((await server.settledLog()).match(/carries no _csrf_token/g) || []).length;
   const r1 = await form(c, joinRef, page.topic, "validate", "name=ab");
   assert.equal(r1[4].status, "ok");
   assert.match(JSON.stringify(r1[4].response.diff), /at least 3/);
   const r2 = await form(c, joinRef, page.topic, "save", "name=Carol");
   assert.match(JSON.stringify(r2[4].response.diff), /Carol/);
-  const after = (server.output().match(/carries no _csrf_token/g) || []).length;
+  const after = ((await server.settledLog()).match(/carries no _csrf_token/g) || []).length;
   assert.equal(after - before, 1);
   c.close();
 });

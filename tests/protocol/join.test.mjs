@@ -141,7 +141,7 @@ test("a session token is bound to its view: joining another topic with it is sta
 test("no token, claim or secret is written to the log", async () => {
   const page = await loadPage(server.url);
   await joinWith(page, { csrf: "wrong" });
-  const log = server.output();
+  const log = await server.settledLog();
   assert.ok(!log.includes(page.session.split(".")[2]), "no signature in the log");
   assert.ok(!log.includes(page.csrf), "no CSRF token in the log");
   assert.ok(!log.includes(SECRET), "no secret in the log");

@@ -10,7 +10,9 @@ import { startServer } from "../lib/server.mjs";
 import { Client, loadPage } from "../lib/client.mjs";
 
 let server;
-before(async () => { server = await startServer(); });
+// One worker thread: async work finishes in the order it was started, which
+// a test below uses as a barrier.
+before(async () => { server = await startServer({ UV_THREADPOOL_SIZE: "1" }); });
 after(async () => {
   const code = await server.stop();
   assert.equal(code, 0, "server exits cleanly:\n" + server.output());
@@ -53,7 +55,6 @@ async function leave(s) {
 }
 
 const NAV_KEYS = ["live_patch", "live_redirect", "redirect"];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test("a reply comes before the diff of the info its handle_event sent", async () => {
   const s = await joined();
@@ -102,7 +103,19 @@ test("a timer or async result due after leave or close does nothing, and the ser
   assert.equal((await t.event("async"))[4].status, "ok");
   t.c.close();
   await t.c.closed;
-  await sleep(500); // past the timer and the 300 ms async work
+  // The barrier: another view on s's socket starts the same timer and work.
+  // Its timer is due no earlier than theirs, and libuv runs timers in that
+  // order; its work queues behind theirs on the single worker thread
+  // (UV_THREADPOOL_SIZE=1). So once both its diffs are here, anything the
+  // left view sent on this socket has arrived before them.
+  const page = await loadPage(server.url, "/navtest", s.page.cookie);
+  const { joinRef } = await s.c.join(page);
+  const event = (name, value) => s.c.push(joinRef, page.topic, "event", { type: "click", event: name, value });
+  assert.equal((await event("timer", { ms: 150 }))[4].status, "ok");
+  assert.equal((await event("async", {}))[4].status, "ok");
+  const status = (text) => (m) => m[2] === page.topic && m[3] === "diff" && m[4][SLOT.status] === text;
+  await s.c.next(status("fired"));
+  await s.c.next(status("done"));
   assert.equal(s.c.inbox.filter((m) => m[2] === s.topic).length, 0, JSON.stringify(s.c.inbox));
   const hb = await s.c.heartbeat();
   assert.equal(hb[4].status, "ok");
@@ -135,6 +148,7 @@ test("navigation to a target that is not a local path is refused and never sent"
     const diff = await s.c.next((m) => m[3] === "diff" && m[4][SLOT.infos]);
     assert.equal(diff[4][SLOT.refused], String(refused), `push_patch ${JSON.stringify(to)} from handle_info was refused`);
   }
+  await s.c.heartbeat(); // answered after every push the events above caused
   assert.equal(s.c.inbox.filter((m) => NAV_KEYS.includes(m[3])).length, 0, JSON.stringify(s.c.inbox));
   // The good targets are sent.
   const patch = await s.event("patch", { to: "/navtest?x=1" });
@@ -173,6 +187,7 @@ test("a view that keeps patching from handle_params is stopped after 20", async 
   const s = await joined();
   const reply = await s.event("patch", { to: "/navtest?loop=1" });
   assert.equal(reply[4].status, "error", JSON.stringify(reply));
+  await s.c.heartbeat(); // answered after every push the event caused
   assert.equal(s.c.inbox.filter((m) => m[3] === "live_patch").length, 0);
   // The view is still there and answers.
   const ping = await s.event("ping");
@@ -184,7 +199,7 @@ test("a view that keeps patching from handle_params is stopped after 20", async 
   const { reply: join } = await c.join({ ...page, url: server.url + "/navtest?loop=1" });
   assert.equal(join[4].status, "error", JSON.stringify(join));
   c.close();
-  assert.match(server.output(), /more than 20 patches/);
+  await server.waitForLog(/more than 20 patches/);
 });
 
 test("a live_patch to a URL of another view is answered link_redirect", async () => {
