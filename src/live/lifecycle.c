@@ -297,6 +297,12 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
                                                         : "event failed";
         return;
     }
+    if (socket->parent) {
+        /* A component's navigation is not carried out (yet): it must not
+         * patch the view's URL without the view's handle_params. */
+        lv_nav dropped = take_nav(socket);
+        free(dropped.to);
+    }
     /* The dead render follows no patch: any navigation becomes a redirect. */
     lv_nav patch = {LV_NAV_NONE, false, NULL};
     if (mode != LV_STEP_PAGE) {
@@ -313,11 +319,6 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
      * (a broadcast drains their infos at once) on the same scratch. */
     lv_buf_reset(step->out);
     lv_nav nav = take_nav(socket);
-    if (socket->parent) {
-        /* A component's navigation is not carried out (yet): drop it. */
-        free(nav.to);
-        nav = (lv_nav){LV_NAV_NONE, false, NULL};
-    }
     switch (mode) {
     case LV_STEP_JOIN:
     case LV_STEP_PAGE:
