@@ -1,10 +1,11 @@
-/* The LiveView runtime's internals, shared by live/ and channel/.
+/* The LiveView runtime's internals, shared by live/, channel/ and endpoint/.
  *
  * live/ owns the app (configuration, routes, signing keys), the socket (one
- * view instance: assigns, private state, queued infos) and the dead render of
- * a page. It never touches a socket: the server calls live/endpoint.c, which
- * dispatches HTTP (lv_page_render for pages) and hands WebSocket messages to
- * the channel, which drives sockets for joins. */
+ * view instance: assigns, private state, queued infos), the view lifecycle
+ * (lifecycle.h) and the dead render of a page. It never touches a socket:
+ * the server calls endpoint/endpoint.c, which dispatches HTTP (lv_page_render
+ * for pages) and hands WebSocket messages to the channel, which runs them
+ * through the lifecycle. */
 #ifndef LV_LIVE_LIVE_H
 #define LV_LIVE_LIVE_H
 
@@ -91,9 +92,9 @@ struct lv_app {
     int bound_port;
 };
 
-/* One HTTP request as the decision code sees it: filled by live/endpoint.c
+/* One HTTP request as the decision code sees it: filled by endpoint/endpoint.c
  * from what the server parsed, read and answered by handlers and the dead
- * render, turned into the server's response by live/endpoint.c. */
+ * render, turned into the server's response by endpoint/endpoint.c. */
 struct lv_request {
     lv_app *app;
     const char *method;      /* borrowed for the request's life */

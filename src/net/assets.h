@@ -1,6 +1,6 @@
 /* Static bytes served from memory: files read once when the server starts,
  * each under one exact URL path with an ETag. Which file is served at which
- * path is decided above (live/endpoint.c's table); this is only the store.
+ * path is decided above (endpoint/endpoint.c's table); this is only the store.
  * Requests are matched by exact path against that fixed set, so no request
  * path ever reaches the file system: path traversal has nothing to work on. */
 #ifndef LV_NET_ASSETS_H

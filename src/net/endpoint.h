@@ -2,7 +2,7 @@
  * decisions). A server adapter -- net/server.c on libuv today; a long-poll
  * transport or another web server tomorrow -- parses requests and frames and
  * calls an lv_endpoint; the endpoint decides what to answer and never sees a
- * socket, a loop or which server carries it. live/endpoint.c is the app's
+ * socket, a loop or which server carries it. endpoint/endpoint.c is the app's
  * endpoint.
  *
  * Everything here is plain data and function pointers, so the decisions can
