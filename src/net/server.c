@@ -270,14 +270,18 @@ static void ws_feed(conn *c, uint8_t *data, size_t len)
  * ------------------------------------------------------------------------ */
 
 /* Writes a complete response. `extra_headers` are whole lines ending in
- * \r\n (may be NULL); the body is omitted for HEAD but its length is kept. */
+ * \r\n (may be NULL); the body is omitted for HEAD but its length is kept.
+ * A 204 or 304 never has a body, and a 204 no Content-Length (RFC 9110
+ * §8.6, §15.3.5, §15.4.5): a client would read stray bytes as the start of
+ * the next response. */
 static void http_respond(conn *c, int status, const char *content_type, const char *extra_headers,
                          const char *body, size_t body_len, bool head_only, bool keep_alive)
 {
+    if (status == 204 || status == 304) head_only = true;
     lv_buf head = LV_BUF_INIT;
     lv_buf_printf(&head, "HTTP/1.1 %d %s\r\n", status, lv_http_status_text(status));
     if (content_type) lv_buf_printf(&head, "Content-Type: %s\r\n", content_type);
-    lv_buf_printf(&head, "Content-Length: %zu\r\n", body_len);
+    if (status != 204) lv_buf_printf(&head, "Content-Length: %zu\r\n", body_len);
     lv_buf_puts(&head, "X-Content-Type-Options: nosniff\r\n");
     if (extra_headers) lv_buf_puts(&head, extra_headers);
     if (!keep_alive) lv_buf_puts(&head, "Connection: close\r\n");
@@ -416,6 +420,10 @@ static bool http_handle(conn *c)
 
     lv_http_response res = LV_HTTP_RESPONSE_INIT;
     s->ep.http(s->ep.ctx, &req, &res);
+    /* Whatever the endpoint answered, a response to HEAD has no body
+     * (RFC 9110 §9.3.2): the next response on the connection follows the
+     * head directly. */
+    if (strcmp(req.method, "HEAD") == 0) res.head_only = true;
     http_send(c, &res, keep_alive);
     lv_http_response_free(&res);
     return false;

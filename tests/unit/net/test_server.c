@@ -44,6 +44,15 @@ static void fake_http(void *ctx, const lv_http_request *req, lv_http_response *r
         lv_http_response_error(res, 403, false);
         return;
     }
+    if (strcmp(req->path, "/nocontent") == 0 || strcmp(req->path, "/see") == 0) {
+        /* A careless endpoint: a body where HTTP allows none (204), or a
+         * status outside the common set of reason phrases. */
+        res->status = req->path[1] == 'n' ? 204 : 303;
+        static const char stray[] = "stray";
+        res->body = stray;
+        res->body_len = 5;
+        return;
+    }
     res->status = 200;
     lv_http_response_set_type(res, "text/plain");
     lv_buf_puts(&res->headers, "X-Decided: above\r\n");
@@ -285,6 +294,35 @@ Test(server, writes_what_the_endpoint_decided)
     pthread_mutex_lock(&lock);
     cr_expect_str_eq(seen, "GET /any/path ?q=1 body= agent=t peer=127.0.0.1");
     pthread_mutex_unlock(&lock);
+}
+
+Test(server, a_response_to_head_never_carries_a_body)
+{
+    /* The endpoint's error response does not say head_only; the server
+     * knows the method. The pipelined GET's response must follow the head
+     * directly, or the client would read "403 Forbidden" as its start. */
+    int fd = dial();
+    send_str(fd, "HEAD /fail HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    char *res = read_to_eof(fd);
+    close(fd);
+    cr_expect_str_eq(res, "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                          "Content-Length: 14\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+                          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+                          "X-Content-Type-Options: nosniff\r\nX-Decided: above\r\n"
+                          "Connection: close\r\n\r\nhello");
+    free(res);
+}
+
+Test(server, no_content_has_neither_a_length_nor_a_body)
+{
+    int fd = dial();
+    send_str(fd, "GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\nGET /see HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    char *res = read_to_eof(fd);
+    close(fd);
+    cr_expect_str_eq(res, "HTTP/1.1 204 No Content\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+                          "HTTP/1.1 303 See Other\r\nContent-Length: 5\r\nX-Content-Type-Options: nosniff\r\n"
+                          "Connection: close\r\n\r\nstray");
+    free(res);
 }
 
 Test(server, head_only_sends_the_length_without_the_body)
