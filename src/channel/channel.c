@@ -17,7 +17,6 @@ static _Thread_local lv_buf frame_scratch;
 void lv_channel_thread_cleanup(void)
 {
     lv_buf_free(&frame_scratch);
-    lv_lifecycle_thread_cleanup();
 }
 
 void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void *send_ctx)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live/lifecycle.h"
 #include "security/csrf.h"
 #include "security/origin.h"
 #include "util/log.h"
@@ -253,6 +254,7 @@ static void endpoint_stopped(void *ctx)
     lv_app *app = ctx;
     app->runtime = (lv_runtime){0};
     lv_channel_thread_cleanup();
+    lv_lifecycle_thread_cleanup();
 }
 
 lv_endpoint lv_app_endpoint(lv_app *app)

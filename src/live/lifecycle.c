@@ -137,7 +137,8 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
         step->mounted = true;
         return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
     case LV_CALLBACK_PARAMS:
-        return run_handle_params(socket, cb->url);
+        if (!cb->params) return run_handle_params(socket, cb->url);
+        return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
     case LV_CALLBACK_EVENT:
         if (socket->parent) return lv_component_def_of(socket)->handle_event(socket, cb->name, cb->params);
         return view->handle_event(socket, cb->name, cb->params);
@@ -597,18 +598,22 @@ static void handle_event(lv_socket *view_socket, const lv_value *payload, lv_ans
 static void handle_live_patch(lv_socket *socket, const lv_value *payload, lv_answer *answer)
 {
     const char *url = lv_value_str_at(payload, "url");
-    const lv_route_entry *route = NULL;
-    if (url) {
-        lv_value params;
-        route = route_url(socket->app, url, &params);
-        lv_value_free(&params);
-    }
-    if (route != socket->route) {
+    if (!url) {
         answer_text(answer, true, "{\"link_redirect\":true}");
         return;
     }
-    lv_callback cb = {.kind = LV_CALLBACK_PARAMS, .url = url};
+    lv_value decoded;
+    if (route_url(socket->app, url, &decoded) != socket->route) {
+        lv_value_free(&decoded);
+        answer_text(answer, true, "{\"link_redirect\":true}");
+        return;
+    }
+    /* The URL was decoded to route it: handle_params gets those params. */
+    lv_params params = lv_params_of(&decoded);
+    lv_callback cb = {.kind = LV_CALLBACK_PARAMS, .url = url, .params = &params};
     step_and_answer(socket, &cb, answer);
+    lv_params_release(&params);
+    lv_value_free(&decoded);
 }
 
 void lv_view_handle(lv_socket *socket, const char *event, const lv_value *payload, lv_answer *answer)

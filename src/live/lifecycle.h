@@ -78,7 +78,8 @@ typedef enum lv_callback_kind {
 typedef struct lv_callback {
     lv_callback_kind kind;
     const char *name;         /* EVENT and INFO: its name; CLEAR_FLASH: the key or NULL */
-    const lv_params *params;  /* MOUNT: URL params; EVENT: value; INFO: payload */
+    const lv_params *params;  /* MOUNT: URL params; EVENT: value; INFO: payload;
+                               * PARAMS: the URL's params when already decoded, else NULL */
     const lv_params *session; /* MOUNT */
     const char *url;          /* MOUNT and PARAMS */
 } lv_callback;

@@ -128,7 +128,7 @@ void lv_pubsub_remove_socket(lv_app *app, lv_socket *s)
 int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_value *payload)
 {
     if (!topic || !name) return -1;
-    if (payload && (payload->kind != LV_VALUE_MAP || !lv_value_json_safe(payload))) return -1;
+    if (payload && !lv_value_json_map(payload)) return -1;
     lv_buf msg = LV_BUF_INIT;
     lv_buf_puts(&msg, "{\"name\":");
     lv_json_cstr(&msg, name);

@@ -73,7 +73,7 @@ bool lv_payload_copy(const lv_value *payload, bool as_json, lv_value *out)
         *out = lv_value_map();
         return true;
     }
-    if (payload->kind != LV_VALUE_MAP || (as_json && !lv_value_json_safe(payload))) return false;
+    if (as_json ? !lv_value_json_map(payload) : payload->kind != LV_VALUE_MAP) return false;
     *out = lv_value_clone(payload);
     return true;
 }

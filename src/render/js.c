@@ -144,7 +144,7 @@ static void key_blocking(lv_buf *b, const lv_js_opts *o)
 static bool key_object(lv_buf *b, const char *name, const lv_value *map)
 {
     if (!map) return true;
-    if (map->kind != LV_VALUE_MAP || !lv_value_json_safe(map)) return false;
+    if (!lv_value_json_map(map)) return false;
     key(b, name);
     lv_value_append_json(map, b);
     return true;

@@ -133,6 +133,11 @@ bool lv_value_json_safe(const lv_value *v)
     return v && json_safe(v, LV_JSON_MAX_DEPTH);
 }
 
+bool lv_value_json_map(const lv_value *v)
+{
+    return v && v->kind == LV_VALUE_MAP && lv_value_json_safe(v);
+}
+
 const char *lv_value_str_at(const lv_value *map, const char *key)
 {
     const lv_value *v = lv_value_map_get(map, key, strlen(key));

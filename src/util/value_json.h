@@ -42,6 +42,9 @@ bool lv_value_from_json(const struct json_t *json, size_t max_depth, lv_value *o
  * reads back the same: no NaN or infinite double anywhere, and at most
  * LV_JSON_MAX_DEPTH levels of lists and maps. */
 bool lv_value_json_safe(const lv_value *v);
+/* True for a map that lv_value_json_safe accepts: what every payload that
+ * travels as JSON (pushed events, replies, broadcasts, JS commands) must be. */
+bool lv_value_json_map(const lv_value *v);
 
 /* The string stored under key in map, or NULL when map is not a map, the
  * key is absent or its value is not a string. Borrowed from map. */
