@@ -88,10 +88,11 @@ static void teardown(void)
 
 TestSuite(lifecycle, .init = setup, .fini = teardown);
 
-/* A connected socket mounted at url, its join output checked by the caller. */
-static lv_socket *joined(const char *url, lv_step *step)
+/* A connected socket of the view routed at path, mounted at url; its join
+ * output is left in `out` and step for the caller to check. */
+static lv_socket *joined_at(const char *path, const char *url, lv_step *step)
 {
-    const lv_route_entry *route = lv_app_find_route(app, "/lc", 3);
+    const lv_route_entry *route = lv_app_find_route(app, path, strlen(path));
     lv_socket *s = lv_socket_new(app, route, true, NULL);
     lv_value empty = lv_value_map();
     lv_params params = lv_params_of(&empty), session = lv_params_of(&empty);
@@ -102,6 +103,11 @@ static lv_socket *joined(const char *url, lv_step *step)
     lv_params_release(&session);
     lv_value_free(&empty);
     return s;
+}
+
+static lv_socket *joined(const char *url, lv_step *step)
+{
+    return joined_at("/lc", url, step);
 }
 
 static void event(lv_socket *s, const char *name, lv_step *step)
@@ -286,14 +292,9 @@ Test(lifecycle, a_reloaded_template_resends_its_components_whole)
     write_template(dir, "<main>{{component \"card\" id=\"a\" title=\"A\"}}</main>", 1700000000);
     cr_assert_eq(lv_component_register(app, &card), 0);
     cr_assert_eq(lv_route(app, "/reloaded", &reloaded_view), 0);
-    const lv_route_entry *route = lv_app_find_route(app, "/reloaded", 9);
 
-    lv_socket *s = lv_socket_new(app, route, true, NULL);
-    lv_value empty = lv_value_map();
-    lv_params params = lv_params_of(&empty);
-    lv_callback mount = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &params, .url = "/reloaded"};
-    lv_step step = {.out = &out};
-    lv_step_run(s, &mount, LV_STEP_JOIN, &step);
+    lv_step step;
+    lv_socket *s = joined_at("/reloaded", "/reloaded", &step);
     cr_assert_eq(step.status, LV_STEP_OK);
     cr_assert(strstr(out.data, "\"c\":{\"1\":{\"0\":\"A\""), "the join carries the card: %s", out.data);
     lv_step_free(&step);
@@ -303,7 +304,7 @@ Test(lifecycle, a_reloaded_template_resends_its_components_whole)
      * the client drop its components, so the card must come whole again
      * (its statics and "r":1), not as a diff of what the client forgot. */
     write_template(dir, "<section>{{component \"card\" id=\"a\" title=\"A\"}}</section>", 1700000007);
-    lv_callback info = {.kind = LV_CALLBACK_INFO, .name = "same", .params = &params};
+    lv_callback info = {.kind = LV_CALLBACK_INFO, .name = "same"};
     step = (lv_step){.out = &out};
     lv_step_run(s, &info, LV_STEP_REPLY, &step);
     cr_assert_eq(step.status, LV_STEP_OK);
@@ -314,8 +315,6 @@ Test(lifecycle, a_reloaded_template_resends_its_components_whole)
     lv_step_free(&step);
 
     lv_socket_free(s);
-    lv_params_release(&params);
-    lv_value_free(&empty);
     unsetenv("LV_ENV");
     unsetenv("LV_TEMPLATES_DIR");
     char path[128];
@@ -352,28 +351,18 @@ Test(lifecycle, a_component_event_replies_with_the_component_alone)
 {
     cr_assert_eq(lv_component_register(app, &patcher), 0);
     cr_assert_eq(lv_route(app, "/holder", &holder_view), 0);
-    const lv_route_entry *route = lv_app_find_route(app, "/holder", 7);
-    lv_socket *s = lv_socket_new(app, route, true, NULL);
-    lv_value empty = lv_value_map();
-    lv_params params = lv_params_of(&empty);
-    lv_callback mount = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &params, .url = "/holder"};
-    lv_step step = {.out = &out};
-    lv_step_run(s, &mount, LV_STEP_JOIN, &step);
+    lv_step step;
+    lv_socket *s = joined_at("/holder", "/holder", &step);
     cr_assert_eq(step.status, LV_STEP_OK);
     lv_step_free(&step);
 
     lv_socket *component = lv_components_find(s, 1);
     cr_assert_not_null(component);
-    lv_callback go = {.kind = LV_CALLBACK_EVENT, .name = "go", .params = &params};
-    step = (lv_step){.out = &out};
-    lv_step_run(component, &go, LV_STEP_REPLY, &step);
+    event(component, "go", &step);
     cr_assert_eq(step.status, LV_STEP_OK);
     /* Its change, under "c"; its push_patch is not carried out: nothing
      * would run the view's handle_params for the URL. */
     cr_assert_str_eq(out.data, "{\"diff\":{\"c\":{\"1\":{\"0\":\"clicked\"}}}}");
     lv_step_free(&step);
-
     lv_socket_free(s);
-    lv_params_release(&params);
-    lv_value_free(&empty);
 }

@@ -224,6 +224,17 @@ static char *read_to_eof(int fd)
     return lv_buf_take(&b);
 }
 
+/* Sends request bytes on a new connection and returns all the server
+ * writes until it closes (the requests must end the connection). */
+static char *exchange(const char *request)
+{
+    int fd = dial();
+    send_str(fd, request);
+    char *res = read_to_eof(fd);
+    close(fd);
+    return res;
+}
+
 /* Reads until b holds at least `want` bytes; false if the peer closed. */
 static bool read_at_least(int fd, lv_buf *b, size_t want)
 {
@@ -283,10 +294,7 @@ static int read_frame(int fd, lv_buf *b, char *payload, size_t *len)
 
 Test(server, writes_what_the_endpoint_decided)
 {
-    int fd = dial();
-    send_str(fd, "GET /any/path?q=1 HTTP/1.1\r\nHost: x\r\nX-Agent: t\r\nConnection: close\r\n\r\n");
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange("GET /any/path?q=1 HTTP/1.1\r\nHost: x\r\nX-Agent: t\r\nConnection: close\r\n\r\n");
     cr_expect_str_eq(res, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
                           "X-Content-Type-Options: nosniff\r\nX-Decided: above\r\n"
                           "Connection: close\r\n\r\nhello");
@@ -301,10 +309,7 @@ Test(server, a_response_to_head_never_carries_a_body)
     /* The endpoint's error response does not say head_only; the server
      * knows the method. The pipelined GET's response must follow the head
      * directly, or the client would read "403 Forbidden" as its start. */
-    int fd = dial();
-    send_str(fd, "HEAD /fail HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange("HEAD /fail HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     cr_expect_str_eq(res, "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
                           "Content-Length: 14\r\nX-Content-Type-Options: nosniff\r\n\r\n"
                           "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
@@ -315,10 +320,7 @@ Test(server, a_response_to_head_never_carries_a_body)
 
 Test(server, no_content_has_neither_a_length_nor_a_body)
 {
-    int fd = dial();
-    send_str(fd, "GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\nGET /see HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange("GET /nocontent HTTP/1.1\r\nHost: x\r\n\r\nGET /see HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     cr_expect_str_eq(res, "HTTP/1.1 204 No Content\r\nX-Content-Type-Options: nosniff\r\n\r\n"
                           "HTTP/1.1 303 See Other\r\nContent-Length: 5\r\nX-Content-Type-Options: nosniff\r\n"
                           "Connection: close\r\n\r\nstray");
@@ -327,10 +329,7 @@ Test(server, no_content_has_neither_a_length_nor_a_body)
 
 Test(server, head_only_sends_the_length_without_the_body)
 {
-    int fd = dial();
-    send_str(fd, "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     cr_expect_not_null(strstr(res, "Content-Length: 5\r\n"));
     cr_expect_eq(strlen(res) - (size_t)(strstr(res, "\r\n\r\n") + 4 - res), 0, "no body");
     free(res);
@@ -338,11 +337,8 @@ Test(server, head_only_sends_the_length_without_the_body)
 
 Test(server, keeps_the_connection_until_the_endpoint_asks_to_close)
 {
-    int fd = dial();
-    send_str(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /fail HTTP/1.1\r\nHost: x\r\n\r\n"
-                 "GET /bye HTTP/1.1\r\nHost: x\r\n\r\n");
-    char *res = read_to_eof(fd); /* ends because /bye closes */
-    close(fd);
+    char *res = exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /fail HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "GET /bye HTTP/1.1\r\nHost: x\r\n\r\n"); /* ends because /bye closes */
     const char *second = strstr(res, "HTTP/1.1 403 Forbidden\r\n");
     cr_assert_not_null(second, "%s", res);
     cr_expect_not_null(strstr(second, "403 Forbidden\n"), "the standard error body");
@@ -375,10 +371,7 @@ Test(server, keeps_a_body_only_when_the_endpoint_wants_it)
 
 Test(server, refuses_a_bad_request_itself)
 {
-    int fd = dial();
-    send_str(fd, "GARBAGE\r\n\r\n");
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange("GARBAGE\r\n\r\n");
     cr_expect_eq(strncmp(res, "HTTP/1.1 400 Bad Request\r\n", 26), 0, "%s", res);
     free(res);
 }
@@ -387,18 +380,12 @@ Test(server, refuses_a_bad_request_itself)
 
 Test(server, a_non_handshake_at_the_socket_path_never_reaches_the_endpoint)
 {
-    int fd = dial();
-    send_str(fd, "GET /sock?let=me HTTP/1.1\r\nHost: x\r\n\r\n");
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange("GET /sock?let=me HTTP/1.1\r\nHost: x\r\n\r\n");
     cr_expect_eq(strncmp(res, "HTTP/1.1 400 ", 13), 0, "%s", res);
     free(res);
-    fd = dial();
-    send_str(fd, "GET /sock?let=me HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                 "Sec-WebSocket-Version: 8\r\n\r\n");
-    res = read_to_eof(fd);
-    close(fd);
+    res = exchange("GET /sock?let=me HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 8\r\n\r\n");
     cr_expect_eq(strncmp(res, "HTTP/1.1 426 ", 13), 0, "%s", res);
     cr_expect_not_null(strstr(res, "Sec-WebSocket-Version: 13\r\n"));
     free(res);
@@ -409,10 +396,7 @@ Test(server, a_non_handshake_at_the_socket_path_never_reaches_the_endpoint)
 
 Test(server, answers_the_endpoints_refusal_and_closes)
 {
-    int fd = dial();
-    send_str(fd, UPGRADE_HEAD("?let=not"));
-    char *res = read_to_eof(fd);
-    close(fd);
+    char *res = exchange(UPGRADE_HEAD("?let=not"));
     cr_expect_eq(strncmp(res, "HTTP/1.1 403 Forbidden\r\n", 24), 0, "%s", res);
     cr_expect_not_null(strstr(res, "Connection: close\r\n"));
     free(res);
