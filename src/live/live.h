@@ -272,6 +272,9 @@ void lv_info_free(lv_info *info);
  * (200, or 500 with an error page when mount failed). The request's session
  * must have been loaded (lv_request_load_session). */
 void lv_page_render(lv_request *req, const lv_route_entry *route);
+/* Appends the <link> and <script> tags that load the client (its CSS, the
+ * Phoenix and LiveView bundles, app.js) to a page's <head>. */
+void lv_page_asset_tags(const lv_app *app, lv_buf *out);
 
 /* Sets the assign "csrf_token" (what forms send back) to a masking of the
  * socket's CSRF state; `token` when given, else a fresh one. */

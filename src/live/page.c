@@ -22,7 +22,16 @@ static void put_attr(lv_buf *out, const char *name, const char *value)
     lv_buf_putc(out, '"');
 }
 
-static void render_layout(const char *title, const char *id, const char *csrf_token,
+void lv_page_asset_tags(const lv_app *app, lv_buf *out)
+{
+    (void)app;
+    lv_buf_puts(out, "<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
+                     "<script defer src=\"/assets/phoenix.js\"></script>\n"
+                     "<script defer src=\"/assets/phoenix_live_view.js\"></script>\n"
+                     "<script defer src=\"/assets/app.js\"></script>\n");
+}
+
+static void render_layout(const lv_app *app, const char *title, const char *id, const char *csrf_token,
                           const char *session_token, const lv_buf *inner, lv_buf *out)
 {
     lv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -32,12 +41,9 @@ static void render_layout(const char *title, const char *id, const char *csrf_to
     lv_buf_puts(out, ">\n<title>");
     lv_html_escape(out, title, strlen(title));
     /* An empty icon: browsers stop asking for /favicon.ico. */
-    lv_buf_puts(out, "</title>\n<link rel=\"icon\" href=\"data:,\">\n"
-                     "<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
-                     "<script defer src=\"/assets/phoenix.js\"></script>\n"
-                     "<script defer src=\"/assets/phoenix_live_view.js\"></script>\n"
-                     "<script defer src=\"/assets/app.js\"></script>\n"
-                     "</head>\n<body>\n<div");
+    lv_buf_puts(out, "</title>\n<link rel=\"icon\" href=\"data:,\">\n");
+    lv_page_asset_tags(app, out);
+    lv_buf_puts(out, "</head>\n<body>\n<div");
     put_attr(out, "id", id);
     lv_buf_puts(out, " data-phx-main");
     put_attr(out, "data-phx-session", session_token);
@@ -161,7 +167,7 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
 
     lv_buf page = LV_BUF_INIT;
     const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
-    render_layout(title, socket->id, csrf_token, session_token, &inner, &page);
+    render_layout(app, title, socket->id, csrf_token, session_token, &inner, &page);
     lv_respond(req, 200, "text/html; charset=utf-8", page.data, page.len);
     free(session_token);
     lv_buf_free(&page);
