@@ -60,6 +60,13 @@
 extern "C" {
 #endif
 
+/* libliveview.so exports what this header declares and nothing else: the
+ * library is compiled with -fvisibility=hidden, and this makes every
+ * declaration below visible. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define LV_VERSION "0.1.0"
 /* The version of the phoenix_live_view client this server speaks to. */
 #define LV_CLIENT_VERSION "1.2.12"
@@ -913,6 +920,10 @@ typedef char *(*lv_session_data_fn)(const lv_request *req, void *ctx);
 void lv_app_set_session_data(lv_app *app, lv_session_data_fn fn, void *ctx);
 /* The default lv_session_data_fn: the cookie session as a JSON object. */
 char *lv_cookie_session_data(const lv_request *req, void *ctx);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -19,7 +19,9 @@ export const CHROMIUM_ARGS = [
 // Starts the server binary with the given extra environment. Resolves to
 // { url, port, pid, stop(), output(), waitForLog(), settledLog() } once it
 // prints its listening line. `wrap` runs the server under another program
-// (e.g. valgrind).
+// (e.g. valgrind). `bin` serves another program than the examples, `cwd`
+// runs it from another directory, and `inheritEnv: false` gives it none of
+// the test's environment but PATH (a key of env set to undefined is unset).
 //
 // The server's log reaches the test through a pipe that is read on its own
 // schedule: a line the server wrote before it answered may not have been
@@ -27,12 +29,13 @@ export const CHROMIUM_ARGS = [
 // an answer: it waits for a line that must come (waitForLog), or, to show a
 // line did not come, reads settledLog(), which holds every line logged
 // before the call.
-export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000 } = {}) {
-  const bin = process.env.LV_SERVER_BIN || path.join(sourceDir, "build/bin/liveview-examples");
+export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, bin, cwd, inheritEnv = true } = {}) {
+  bin ??= process.env.LV_SERVER_BIN || path.join(sourceDir, "build/bin/liveview-examples");
   const argv = [...wrap, bin];
   const child = spawn(argv[0], argv.slice(1), {
+    cwd,
     env: {
-      ...process.env,
+      ...(inheritEnv ? process.env : { PATH: process.env.PATH }),
       LV_HOST: "127.0.0.1",
       LV_PORT: "0",
       LV_ASSETS_DIR: path.join(sourceDir, "assets"),

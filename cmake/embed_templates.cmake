@@ -1,4 +1,4 @@
-# Script mode helper of lv_embed_templates (CMakeLists.txt): writes a C file
+# Script mode helper of lv_embed_templates (cmake/LiveViewEmbed.cmake): writes a C file
 # holding the bytes of each template and registering them with
 # lv_template_embed before main, and a header declaring them.
 #
