@@ -178,6 +178,16 @@ test("find_package: a CMake project links liveview::liveview_static and embeds i
   await serveAndClick(bin, "cmake-app", "Tally");
 });
 
+test("add_subdirectory: only the library is built besides the program, which works", async () => {
+  const build = path.join(tmp, "subdir-app");
+  run("cmake", ["-S", path.join(here, "subdir_app"), "-B", build, "-G", "Ninja", "-DLIVEVIEW_SOURCE_DIR=" + sourceDir]);
+  const linked = run("ninja", ["-C", build, "-t", "targets", "all"]).split("\n")
+    .filter((l) => /: C_(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|MODULE)_LINKER/.test(l)).map((l) => l.split(":")[0]).sort();
+  assert.deepEqual(linked, ["cmake_app", "liveview/libliveview.a"]);
+  run("cmake", ["--build", build, "-j2"]);
+  await serveAndClick(path.join(build, "cmake_app"), "subdir-app", "Tally");
+});
+
 test("scripts/new-app: refuses bad names and a non-empty directory", () => {
   const script = path.join(sourceDir, "scripts/new-app");
   const refuse = (args, message) => {
