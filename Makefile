@@ -6,8 +6,10 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 CMAKE_FLAGS ?=
 FUZZ_RUNS  ?= 200000
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all build run test test-unit test-asan fuzz bench deps deps-test clean
+.PHONY: all build run test test-unit test-asan fuzz bench deps deps-test install uninstall clean
 
 all: build
 
@@ -49,6 +51,22 @@ fuzz:
 		$$f -runs=$(FUZZ_RUNS) -seed=1 > $(BUILD_FUZZ)/fuzz.log 2>&1 || { cat $(BUILD_FUZZ)/fuzz.log; exit 1; }; \
 		tail -n 1 $(BUILD_FUZZ)/fuzz.log; \
 	done
+
+# Installs the headers, libliveview.a, libliveview.so*, liveview.pc and the
+# CMake package under $(DESTDIR)$(PREFIX) (docs/install.md). The list of
+# installed files (DESTDIR included: CMake's manifest leaves it out) is kept
+# for `make uninstall`.
+install:
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) --target liveview_static liveview_shared
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+	sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt > $(BUILD)/installed-files.txt
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	@test -f $(BUILD)/installed-files.txt || { echo "uninstall: no $(BUILD)/installed-files.txt (nothing installed by make install)"; exit 1; }
+	xargs -d '\n' rm -fv < $(BUILD)/installed-files.txt
+	rm -f $(BUILD)/installed-files.txt
 
 bench: build
 	@for b in $(BUILD)/bin/bench_*; do echo "== $$b"; $$b; done
