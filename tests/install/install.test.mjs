@@ -178,6 +178,13 @@ test("find_package: a CMake project links liveview::liveview_static and embeds i
   await serveAndClick(bin, "cmake-app", "Tally");
 });
 
+test("find_package: lv_embed_templates names a directory that is not there", () => {
+  assert.throws(
+    () => run("cmake", ["-S", path.join(here, "cmake_app"), "-B", path.join(tmp, "cmake-app-bad"), "-G", "Ninja",
+                        "-DCMAKE_PREFIX_PATH=" + prefix, "-DTALLY_TEMPLATES=no-such-dir"]),
+    /lv_embed_templates\(cmake_app\): DIR \S*no-such-dir\s+is\s+not a directory/);
+});
+
 test("add_subdirectory: only the library is built besides the program, which works", async () => {
   const build = path.join(tmp, "subdir-app");
   run("cmake", ["-S", path.join(here, "subdir_app"), "-B", build, "-G", "Ninja", "-DLIVEVIEW_SOURCE_DIR=" + sourceDir]);
@@ -219,7 +226,9 @@ test("scripts/new-app: the project builds against the install, its test passes, 
                       "templates/counter.html", "tests/test_counter.c"])
     assert.ok(fs.existsSync(path.join(project, file)), file);
   const build = path.join(project, "build");
-  run("cmake", ["-S", project, "-B", build, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix], { cwd: project });
+  // -Werror: the generated code compiles without a warning.
+  run("cmake", ["-S", project, "-B", build, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_C_FLAGS=-Werror"],
+      { cwd: project });
   // TEMPORARY, until the "viewtest" part of issue #10 lands: without
   // <liveview_test.h> the project's test cannot compile, so only the program
   // is built. Once the header is in the source tree this branch is dead.
