@@ -123,6 +123,8 @@ test("installs the headers, both libraries, liveview.pc and the CMake package", 
   assert.match(run("readelf", ["-d", path.join(prefix, `lib/libliveview.so.${version}`)]),
                new RegExp(`\\(SONAME\\)\\s+Library soname: \\[libliveview\\.so\\.${major}\\]`));
   assert.equal(pkgConfig(pkgconfigDir, "--modversion")[0], version);
+  assert.deepEqual(pkgConfig(pkgconfigDir, "--cflags", "--libs"),
+                   ["-I" + path.join(prefix, "include"), "-L" + path.join(prefix, "lib"), "-lliveview"]);
   assert.match(fs.readFileSync(path.join(prefix, "lib/cmake/liveview/liveviewConfigVersion.cmake"), "utf8"),
                new RegExp(`PACKAGE_VERSION "${version.replace(/\./g, "\\.")}"`));
 
@@ -135,14 +137,18 @@ test("installs the headers, both libraries, liveview.pc and the CMake package", 
   assert.match(run("nm", ["--defined-only", path.join(prefix, "lib/libliveview.a")]), / T llhttp_execute$/m);
 });
 
-test("DESTDIR stages the install under DESTDIR/prefix, and liveview.pc still finds it there", () => {
+test("DESTDIR stages the install under DESTDIR/prefix, liveview.pc naming the prefix", () => {
   const stage = path.join(tmp, "stage");
   run("cmake", ["--install", buildDir, "--prefix", "/usr/local"], { env: { DESTDIR: stage } });
   for (const file of ["include/liveview.h", "lib/libliveview.a", "lib/libliveview.so", "lib/pkgconfig/liveview.pc",
                       "lib/cmake/liveview/liveviewConfig.cmake"])
     assert.ok(fs.existsSync(path.join(stage, "usr/local", file)), file);
-  const cflags = pkgConfig(path.join(stage, "usr/local/lib/pkgconfig"), "--cflags");
-  assert.equal(path.resolve(cflags[0].slice(2)), path.join(stage, "usr/local/include"));
+  // The staged file names the final prefix; a sysroot finds the staged tree.
+  const pc = fs.readFileSync(path.join(stage, "usr/local/lib/pkgconfig/liveview.pc"), "utf8");
+  assert.match(pc, /^prefix=\/usr\/local$/m);
+  const cflags = run("pkg-config", ["--cflags", "liveview"],
+                     { env: { PKG_CONFIG_PATH: path.join(stage, "usr/local/lib/pkgconfig"), PKG_CONFIG_SYSROOT_DIR: stage } });
+  assert.equal(cflags.trim().split(/\s+/)[0], "-I" + path.join(stage, "usr/local/include"));
 });
 
 test("pkg-config: a program linked with the shared library serves a live counter", async () => {
