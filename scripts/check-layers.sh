@@ -18,6 +18,7 @@ declare -A allowed=(
   [channel]="channel live render security util"
   [net]="net util"
   [endpoint]="endpoint net channel live render security util"
+  [testing]="testing endpoint net channel live render security util"
 )
 
 status=0
