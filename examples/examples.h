@@ -1,4 +1,5 @@
-/* The example views served by build/bin/liveview-examples. */
+/* The example views served by build/bin/liveview-examples and tested by
+ * tests/unit/examples/. */
 #ifndef LV_EXAMPLES_H
 #define LV_EXAMPLES_H
 
@@ -30,5 +31,9 @@ extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
+
+/* Registers every example's route, component and handler on app (routes.c).
+ * Returns 0, or -1 when one fails (it printed why). */
+int lv_examples_register(lv_app *app);
 
 #endif
