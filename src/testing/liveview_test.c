@@ -258,9 +258,9 @@ static void url_encode(lv_buf *out, const char *s)
  * status; the body and headers land in t. */
 static int http_request(lv_test *t, const char *method, const char *target, const char *body)
 {
+    char *path = lv_xstrdup(target); /* target may be t->redirect itself */
     free(t->redirect);
     t->redirect = NULL;
-    char *path = lv_xstrdup(target);
     char *query = strchr(path, '?');
     if (query) *query++ = '\0';
     char *cookies = cookie_header(t);
@@ -794,14 +794,16 @@ lv_test_view *lv_test_live(lv_test *t, const char *path)
         set_str(&t->error, "a path starts with /");
         return NULL;
     }
-    int status = http_request(t, "GET", path, NULL);
+    char *own_path = lv_xstrdup(path); /* path may be lv_test_redirect's */
+    int status = http_request(t, "GET", own_path, NULL);
     page p;
     if (status != 200 || !read_page(t->body, &p)) {
         if (status == 200) page_free(&p);
         lv_buf why = LV_BUF_INIT;
-        lv_buf_printf(&why, "GET %s answered %d%s", path, status, status == 200 ? " without a LiveView" : "");
+        lv_buf_printf(&why, "GET %s answered %d%s", own_path, status, status == 200 ? " without a LiveView" : "");
         free(t->error);
         t->error = lv_buf_take(&why);
+        free(own_path);
         return NULL;
     }
     set_str(&t->page_csrf, p.csrf);
@@ -817,7 +819,7 @@ lv_test_view *lv_test_live(lv_test *t, const char *path)
     v->static_token = p.static_token;
     v->csrf = p.csrf;
     v->title = p.title;
-    v->path = lv_xstrdup(path);
+    v->path = own_path;
     free(p.id);
     v->next = t->views;
     t->views = v;

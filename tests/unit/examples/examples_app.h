@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <liveview.h>
 #include <liveview_test.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "examples.h"
