@@ -38,12 +38,20 @@ int main(void)
         lv_component_register(app, &lv_example_calculator) != 0 ||
         lv_component_register(app, &lv_example_goal) != 0 ||
         lv_route(app, "/decarbonize", &lv_example_decarbonize) != 0 ||
+        lv_route(app, "/sensors", &lv_example_sensors) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0) {
         lv_app_free(app);
         return 1;
     }
+    /* A thread of the program feeds /sensors; it only works while someone
+     * watches. Once the server has stopped it is told to stop and joined. */
+    if (lv_example_sensors_start(app) != 0) {
+        lv_app_free(app);
+        return 1;
+    }
     int rc = lv_app_run(app);
+    lv_example_sensors_stop();
     lv_app_free(app);
     return rc == 0 ? 0 : 1;
 }
