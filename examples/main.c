@@ -20,7 +20,14 @@ int main(void)
         lv_app_free(app);
         return 1;
     }
+    /* A thread of the program feeds /sensors; it only works while someone
+     * watches. Once the server has stopped it is told to stop and joined. */
+    if (lv_example_sensors_start(app) != 0) {
+        lv_app_free(app);
+        return 1;
+    }
     int rc = lv_app_run(app);
+    lv_example_sensors_stop();
     lv_app_free(app);
     return rc == 0 ? 0 : 1;
 }

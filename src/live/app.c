@@ -144,6 +144,13 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_serde_jwt_init(&app->serde, &app->session_key, app->config.session_ttl_s, NULL);
     app->session_data = lv_cookie_session_data;
     atomic_init(&app->stop_requested, false);
+    atomic_init(&app->server, NULL);
+    atomic_init(&app->server_users, 0);
+    atomic_init(&app->run_claimed, false);
+    atomic_init(&app->running, false);
+    atomic_init(&app->bound_port, 0);
+    app->home_thread = pthread_self();
+    lv_task_queue_init(&app->posted);
     return app;
 }
 
@@ -245,9 +252,38 @@ int lv_app_port(const lv_app *app)
     return app->bound_port;
 }
 
+/* The app whose loop the calling thread runs, if any. */
+static _Thread_local const lv_app *loop_of_this_thread;
+
+void lv_app_enter_loop(const lv_app *app)
+{
+    loop_of_this_thread = app;
+}
+
+void lv_app_leave_loop(void)
+{
+    loop_of_this_thread = NULL;
+}
+
+bool lv_app_on_loop_thread(const lv_app *app)
+{
+    if (loop_of_this_thread == app) return true;
+    return !atomic_load(&app->running) && pthread_equal(pthread_self(), app->home_thread);
+}
+
 void lv_app_free(lv_app *app)
 {
     if (!app) return;
+    if (atomic_load(&app->running) || app->runner) {
+        /* Freeing under a running loop would crash later, somewhere less
+         * clear; say what the caller must do instead. */
+        lv_log_error("lv_app_free: the app is still running; call lv_app_stop and then lv_app_wait "
+                     "(or let lv_app_run return) first");
+        abort();
+    }
+    /* Tasks posted to an app that never ran still run, once, here: their
+     * arguments may be freed by them. */
+    lv_task_queue_destroy(&app->posted);
     for (size_t i = 0; i < app->route_count; i++) {
         free(app->routes[i].path);
         lv_tmpl_free(app->routes[i].tmpl);
