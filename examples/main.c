@@ -1,6 +1,7 @@
 /* liveview-examples: serves every example on http://127.0.0.1:4000.
  * LV_HOST, LV_PORT, LV_SECRET_KEY_BASE and LV_ASSETS_DIR override the
- * defaults (see lv_config in liveview.h). */
+ * defaults (see lv_config in liveview.h); the browser client is compiled
+ * in, so the binary runs from any folder. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,8 +11,6 @@ int main(void)
 {
     lv_config cfg;
     lv_config_defaults(&cfg);
-    /* Found without configuration when run from the build tree. */
-    if (!getenv("LV_ASSETS_DIR")) cfg.assets_dir = LV_SOURCE_DIR "/assets";
     cfg.title = "liveview-c examples";
 
     lv_app *app = lv_app_new(&cfg);

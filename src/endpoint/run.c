@@ -2,21 +2,13 @@
 #include <stdatomic.h>
 
 #include "endpoint/endpoint.h"
+#include "endpoint/files.h"
 #include "net/server.h"
 #include "util/log.h"
 
 int lv_app_run(lv_app *app)
 {
-    lv_assets assets;
-    lv_buf missing = LV_BUF_INIT;
-    if (lv_assets_load(&assets, app->config.assets_dir, lv_app_asset_files, lv_app_asset_file_count,
-                       &missing) != 0) {
-        lv_log_error("cannot read %s: set LV_ASSETS_DIR to the project's assets/ directory and "
-                     "run `npm ci` there (make run does both)",
-                     missing.data);
-        lv_buf_free(&missing);
-        return -1;
-    }
+    if (lv_app_files_prepare(app) != 0) return -1;
     const lv_config *c = &app->config;
     lv_server_config cfg = {
         .host = c->host,
@@ -29,15 +21,12 @@ int lv_app_run(lv_app *app)
         .idle_timeout_s = c->idle_timeout_s,
     };
     lv_endpoint ep = lv_app_endpoint(app);
-    app->assets = &assets;
     lv_server *server = lv_server_new(&cfg, &ep);
     app->server = server;
     if (atomic_load(&app->stop_requested)) lv_server_stop(server);
     int result = lv_server_run(server);
     app->server = NULL;
     lv_server_free(server);
-    app->assets = NULL;
-    lv_assets_free(&assets);
     return result;
 }
 

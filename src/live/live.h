@@ -57,7 +57,7 @@ typedef struct lv_http_route_entry {
 
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
-struct lv_assets;       /* net/assets.h */
+struct lv_app_files;    /* endpoint/files.c: the client's files, lv_static mounts */
 
 /* A registered component: its definition, and the view and route entry that
  * let its instances be ordinary sockets. */
@@ -88,7 +88,10 @@ struct lv_app {
     lv_origin_policy origins;
     atomic_bool stop_requested;
     void *server;         /* the lv_server while running (net/server.h) */
-    const struct lv_assets *assets; /* the static bytes while running */
+    /* Owned by endpoint/files.c, which sets files_free to release them. */
+    struct lv_app_files *files;
+    void (*files_free)(struct lv_app_files *files);
+    char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
     int bound_port;
 };
 
