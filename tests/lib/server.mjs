@@ -58,7 +58,10 @@ export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, cwd }
   const closed = new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), startTimeoutMs);
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
     let started = false;
     child.stdout.on("data", (d) => {
       append(d);
