@@ -1,22 +1,27 @@
 /* liveview-examples: serves every example on http://127.0.0.1:4000.
  * LV_HOST, LV_PORT, LV_SECRET_KEY_BASE and LV_ASSETS_DIR override the
- * defaults (see lv_config in liveview.h). */
+ * defaults (see lv_config in liveview.h); the browser client and the files
+ * of examples/static (at /static) are compiled in, so the binary runs from
+ * any folder. LV_FILES_DIR names a folder to serve at /files too. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "examples.h"
+#include "lv_examples_static.h"
 
 int main(void)
 {
     lv_config cfg;
     lv_config_defaults(&cfg);
-    /* Found without configuration when run from the build tree. */
-    if (!getenv("LV_ASSETS_DIR")) cfg.assets_dir = LV_SOURCE_DIR "/assets";
     cfg.title = "liveview-c examples";
+    /* LV_FILES_DIR: a folder to serve at /files as well (lv_static). */
+    const char *files_dir = getenv("LV_FILES_DIR");
 
     lv_app *app = lv_app_new(&cfg);
     if (!app) return 1;
-    if (lv_examples_register(app) != 0) {
+    if (lv_examples_register(app) != 0 ||
+        lv_static_embedded(app, "/static", lv_examples_static, lv_examples_static_count) != 0 ||
+        (files_dir && lv_static(app, "/files", files_dir) != 0)) {
         lv_app_free(app);
         return 1;
     }

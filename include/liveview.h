@@ -811,8 +811,10 @@ typedef struct lv_config {
      * Env LV_SECRET_KEY_BASE. When NULL, a random key is made at start and a
      * warning says that sessions will not survive a restart. */
     const char *secret_key_base;
-    /* Directory holding js/app.js and node_modules/ with the client bundles.
-     * Env LV_ASSETS_DIR. */
+    /* The browser client is compiled into the library. When set, this
+     * directory's js/app.js (and css/app.css if there) replace the library's
+     * own, read once at start: a custom app.js with its own hooks. NULL by
+     * default; env LV_ASSETS_DIR. */
     const char *assets_dir;
     /* <title> of every page. Default "liveview-c". */
     const char *title;
@@ -976,6 +978,46 @@ typedef char *(*lv_session_data_fn)(const lv_request *req, void *ctx);
 void lv_app_set_session_data(lv_app *app, lv_session_data_fn fn, void *ctx);
 /* The default lv_session_data_fn: the cookie session as a JSON object. */
 char *lv_cookie_session_data(const lv_request *req, void *ctx);
+
+/* ------------------------------------------------------------------------
+ * Static files (docs/static.md).
+ *
+ * A folder on disk or files compiled into the program, served under a URL
+ * prefix with a content type by extension, an ETag (If-None-Match gets
+ * 304), `Cache-Control: no-cache` (browsers revalidate, cheaply), and the
+ * gzip copy when the client accepts gzip. A prefix owns every path below
+ * it: its files answer GET and HEAD, anything else there is 404 or 405,
+ * before views and handlers are looked at. Register mounts before
+ * lv_app_run, from the thread that created the app.
+ * ------------------------------------------------------------------------ */
+
+/* One file compiled into a program: the CMake function lv_embed_static
+ * (cmake/LiveViewStatic.cmake) writes tables of these. */
+typedef struct lv_embedded_file {
+    const char *path;          /* relative to the embedded folder: "img/logo.png" */
+    const unsigned char *data;
+    size_t len;
+    const char *etag;          /* a quoted hash of data: "\"1f2e...\"" */
+    const unsigned char *gzip; /* data compressed with gzip, or NULL */
+    size_t gzip_len;
+    const char *gzip_etag;     /* a quoted hash of gzip, or NULL */
+} lv_embedded_file;
+
+/* Serves the regular files under dir at url_prefix ("/static": GET
+ * /static/img/a.png is dir/img/a.png), and dir/<file>.gz in place of <file>
+ * to clients that accept gzip. Refused with 400 or 404: "..", "." and
+ * encoded slashes or backslashes, dotfiles, directories (no listing),
+ * symbolic links (never followed) and files larger than
+ * max_outbound_bytes. Files are read when requested, on the loop thread,
+ * and kept in memory until their size or modification time changes. The
+ * prefix starts with '/', is not "/" and names no other mount. Returns 0,
+ * or -1 after logging why (dir cannot be opened, bad or taken prefix). */
+int lv_static(lv_app *app, const char *url_prefix, const char *dir);
+/* Serves a table of embedded files at url_prefix, as lv_static does a
+ * folder. files (count rows) is borrowed: it must outlive the app (the
+ * generated tables are static). Returns 0, or -1 as lv_static. */
+int lv_static_embedded(lv_app *app, const char *url_prefix, const lv_embedded_file *files,
+                       size_t count);
 
 #ifdef __cplusplus
 }

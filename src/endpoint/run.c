@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "endpoint/endpoint.h"
+#include "endpoint/files.h"
 #include "net/server.h"
 #include "util/log.h"
 
@@ -58,14 +59,7 @@ static void with_server(lv_app *app, void (*use)(lv_server *s))
 static int serve(lv_app *app, bool handle_signals,
                  void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
-    lv_assets assets;
-    lv_buf missing = LV_BUF_INIT;
-    if (lv_assets_load(&assets, app->config.assets_dir, lv_app_asset_files, lv_app_asset_file_count,
-                       &missing) != 0) {
-        lv_log_error("cannot read %s: set LV_ASSETS_DIR to the project's assets/ directory and "
-                     "run `npm ci` there (make run does both)",
-                     missing.data);
-        lv_buf_free(&missing);
+    if (lv_app_files_prepare(app) != 0) {
         finish_posted(app);
         return -1;
     }
@@ -84,7 +78,6 @@ static int serve(lv_app *app, bool handle_signals,
     };
     lv_endpoint ep = lv_app_endpoint(app);
     if (started) ep.started = started;
-    app->assets = &assets;
     lv_server *server = lv_server_new(&cfg, &ep);
     /* A task posted before this store woke nobody; the server runs the
      * queue once it listens, which is after the store. */
@@ -96,8 +89,6 @@ static int serve(lv_app *app, bool handle_signals,
     atomic_store(&app->server, NULL);
     while (atomic_load(&app->server_users) > 0) sched_yield();
     lv_server_free(server);
-    app->assets = NULL;
-    lv_assets_free(&assets);
     return result;
 }
 

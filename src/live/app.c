@@ -40,11 +40,7 @@ void lv_config_defaults(lv_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->host = env_or("LV_HOST", "127.0.0.1");
     cfg->secret_key_base = env_or("LV_SECRET_KEY_BASE", NULL);
-#ifdef LV_DEFAULT_ASSETS_DIR
-    cfg->assets_dir = env_or("LV_ASSETS_DIR", LV_DEFAULT_ASSETS_DIR);
-#else
-    cfg->assets_dir = env_or("LV_ASSETS_DIR", "assets");
-#endif
+    cfg->assets_dir = env_or("LV_ASSETS_DIR", NULL);
     cfg->title = "liveview-c";
     cfg->max_message_bytes = 1u << 20;
     cfg->max_outbound_bytes = 4u << 20;
@@ -126,7 +122,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     lv_app *app = lv_xcalloc(1, sizeof *app);
     app->config = *cfg;
     app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
-    app->config.assets_dir = dup_or_null(cfg->assets_dir ? cfg->assets_dir : "assets");
+    app->config.assets_dir = dup_or_null(cfg->assets_dir);
     app->config.title = dup_or_null(cfg->title ? cfg->title : "liveview-c");
     app->config.session_cookie = dup_or_null(cfg->session_cookie ? cfg->session_cookie : "_lv_session");
     app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
@@ -302,6 +298,8 @@ void lv_app_free(lv_app *app)
     free((char *)app->config.allowed_origins);
     free((char *)app->config.host);
     free((char *)app->config.assets_dir);
+    if (app->files_free) app->files_free(app->files);
+    free(app->asset_tags);
     free((char *)app->config.title);
     memset(&app->session_key, 0, sizeof app->session_key);
     memset(&app->cookie_key, 0, sizeof app->cookie_key);

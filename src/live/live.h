@@ -59,7 +59,7 @@ typedef struct lv_http_route_entry {
 
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
-struct lv_assets;       /* net/assets.h */
+struct lv_app_files;    /* endpoint/files.c: the client's files, lv_static mounts */
 
 /* A registered component: its definition, and the view and route entry that
  * let its instances be ordinary sockets. */
@@ -99,7 +99,10 @@ struct lv_app {
     struct lv_app_runner *runner; /* lv_app_start's thread until lv_app_wait */
     pthread_t home_thread;    /* lv_app_new's: the loop thread while not running */
     lv_task_queue posted;     /* lv_app_post's, run by the loop (one loop today) */
-    const struct lv_assets *assets; /* the static bytes while running */
+    /* Owned by endpoint/files.c, which sets files_free to release them. */
+    struct lv_app_files *files;
+    void (*files_free)(struct lv_app_files *files);
+    char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
     atomic_int bound_port;
 };
 
