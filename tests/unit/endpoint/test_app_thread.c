@@ -61,7 +61,7 @@ static lv_app *new_app(int port)
     cfg.host = "127.0.0.1";
     cfg.port = port;
     cfg.secret_key_base = SECRET;
-    cfg.assets_dir = LV_SOURCE_DIR "/assets";
+    cfg.assets_dir = NULL; /* the built-in client */
     cfg.allowed_origins = NULL;
     cfg.log_level = LV_LOG_WARN;
     lv_app *app = lv_app_new(&cfg);
