@@ -4,12 +4,13 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
+BUILD_TSAN ?= build-tsan
 CMAKE_FLAGS ?=
 FUZZ_RUNS  ?= 200000
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
-.PHONY: all build run test test-unit test-asan fuzz bench deps deps-test install uninstall clean
+.PHONY: all build run test test-unit test-asan test-tsan fuzz bench deps deps-test install uninstall clean
 
 all: build
 
@@ -27,10 +28,12 @@ run: deps build
 	./$(BUILD)/bin/liveview-examples
 
 # Every test: unit, protocol and browser tests on the normal build, then the
-# unit and protocol tests again under ASan+UBSan, then a bounded fuzz run.
+# unit and protocol tests again under ASan+UBSan, the threading tests under
+# TSan, then a bounded fuzz run.
 test: deps-test build
 	cd $(BUILD) && ctest --output-on-failure
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
 	$(MAKE) fuzz
 
 test-unit: build
@@ -41,6 +44,17 @@ test-asan:
 	cmake --build $(BUILD_ASAN)
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -L 'unit|protocol'
+
+# The tests labelled `thread` (threads of their own against the library)
+# under ThreadSanitizer; only they and the library are built. halt_on_error
+# makes a race fail the test. No suppressions: libuv, jansson and OpenSSL are
+# not instrumented, and what crosses threads goes through our own mutexes and
+# atomics, which TSan sees.
+test-tsan:
+	@test -f $(BUILD_TSAN)/build.ninja || cmake -S . -B $(BUILD_TSAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLV_TSAN=ON -DLV_BENCH=OFF -DLV_NODE_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_TSAN) --target lv_thread_tests
+	cd $(BUILD_TSAN) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		ctest --output-on-failure -L thread
 
 # Each libFuzzer target runs FUZZ_RUNS inputs from an empty corpus.
 fuzz:
@@ -72,4 +86,4 @@ bench: build
 	@for b in $(BUILD)/bin/bench_*; do echo "== $$b"; $$b; done
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_TSAN)

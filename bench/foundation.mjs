@@ -102,7 +102,6 @@ function startServer() {
       ...process.env,
       LV_HOST: "127.0.0.1",
       LV_PORT: "0",
-      LV_ASSETS_DIR: path.join(sourceDir, "assets"),
       LV_SECRET_KEY_BASE: "bench-secret-key-base-that-is-long-enough-0123456789",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,5 @@
-/* The example views served by build/bin/liveview-examples. */
+/* The example views served by build/bin/liveview-examples and tested by
+ * tests/unit/examples/. */
 #ifndef LV_EXAMPLES_H
 #define LV_EXAMPLES_H
 
@@ -26,9 +27,18 @@ extern const lv_view lv_example_autocomplete;
 extern const lv_view lv_example_feed;
 extern const lv_view lv_example_volunteers;
 extern const lv_view lv_example_decarbonize;
+extern const lv_view lv_example_sensors;
 extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);
 void lv_example_logout_post(lv_request *req);
+/* The /sensors producer thread: started before the app runs, stopped and
+ * joined after it returned. */
+int lv_example_sensors_start(lv_app *app);
+void lv_example_sensors_stop(void);
+
+/* Registers every example's route, component and handler on app (routes.c).
+ * Returns 0, or -1 when one fails (it printed why). */
+int lv_examples_register(lv_app *app);
 
 #endif

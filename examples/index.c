@@ -47,6 +47,8 @@ const lv_view lv_example_index = {
                      "the list kept in step over pub/sub</li>\n"
                      "  <li><a href=\"/decarbonize\">Decarbonize</a>: a stateful component with its own "
                      "events messaging the page, and function components</li>\n"
+                     "  <li><a href=\"/sensors\">Sensors</a>: readings from a thread of the program "
+                     "at 10 Hz, a live SVG chart, a threshold form, start and stop</li>\n"
                      "</ul>\n"
                      "</main>",
     .mount = index_mount,

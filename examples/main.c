@@ -1,49 +1,38 @@
 /* liveview-examples: serves every example on http://127.0.0.1:4000.
  * LV_HOST, LV_PORT, LV_SECRET_KEY_BASE and LV_ASSETS_DIR override the
- * defaults (see lv_config in liveview.h). */
+ * defaults (see lv_config in liveview.h); the browser client and the files
+ * of examples/static (at /static) are compiled in, so the binary runs from
+ * any folder. LV_FILES_DIR names a folder to serve at /files too. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "examples.h"
+#include "lv_examples_static.h"
 
 int main(void)
 {
     lv_config cfg;
     lv_config_defaults(&cfg);
-    /* Found without configuration when run from the build tree. */
-    if (!getenv("LV_ASSETS_DIR")) cfg.assets_dir = LV_SOURCE_DIR "/assets";
     cfg.title = "liveview-c examples";
+    /* LV_FILES_DIR: a folder to serve at /files as well (lv_static). */
+    const char *files_dir = getenv("LV_FILES_DIR");
 
     lv_app *app = lv_app_new(&cfg);
     if (!app) return 1;
-    if (lv_route(app, "/", &lv_example_index) != 0 ||
-        lv_route(app, "/counter", &lv_example_counter) != 0 ||
-        lv_route(app, "/todos", &lv_example_todos) != 0 ||
-        lv_route(app, "/form", &lv_example_form) != 0 ||
-        lv_route(app, "/login", &lv_example_login) != 0 || lv_route(app, "/me", &lv_example_me) != 0 ||
-        lv_route(app, "/rtcounter", &lv_example_rtcounter) != 0 ||
-        lv_route(app, "/volume", &lv_example_volume) != 0 ||
-        lv_route(app, "/dashboard", &lv_example_dashboard) != 0 ||
-        lv_route(app, "/search", &lv_example_search) != 0 ||
-        lv_route(app, "/pagination", &lv_example_pagination) != 0 ||
-        lv_route(app, "/servers", &lv_example_servers) != 0 ||
-        lv_route(app, "/hi/:name", &lv_example_hi) != 0 ||
-        lv_route(app, "/livenav", &lv_example_livenav_a) != 0 ||
-        lv_route(app, "/livenav/b", &lv_example_livenav_b) != 0 ||
-        lv_route(app, "/navtest", &lv_example_navtest) != 0 || /* for the protocol tests */
-        lv_route(app, "/books", &lv_example_books) != 0 || lv_route(app, "/js", &lv_example_js_commands) != 0 ||
-        lv_route(app, "/autocomplete", &lv_example_autocomplete) != 0 ||
-        lv_route(app, "/feed", &lv_example_feed) != 0 ||
-        lv_route(app, "/volunteers", &lv_example_volunteers) != 0 ||
-        lv_component_register(app, &lv_example_calculator) != 0 ||
-        lv_component_register(app, &lv_example_goal) != 0 ||
-        lv_route(app, "/decarbonize", &lv_example_decarbonize) != 0 ||
-        lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
-        lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0) {
+    if (lv_examples_register(app) != 0 ||
+        lv_static_embedded(app, "/static", lv_examples_static, lv_examples_static_count) != 0 ||
+        (files_dir && lv_static(app, "/files", files_dir) != 0)) {
+        lv_app_free(app);
+        return 1;
+    }
+    /* A thread of the program feeds /sensors; it only works while someone
+     * watches. Once the server has stopped it is told to stop and joined. */
+    if (lv_example_sensors_start(app) != 0) {
         lv_app_free(app);
         return 1;
     }
     int rc = lv_app_run(app);
+    lv_example_sensors_stop();
     lv_app_free(app);
     return rc == 0 ? 0 : 1;
 }

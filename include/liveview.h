@@ -42,9 +42,30 @@
  *         return rc;
  *     }
  *
- * Threads: every callback of one view runs on the server's loop thread, one
- * at a time, in the order the client's messages arrived. User code needs no
- * locks for its view's state.
+ * Threads: every callback of one view runs on the app's loop thread, one at
+ * a time, in the order the client's messages arrived. User code needs no
+ * locks for its view's state. The loop thread is the one inside lv_app_run,
+ * or the library's own after lv_app_start; while the app is not running
+ * (before either, after they end, in tests that never run it) the thread
+ * that called lv_app_new counts as the loop thread. Other threads of the
+ * program reach views through lv_broadcast and lv_app_post (docs/threads.md):
+ *
+ *   Any thread, any time ("safe from any thread"):
+ *     lv_app_stop (also from a signal handler), lv_app_post, lv_broadcast,
+ *     lv_pubsub_deliver, lv_app_port (valid once lv_app_start returned 0),
+ *     the value functions on values the thread owns (lv_map_new ...),
+ *     lv_schema_* once made, lv_config_defaults.
+ *   The loop thread only (inside callbacks, or in an lv_app_post task):
+ *     everything taking an lv_socket, lv_request or lv_changeset made there,
+ *     lv_subscribe, lv_unsubscribe.
+ *   Before lv_app_run or lv_app_start only (set-up, on the creating thread):
+ *     lv_route, lv_http_route, lv_component_register, lv_app_set_serde,
+ *     lv_app_set_broker, lv_app_set_session_data and the other lv_app_set_*.
+ *   The thread that started the app (or one it hands the app to):
+ *     lv_app_run, lv_app_start, lv_app_wait (once), then lv_app_free.
+ *
+ * None of the lv_socket functions may be called from another thread, not
+ * even with a lock of your own: the loop does not take it. Post instead.
  *
  * Memory: unless a comment says otherwise, pointers passed to a function are
  * borrowed (copied if kept), and pointers returned are owned by the library
@@ -216,8 +237,12 @@ int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *ar
 /* Pub/sub between views: lv_broadcast delivers info `name` with `payload`
  * to every view subscribed to topic (the sender too, when subscribed).
  * Subscriptions end with the view. Returns 0, or -1 for a bad payload (it
- * travels as JSON) or a NULL topic or name. Call these from view callbacks
- * (the loop thread). */
+ * travels as JSON) or a NULL topic or name. lv_subscribe and lv_unsubscribe
+ * run on the loop thread (view callbacks). lv_broadcast is safe from any
+ * thread: on the loop thread it delivers before returning; from another
+ * thread the payload is copied and delivered on the loop soon after, in the
+ * order that thread broadcast, and it returns -1 once the app is stopping
+ * (lv_app_post). */
 int lv_subscribe(lv_socket *socket, const char *topic);
 void lv_unsubscribe(lv_socket *socket, const char *topic);
 int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_value *payload);
@@ -225,17 +250,22 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
 /* A broker carries broadcasts between processes (the default one is local:
  * this process only). It is told when this process gains its first or loses
  * its last subscriber of a topic, and publishes messages that every process
- * subscribed to the topic, this one included, passes to lv_pubsub_deliver on
- * its loop thread. Messages are opaque bytes. */
+ * subscribed to the topic, this one included, passes to lv_pubsub_deliver.
+ * Messages are opaque bytes. All three callbacks run on the loop thread
+ * (a broadcast from another thread is posted there first); a publish that
+ * returns non-zero for a posted broadcast is logged. */
 typedef struct lv_broker {
     void *ctx;
     int (*topic_added)(void *ctx, const char *topic);
     void (*topic_removed)(void *ctx, const char *topic);
     int (*publish)(void *ctx, const char *topic, const char *message, size_t len);
 } lv_broker;
-/* Replaces the local broker (copied). */
+/* Replaces the local broker (copied). Before the app runs. */
 void lv_app_set_broker(lv_app *app, const lv_broker *broker);
-/* Hands a published message to this process's subscribers of topic. */
+/* Hands a published message to this process's subscribers of topic. Safe
+ * from any thread (a broker's own receiving thread): off the loop thread
+ * the message is copied and delivered on the loop, or dropped once the app
+ * is stopping. */
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len);
 
 /* ------------------------------------------------------------------------
@@ -788,8 +818,10 @@ typedef struct lv_config {
      * Env LV_SECRET_KEY_BASE. When NULL, a random key is made at start and a
      * warning says that sessions will not survive a restart. */
     const char *secret_key_base;
-    /* Directory holding js/app.js and node_modules/ with the client bundles.
-     * Env LV_ASSETS_DIR. */
+    /* The browser client is compiled into the library. When set, this
+     * directory's js/app.js (and css/app.css if there) replace the library's
+     * own, read once at start: a custom app.js with its own hooks. NULL by
+     * default; env LV_ASSETS_DIR. */
     const char *assets_dir;
     /* <title> of every page. Default "liveview-c". */
     const char *title;
@@ -855,15 +887,48 @@ lv_app *lv_app_new(const lv_config *cfg);
  * order they were added. Compiles the template; returns 0, or -1 after
  * printing the error (a template syntax error names the line and column). */
 int lv_route(lv_app *app, const char *path, const lv_view *view);
-/* Listens and serves until lv_app_stop, SIGINT or SIGTERM. Returns 0 after a
- * clean stop, -1 when it cannot listen. */
+/* Listens and serves on the calling thread until lv_app_stop, SIGINT or
+ * SIGTERM (it installs watchers for both). Returns 0 after a clean stop, -1
+ * when it cannot listen (logged). An app runs once: a second lv_app_run or
+ * lv_app_start is refused with -1. The server ignores SIGPIPE process-wide
+ * (a client gone mid-write must not kill the program). */
 int lv_app_run(lv_app *app);
-/* Asks a running app to stop; safe from any thread and from signal handlers. */
+/* Serves on a thread of the library's own and returns 0 once listening
+ * (lv_app_port is then valid), or -1 when it cannot listen, with the reason
+ * logged and the thread joined. Installs no signal handlers: a program that
+ * wants Ctrl-C to stop the app installs its own handler calling lv_app_stop.
+ * An app runs once (see lv_app_run). */
+int lv_app_start(lv_app *app);
+/* Blocks until an app started with lv_app_start has stopped (lv_app_stop)
+ * and its thread is joined; returns what lv_app_run would have. Call it
+ * once, not from the loop thread (refused with -1), and only after
+ * lv_app_start returned 0 (else -1). */
+int lv_app_wait(lv_app *app);
+/* Asks the app to stop; safe from any thread and from signal handlers,
+ * before, during or after the run. Before it runs, the app stops as soon
+ * as it listens. Open views get terminate (LV_TERMINATE_SHUTDOWN). */
 void lv_app_stop(lv_app *app);
-/* Frees the app; call after lv_app_run has returned. */
+/* Frees the app: after lv_app_run returned or lv_app_wait did. Freeing an
+ * app that is still running is a bug: it is logged and the program aborts.
+ * Tasks posted to an app that never ran are run here first. */
 void lv_app_free(lv_app *app);
-/* The port the app listens on once running (useful with port 0). */
+/* The port the app listens on once running (useful with port 0); 0 before. */
 int lv_app_port(const lv_app *app);
+
+/* Work posted to the loop thread; arg is the poster's. */
+typedef void (*lv_post_fn)(lv_app *app, void *arg);
+/* Runs fn(app, arg) on the loop thread, after what is queued before it:
+ * the way for another thread of the program to touch views (call
+ * lv_send_info on a socket it tracks, assign...). Safe from any thread,
+ * but not from a signal handler (it allocates). Returns 0, or -1 once the
+ * app is stopping (lv_app_stop was called), when fn never runs.
+ *
+ * Every fn for which lv_app_post returned 0 runs exactly once, and before
+ * lv_app_run or lv_app_wait returns (the queue is drained when the app
+ * stops, before the connections close), so fn may free arg. Posted before
+ * the app runs, fn waits until the loop runs; if the app never runs, it
+ * runs in lv_app_free. Tasks from one thread run in the order posted. */
+int lv_app_post(lv_app *app, lv_post_fn fn, void *arg);
 /* Replaces the session serializer chosen by lv_config.session_serde with the
  * app's own (copied; its free_ctx, if any, runs when the app is freed). */
 void lv_app_set_serde(lv_app *app, const lv_serde *serde);
@@ -920,6 +985,46 @@ typedef char *(*lv_session_data_fn)(const lv_request *req, void *ctx);
 void lv_app_set_session_data(lv_app *app, lv_session_data_fn fn, void *ctx);
 /* The default lv_session_data_fn: the cookie session as a JSON object. */
 char *lv_cookie_session_data(const lv_request *req, void *ctx);
+
+/* ------------------------------------------------------------------------
+ * Static files (docs/static.md).
+ *
+ * A folder on disk or files compiled into the program, served under a URL
+ * prefix with a content type by extension, an ETag (If-None-Match gets
+ * 304), `Cache-Control: no-cache` (browsers revalidate, cheaply), and the
+ * gzip copy when the client accepts gzip. A prefix owns every path below
+ * it: its files answer GET and HEAD, anything else there is 404 or 405,
+ * before views and handlers are looked at. Register mounts before
+ * lv_app_run, from the thread that created the app.
+ * ------------------------------------------------------------------------ */
+
+/* One file compiled into a program: the CMake function lv_embed_static
+ * (cmake/LiveViewStatic.cmake) writes tables of these. */
+typedef struct lv_embedded_file {
+    const char *path;          /* relative to the embedded folder: "img/logo.png" */
+    const unsigned char *data;
+    size_t len;
+    const char *etag;          /* a quoted hash of data: "\"1f2e...\"" */
+    const unsigned char *gzip; /* data compressed with gzip, or NULL */
+    size_t gzip_len;
+    const char *gzip_etag;     /* a quoted hash of gzip, or NULL */
+} lv_embedded_file;
+
+/* Serves the regular files under dir at url_prefix ("/static": GET
+ * /static/img/a.png is dir/img/a.png), and dir/<file>.gz in place of <file>
+ * to clients that accept gzip. Refused with 400 or 404: "..", "." and
+ * encoded slashes or backslashes, dotfiles, directories (no listing),
+ * symbolic links (never followed) and files larger than
+ * max_outbound_bytes. Files are read when requested, on the loop thread,
+ * and kept in memory until their size or modification time changes. The
+ * prefix starts with '/', is not "/" and names no other mount. Returns 0,
+ * or -1 after logging why (dir cannot be opened, bad or taken prefix). */
+int lv_static(lv_app *app, const char *url_prefix, const char *dir);
+/* Serves a table of embedded files at url_prefix, as lv_static does a
+ * folder. files (count rows) is borrowed: it must outlive the app (the
+ * generated tables are static). Returns 0, or -1 as lv_static. */
+int lv_static_embedded(lv_app *app, const char *url_prefix, const lv_embedded_file *files,
+                       size_t count);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

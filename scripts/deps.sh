@@ -10,7 +10,7 @@ set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake ninja-build pkgconf libuv1-dev node-llhttp libjansson-dev libssl-dev)
+packages=(build-essential cmake ninja-build pkgconf libuv1-dev node-llhttp libjansson-dev libssl-dev gzip)
 if [ "$mode" = test ]; then
   packages+=(libcriterion-dev clang libclang-rt-14-dev chromium valgrind)
 fi

@@ -5,21 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/files.h"
 #include "live/lifecycle.h"
 #include "security/csrf.h"
 #include "security/origin.h"
 #include "util/log.h"
 #include "util/value_json.h"
-
-const lv_asset_file lv_app_asset_files[] = {
-    {"/assets/phoenix.js", "node_modules/phoenix/priv/static/phoenix.js",
-     "text/javascript; charset=utf-8"},
-    {"/assets/phoenix_live_view.js", "node_modules/phoenix_live_view/priv/static/phoenix_live_view.js",
-     "text/javascript; charset=utf-8"},
-    {"/assets/app.js", "js/app.js", "text/javascript; charset=utf-8"},
-    {"/assets/app.css", "css/app.css", "text/css; charset=utf-8"},
-};
-const size_t lv_app_asset_file_count = sizeof lv_app_asset_files / sizeof lv_app_asset_files[0];
 
 /* ------------------------------------------------------------------------
  * HTTP
@@ -84,25 +75,6 @@ static void serve_handler(lv_app *app, const lv_http_route_entry *route,
     lv_request_free(&req);
 }
 
-static void serve_asset(const lv_asset *a, const lv_http_request *http, bool head_only,
-                        lv_http_response *res)
-{
-    /* The asset URLs carry no content hash, so browsers revalidate each time
-     * (no-cache) and get a 304 while the ETag still matches. */
-    lv_buf_printf(&res->headers, "Cache-Control: no-cache\r\nETag: %s\r\n", a->etag);
-    const char *inm = lv_http_request_header(http, "if-none-match");
-    if (inm && strstr(inm, a->etag)) {
-        res->status = 304;
-        res->head_only = true;
-        return;
-    }
-    res->status = 200;
-    lv_http_response_set_type(res, a->content_type);
-    res->body = a->data; /* the store outlives the server's run: no copy */
-    res->body_len = a->len;
-    res->head_only = head_only;
-}
-
 static void serve_page(lv_app *app, const lv_route_entry *route, const lv_http_request *http,
                        bool head_only, lv_http_response *res)
 {
@@ -124,15 +96,15 @@ static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_respon
     const char *path = http->path;
     size_t path_len = strlen(path);
     bool head_only = strcmp(http->method, "HEAD") == 0;
+    if (lv_app_files_serve(app, http, res)) return;
     bool path_known = false;
     const lv_http_route_entry *handler = lv_app_find_http_route(app, http->method, path, &path_known);
     if (handler) {
         serve_handler(app, handler, http, res);
         return;
     }
-    const lv_asset *asset = app->assets ? lv_assets_find(app->assets, path, path_len) : NULL;
-    const lv_route_entry *route = asset ? NULL : lv_app_match_route(app, path, path_len, NULL);
-    if (!asset && !route && !path_known) {
+    const lv_route_entry *route = lv_app_match_route(app, path, path_len, NULL);
+    if (!route && !path_known) {
         static const char body[] = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                                    "<title>Not found</title></head><body><h1>Not found</h1>"
                                    "<p><a href=\"/\">Back to the index</a></p></body></html>\n";
@@ -143,7 +115,7 @@ static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_respon
         res->head_only = head_only;
         return;
     }
-    if (!asset && !route) { /* only handlers for other methods live here */
+    if (!route) { /* only handlers for other methods live here */
         lv_http_response_error(res, 405, false);
         return;
     }
@@ -152,10 +124,7 @@ static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_respon
         lv_buf_puts(&res->headers, "Allow: GET, HEAD\r\n");
         return;
     }
-    if (asset)
-        serve_asset(asset, http, head_only, res);
-    else
-        serve_page(app, route, http, head_only, res);
+    serve_page(app, route, http, head_only, res);
 }
 
 /* Only a handler reads a body; any other is dropped as it arrives. */

@@ -6,8 +6,9 @@
  * accepted socket) and live/. It cannot live in live/ itself, because
  * channel/ drives live/'s views and live/ must not know channel/.
  *
- * HTTP: handler routes (with Plug's CSRF rule for state-changing methods),
- * static assets (ETag revalidation), pages (the dead render), 404 and 405.
+ * HTTP: the client's files and lv_static mounts (endpoint/files.h, checked
+ * first), handler routes (with Plug's CSRF rule for state-changing
+ * methods), pages (the dead render), 404 and 405.
  * Sockets: the Origin check, the serializer version, the connect-time CSRF
  * check; an accepted socket is one channel, which answers through the send
  * function the server lent. */
@@ -16,23 +17,18 @@
 
 #include "channel/channel.h"
 #include "live/live.h"
-#include "net/assets.h"
 #include "net/endpoint.h"
 
 /* Where the official client opens its socket. */
 #define LV_SOCKET_PATH "/live/websocket"
-
-/* The files served as static assets, and at which paths. */
-extern const lv_asset_file lv_app_asset_files[];
-extern const size_t lv_app_asset_file_count;
 
 /* What an accepted socket's conn_ctx points to. */
 typedef struct lv_endpoint_socket {
     lv_channel channel;
 } lv_endpoint_socket;
 
-/* The endpoint answering for app (its ctx). Assets are served from
- * app->assets when it is set. */
+/* The endpoint answering for app (its ctx). The client's files are served
+ * once lv_app_files_prepare has run. */
 lv_endpoint lv_app_endpoint(lv_app *app);
 
 #endif

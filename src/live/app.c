@@ -40,11 +40,7 @@ void lv_config_defaults(lv_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->host = env_or("LV_HOST", "127.0.0.1");
     cfg->secret_key_base = env_or("LV_SECRET_KEY_BASE", NULL);
-#ifdef LV_DEFAULT_ASSETS_DIR
-    cfg->assets_dir = env_or("LV_ASSETS_DIR", LV_DEFAULT_ASSETS_DIR);
-#else
-    cfg->assets_dir = env_or("LV_ASSETS_DIR", "assets");
-#endif
+    cfg->assets_dir = env_or("LV_ASSETS_DIR", NULL);
     cfg->title = "liveview-c";
     cfg->max_message_bytes = 1u << 20;
     cfg->max_outbound_bytes = 4u << 20;
@@ -126,7 +122,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     lv_app *app = lv_xcalloc(1, sizeof *app);
     app->config = *cfg;
     app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
-    app->config.assets_dir = dup_or_null(cfg->assets_dir ? cfg->assets_dir : "assets");
+    app->config.assets_dir = dup_or_null(cfg->assets_dir);
     app->config.title = dup_or_null(cfg->title ? cfg->title : "liveview-c");
     app->config.session_cookie = dup_or_null(cfg->session_cookie ? cfg->session_cookie : "_lv_session");
     app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
@@ -144,6 +140,13 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_serde_jwt_init(&app->serde, &app->session_key, app->config.session_ttl_s, NULL);
     app->session_data = lv_cookie_session_data;
     atomic_init(&app->stop_requested, false);
+    atomic_init(&app->server, NULL);
+    atomic_init(&app->server_users, 0);
+    atomic_init(&app->run_claimed, false);
+    atomic_init(&app->running, false);
+    atomic_init(&app->bound_port, 0);
+    app->home_thread = pthread_self();
+    lv_task_queue_init(&app->posted);
     return app;
 }
 
@@ -245,9 +248,38 @@ int lv_app_port(const lv_app *app)
     return app->bound_port;
 }
 
+/* The app whose loop the calling thread runs, if any. */
+static _Thread_local const lv_app *loop_of_this_thread;
+
+void lv_app_enter_loop(const lv_app *app)
+{
+    loop_of_this_thread = app;
+}
+
+void lv_app_leave_loop(void)
+{
+    loop_of_this_thread = NULL;
+}
+
+bool lv_app_on_loop_thread(const lv_app *app)
+{
+    if (loop_of_this_thread == app) return true;
+    return !atomic_load(&app->running) && pthread_equal(pthread_self(), app->home_thread);
+}
+
 void lv_app_free(lv_app *app)
 {
     if (!app) return;
+    if (atomic_load(&app->running) || app->runner) {
+        /* Freeing under a running loop would crash later, somewhere less
+         * clear; say what the caller must do instead. */
+        lv_log_error("lv_app_free: the app is still running; call lv_app_stop and then lv_app_wait "
+                     "(or let lv_app_run return) first");
+        abort();
+    }
+    /* Tasks posted to an app that never ran still run, once, here: their
+     * arguments may be freed by them. */
+    lv_task_queue_destroy(&app->posted);
     for (size_t i = 0; i < app->route_count; i++) {
         free(app->routes[i].path);
         lv_tmpl_free(app->routes[i].tmpl);
@@ -266,6 +298,8 @@ void lv_app_free(lv_app *app)
     free((char *)app->config.allowed_origins);
     free((char *)app->config.host);
     free((char *)app->config.assets_dir);
+    if (app->files_free) app->files_free(app->files);
+    free(app->asset_tags);
     free((char *)app->config.title);
     memset(&app->session_key, 0, sizeof app->session_key);
     memset(&app->cookie_key, 0, sizeof app->cookie_key);

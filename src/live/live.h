@@ -10,6 +10,7 @@
 #define LV_LIVE_LIVE_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "liveview.h"
@@ -23,6 +24,7 @@
 #include "util/buf.h"
 #include "util/form.h"
 #include "util/runtime.h"
+#include "util/task_queue.h"
 #include "util/value.h"
 
 /* Random bytes in a view id: 12 bytes = 96 bits, 16 base64url characters. */
@@ -57,7 +59,7 @@ typedef struct lv_http_route_entry {
 
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
-struct lv_assets;       /* net/assets.h */
+struct lv_app_files;    /* endpoint/files.c: the client's files, lv_static mounts */
 
 /* A registered component: its definition, and the view and route entry that
  * let its instances be ordinary sockets. */
@@ -87,10 +89,32 @@ struct lv_app {
     void *session_data_ctx;
     lv_origin_policy origins;
     atomic_bool stop_requested;
-    void *server;         /* the lv_server while running (net/server.h) */
-    const struct lv_assets *assets; /* the static bytes while running */
-    int bound_port;
+    /* Running (endpoint/run.c). The lv_server exists only while serving;
+     * threads that use it (lv_app_stop, lv_app_post) count themselves in
+     * server_users, which the run waits out before freeing it. */
+    _Atomic(void *) server;
+    atomic_int server_users;
+    atomic_bool run_claimed;  /* an app runs once: lv_app_run or lv_app_start */
+    atomic_bool running;      /* from run/start until run returns or wait joined */
+    struct lv_app_runner *runner; /* lv_app_start's thread until lv_app_wait */
+    pthread_t home_thread;    /* lv_app_new's: the loop thread while not running */
+    lv_task_queue posted;     /* lv_app_post's, run by the loop (one loop today) */
+    /* Owned by endpoint/files.c, which sets files_free to release them. */
+    struct lv_app_files *files;
+    void (*files_free)(struct lv_app_files *files);
+    char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
+    atomic_int bound_port;
 };
+
+/* Whether the calling thread may use the app's loop-thread-only functions
+ * now: the thread running its loop, or, while it does not run (before
+ * lv_app_run or lv_app_start, after they end, and in tests that never run
+ * it), the thread that created it. */
+bool lv_app_on_loop_thread(const lv_app *app);
+/* Marks the calling thread as the one running app's loop, until
+ * lv_app_leave_loop. */
+void lv_app_enter_loop(const lv_app *app);
+void lv_app_leave_loop(void);
 
 /* One HTTP request as the decision code sees it: filled by endpoint/endpoint.c
  * from what the server parsed, read and answered by handlers and the dead

@@ -24,11 +24,9 @@ static void put_attr(lv_buf *out, const char *name, const char *value)
 
 void lv_page_asset_tags(const lv_app *app, lv_buf *out)
 {
-    (void)app;
-    lv_buf_puts(out, "<link rel=\"stylesheet\" href=\"/assets/app.css\">\n"
-                     "<script defer src=\"/assets/phoenix.js\"></script>\n"
-                     "<script defer src=\"/assets/phoenix_live_view.js\"></script>\n"
-                     "<script defer src=\"/assets/app.js\"></script>\n");
+    /* Made once at start by endpoint/files.c (fingerprinted URLs); an app
+     * that never started (a test rendering a page directly) has none. */
+    if (app->asset_tags) lv_buf_puts(out, app->asset_tags);
 }
 
 static void render_layout(const lv_app *app, const char *title, const char *id, const char *csrf_token,

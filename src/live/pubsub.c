@@ -2,7 +2,12 @@
  * default broker, which delivers in process. A broker for many processes
  * (Redis) only moves messages between processes; the local fan-out below
  * stays the same. A message is {"name":...,"payload":{...}}, delivered to
- * each subscriber as an info. */
+ * each subscriber as an info.
+ *
+ * The tables belong to the loop thread. lv_broadcast and lv_pubsub_deliver
+ * called from any other thread copy the message and post it to the loop
+ * (lv_app_post), so the broker's publish and every delivery run there, in
+ * the order each thread sent them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,9 +130,50 @@ void lv_pubsub_remove_socket(lv_app *app, lv_socket *s)
     x->topic_count = 0;
 }
 
+/* A message on its way to the loop thread, owned by the posted task. */
+typedef struct crossing {
+    char *topic;
+    lv_buf message;
+} crossing;
+
+static void crossing_free(crossing *x)
+{
+    free(x->topic);
+    lv_buf_free(&x->message);
+    free(x);
+}
+
+static void publish_on_loop(lv_app *app, void *arg)
+{
+    crossing *x = arg;
+    const lv_broker *b = broker_of(app);
+    if (b->publish(b->ctx, x->topic, x->message.data, x->message.len) != 0)
+        lv_log_warn("pub/sub: the broker refused a message on %s", x->topic);
+    crossing_free(x);
+}
+
+static void deliver_on_loop(lv_app *app, void *arg)
+{
+    crossing *x = arg;
+    lv_pubsub_deliver(app, x->topic, x->message.data, x->message.len);
+    crossing_free(x);
+}
+
+/* Posts topic and message (taken) to run fn on the loop. */
+static int cross(lv_app *app, lv_post_fn fn, const char *topic, lv_buf *message)
+{
+    crossing *x = lv_xmalloc(sizeof *x);
+    x->topic = lv_xstrdup(topic);
+    x->message = *message;
+    *message = (lv_buf)LV_BUF_INIT;
+    if (lv_app_post(app, fn, x) == 0) return 0;
+    crossing_free(x); /* the app is stopping */
+    return -1;
+}
+
 int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_value *payload)
 {
-    if (!topic || !name) return -1;
+    if (!app || !topic || !name) return -1;
     if (payload && !lv_value_json_map(payload)) return -1;
     lv_buf msg = LV_BUF_INIT;
     lv_buf_puts(&msg, "{\"name\":");
@@ -138,6 +184,7 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
     else
         lv_buf_puts(&msg, "{}");
     lv_buf_putc(&msg, '}');
+    if (!lv_app_on_loop_thread(app)) return cross(app, publish_on_loop, topic, &msg);
     const lv_broker *b = broker_of(app);
     int rc = b->publish(b->ctx, topic, msg.data, msg.len);
     lv_buf_free(&msg);
@@ -146,6 +193,14 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
 
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len)
 {
+    if (!app || !topic || (!message && len)) return;
+    if (!lv_app_on_loop_thread(app)) {
+        lv_buf copy = LV_BUF_INIT;
+        lv_buf_append(&copy, message ? message : "", len);
+        if (cross(app, deliver_on_loop, topic, &copy) != 0)
+            lv_log_debug("pub/sub: a message on %s arrived while stopping and was dropped", topic);
+        return;
+    }
     lv_pubsub *ps = app->pubsub;
     topic_entry *t = ps ? find_topic(ps, topic) : NULL;
     if (!t || t->count == 0) return;

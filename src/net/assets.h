@@ -1,44 +1,44 @@
-/* Static bytes served from memory: files read once when the server starts,
- * each under one exact URL path with an ETag. Which file is served at which
- * path is decided above (endpoint/endpoint.c's table); this is only the store.
- * Requests are matched by exact path against that fixed set, so no request
- * path ever reaches the file system: path traversal has nothing to work on. */
+/* The browser client's files, served from memory under fingerprinted URLs
+ * ("/assets/app-<hash>.js": the hash is of the bytes), so a browser keeps
+ * each one for a year and never asks again; new bytes are a new URL. Which
+ * files are served is decided above (endpoint/assets.c); this is only the
+ * store. Requests are matched by exact path against that fixed set, so no
+ * request path ever reaches the file system. */
 #ifndef LV_NET_ASSETS_H
 #define LV_NET_ASSETS_H
 
 #include <stddef.h>
 
+#include "liveview.h"
+#include "net/static.h"
 #include "util/buf.h"
 
-/* One file to serve: all three strings must outlive the store. */
-typedef struct lv_asset_file {
-    const char *url_path;     /* e.g. "/assets/app.js" */
-    const char *file;         /* relative to the assets directory */
-    const char *content_type;
-} lv_asset_file;
-
 typedef struct lv_asset {
-    const char *url_path;     /* borrowed (see lv_asset_file) */
-    const char *content_type; /* borrowed */
-    char *data;               /* owned */
-    size_t len;
-    char etag[24];            /* "\"<16 hex>\"" */
+    char *url_path;      /* owned */
+    lv_static_body body; /* into an embedded table (static) or `owned` */
+    char *owned;         /* bytes read at start, or NULL */
+    char etag[LV_ETAG_SIZE];
 } lv_asset;
 
 typedef struct lv_assets {
-    lv_asset *items;
+    lv_asset **items; /* each owned; body.etag may point into its item */
     size_t count;
 } lv_assets;
 
-/* Reads each file below dir into the store (which starts empty). Returns 0,
- * or -1 with the store emptied and the path that could not be read
- * appended to `missing`. */
-int lv_assets_load(lv_assets *assets, const char *dir, const lv_asset_file *files, size_t count,
-                   lv_buf *missing);
-/* Adds a copy of len bytes of data under url_path (the strings are
- * borrowed, as in lv_asset_file). */
-void lv_assets_add(lv_assets *assets, const char *url_path, const char *content_type,
-                   const char *data, size_t len);
+#define LV_ASSETS_INIT {0}
+
+/* Serves an embedded file (borrowed: it must outlive the store) at
+ * url_dir + "<stem>-<hash><ext>" of its path, with its gzip copy. Returns
+ * that URL path, owned by the store. */
+const char *lv_assets_add_embedded(lv_assets *assets, const char *url_dir, const lv_embedded_file *file);
+/* Serves a copy of len bytes of data as the file `name` would be (its
+ * extension gives the content type), without a gzip copy. Returns the URL
+ * path, owned by the store. */
+const char *lv_assets_add_copy(lv_assets *assets, const char *url_dir, const char *name, const char *data,
+                               size_t len);
+/* Reads the file at path and serves it as lv_assets_add_copy does. Returns
+ * the URL path, or NULL with errno set when the file cannot be read. */
+const char *lv_assets_add_file(lv_assets *assets, const char *url_dir, const char *name, const char *path);
 void lv_assets_free(lv_assets *assets);
 /* The asset served at exactly this path, or NULL. */
 const lv_asset *lv_assets_find(const lv_assets *assets, const char *path, size_t len);

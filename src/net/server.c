@@ -11,6 +11,7 @@
  * bytes of ours per idle joined view): reads go into one buffer per loop, the
  * HTTP parser state is freed at the upgrade, and timeouts are deadlines swept
  * by one timer per loop instead of a timer per connection. */
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -57,7 +58,7 @@ struct lv_server {
     uv_loop_t loop;
     uv_tcp_t listener;
     uv_timer_t sweep;
-    uv_async_t stop_async;
+    uv_async_t wake_async; /* stop requests and posted tasks */
     uv_signal_t sigint, sigterm;
     lv_http_limits http_limits;
     conn *conns; /* every open connection */
@@ -67,6 +68,12 @@ struct lv_server {
     bool stopping;
     bool ran;
     atomic_bool stop_requested;
+    /* Set when wake_async is about to close: wakes after that do nothing.
+     * wakers counts the lv_server_stop/lv_server_wake calls inside their
+     * uv_async_send, which the close waits out, so none reaches a closed
+     * handle (or a closed loop's descriptor). */
+    atomic_bool wake_closed;
+    atomic_int wakers;
 };
 
 /* ------------------------------------------------------------------------
@@ -573,17 +580,37 @@ static void on_sweep(uv_timer_t *t)
     }
 }
 
+/* Closes the wake-up handle once no other thread is inside a wake. */
+static void close_wake(server *s)
+{
+    atomic_store(&s->wake_closed, true);
+    while (atomic_load(&s->wakers) > 0) sched_yield();
+    uv_close((uv_handle_t *)&s->wake_async, NULL);
+}
+
+/* Refuses further tasks and runs those accepted: before the connections
+ * close, so what they send still reaches the clients. */
+static void finish_tasks(server *s)
+{
+    if (!s->cfg.tasks) return;
+    lv_task_queue_close(s->cfg.tasks);
+    lv_task_queue_run(s->cfg.tasks);
+}
+
 static void begin_stop(server *s)
 {
     if (s->stopping) return;
     s->stopping = true;
     atomic_store(&s->stop_requested, true); /* later lv_server_stop calls do nothing */
     lv_log_info("stopping");
+    finish_tasks(s);
     uv_close((uv_handle_t *)&s->listener, NULL);
     uv_close((uv_handle_t *)&s->sweep, NULL);
-    uv_close((uv_handle_t *)&s->stop_async, NULL);
-    uv_close((uv_handle_t *)&s->sigint, NULL);
-    uv_close((uv_handle_t *)&s->sigterm, NULL);
+    close_wake(s);
+    if (s->cfg.handle_signals) {
+        uv_close((uv_handle_t *)&s->sigint, NULL);
+        uv_close((uv_handle_t *)&s->sigterm, NULL);
+    }
     while (s->conns) {
         conn *c = s->conns;
         if (c->state == CONN_WEBSOCKET) {
@@ -597,9 +624,13 @@ static void begin_stop(server *s)
     }
 }
 
-static void on_stop_async(uv_async_t *a)
+static void on_wake(uv_async_t *a)
 {
-    begin_stop(a->data);
+    server *s = a->data;
+    if (atomic_load(&s->stop_requested))
+        begin_stop(s);
+    else if (s->cfg.tasks)
+        lv_task_queue_run(s->cfg.tasks);
 }
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -719,20 +750,34 @@ lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep)
     s->ep = *ep;
     s->http_limits = (lv_http_limits){cfg->max_header_bytes, cfg->max_body_bytes};
     atomic_init(&s->stop_requested, false);
-    /* The loop and the stop signal exist from here on, so lv_server_stop
-     * works before lv_server_run. */
+    atomic_init(&s->wake_closed, false);
+    atomic_init(&s->wakers, 0);
+    /* The loop and the wake-up exist from here on, so lv_server_stop and
+     * lv_server_wake work before lv_server_run. */
     uv_loop_init(&s->loop);
-    uv_async_init(&s->loop, &s->stop_async, on_stop_async);
-    s->stop_async.data = s;
+    uv_async_init(&s->loop, &s->wake_async, on_wake);
+    s->wake_async.data = s;
     return s;
+}
+
+/* Lock-free and async-signal-safe: uv_async_send is, and the counter lets
+ * close_wake wait for a send in progress instead of racing it. */
+static void wake(server *s)
+{
+    atomic_fetch_add(&s->wakers, 1);
+    if (!atomic_load(&s->wake_closed)) uv_async_send(&s->wake_async);
+    atomic_fetch_sub(&s->wakers, 1);
 }
 
 void lv_server_stop(lv_server *s)
 {
-    /* Only the first request signals the loop: a later one may come when
-     * the loop, and the async handle with it, is already closed. */
-    if (atomic_exchange(&s->stop_requested, true)) return;
-    uv_async_send(&s->stop_async); /* async-signal-safe */
+    if (atomic_exchange(&s->stop_requested, true)) return; /* once is enough */
+    wake(s);
+}
+
+void lv_server_wake(lv_server *s)
+{
+    wake(s);
 }
 
 int lv_server_run(lv_server *s)
@@ -745,20 +790,26 @@ int lv_server_run(lv_server *s)
         uv_timer_init(&s->loop, &s->sweep);
         s->sweep.data = s;
         uv_timer_start(&s->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
-        uv_signal_init(&s->loop, &s->sigint);
-        uv_signal_init(&s->loop, &s->sigterm);
-        s->sigint.data = s->sigterm.data = s;
-        uv_signal_start(&s->sigint, on_signal, SIGINT);
-        uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+        if (s->cfg.handle_signals) {
+            uv_signal_init(&s->loop, &s->sigint);
+            uv_signal_init(&s->loop, &s->sigterm);
+            s->sigint.data = s->sigterm.data = s;
+            uv_signal_start(&s->sigint, on_signal, SIGINT);
+            uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+        }
         lv_runtime rt = {s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
         if (s->ep.started) s->ep.started(s->ep.ctx, &rt, port);
         printf("liveview: listening on http://%s:%d\n", s->cfg.host, port);
         fflush(stdout);
-        if (atomic_load(&s->stop_requested)) begin_stop(s);
+        if (atomic_load(&s->stop_requested))
+            begin_stop(s);
+        else if (s->cfg.tasks)
+            lv_task_queue_run(s->cfg.tasks); /* posted before the loop ran */
         uv_run(&s->loop, UV_RUN_DEFAULT);
         result = 0;
     } else {
-        uv_close((uv_handle_t *)&s->stop_async, NULL);
+        finish_tasks(s);
+        close_wake(s);
     }
     uv_run(&s->loop, UV_RUN_DEFAULT); /* lets close callbacks and queued work finish */
     if (s->ep.stopped) s->ep.stopped(s->ep.ctx);
@@ -770,7 +821,7 @@ void lv_server_free(lv_server *s)
 {
     if (!s) return;
     if (!s->ran) {
-        uv_close((uv_handle_t *)&s->stop_async, NULL);
+        close_wake(s);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         uv_loop_close(&s->loop);
     }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "net/endpoint.h"
+#include "util/task_queue.h"
 
 typedef struct lv_server_config {
     const char *host; /* IPv4 or IPv6 literal */
@@ -18,6 +19,15 @@ typedef struct lv_server_config {
     size_t max_outbound_bytes; /* queued to a client that does not read */
     unsigned header_timeout_s;
     unsigned idle_timeout_s;
+    /* Stop on SIGINT and SIGTERM (lv_app_run); a server started beside a
+     * program's own code leaves the signals to the program. */
+    bool handle_signals;
+    /* Work other threads post to this loop (may be NULL), borrowed: it must
+     * outlive the server. The loop runs it once listening and whenever
+     * lv_server_wake is called; when stopping (or when it cannot listen) it
+     * closes it and runs what is left, so every accepted task runs once
+     * before lv_server_run returns. */
+    lv_task_queue *tasks;
 } lv_server_config;
 
 typedef struct lv_server lv_server;
@@ -25,13 +35,17 @@ typedef struct lv_server lv_server;
 /* A server for cfg (copied; host must outlive the server) answering
  * through ep (copied; what it points to must outlive the server). */
 lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep);
-/* Listens and serves until lv_server_stop, SIGINT or SIGTERM, then closes
- * every connection and drains the loop. Returns 0, or -1 when it could not
- * listen. Call once. */
+/* Listens and serves until lv_server_stop (or SIGINT or SIGTERM when
+ * cfg.handle_signals), then runs the tasks left, closes every connection and
+ * drains the loop. Returns 0, or -1 when it could not listen. Call once; the
+ * calling thread is the loop thread. */
 int lv_server_run(lv_server *s);
 /* Asks the server to stop, from any thread or a signal handler; before
  * lv_server_run, it stops as soon as it listens. */
 void lv_server_stop(lv_server *s);
+/* Asks the loop to run its task queue soon; from any thread or a signal
+ * handler, before, during or after lv_server_run (then it does nothing). */
+void lv_server_wake(lv_server *s);
 /* Frees a server whose lv_server_run returned (or never ran). */
 void lv_server_free(lv_server *s);
 

@@ -1,10 +1,13 @@
 // The library as a user gets it: installed into a temporary prefix, then
-// used by programs outside the source tree, built the three ways the docs
-// show (pkg-config with the shared library, pkg-config --static against a
-// static-only install, find_package with lv_embed_templates) and by a project
-// made with scripts/new-app. Each program runs from an empty directory with
-// none of the test's environment (no source tree path in it), serves on
-// 127.0.0.1 port 0, and its counter is clicked in Chromium.
+// used by programs outside the source tree, built the ways docs/install.md
+// shows (pkg-config with the shared library, pkg-config --static against a
+// static-only install, find_package with lv_embed_templates, add_subdirectory)
+// and by a project made with scripts/new-app. Each program runs from an empty
+// directory with none of the test's environment (no source tree path, no
+// LV_ASSETS_DIR), serves on 127.0.0.1 port 0, and its counter is clicked in
+// Chromium. console.c also serves from the library's thread (lv_app_start)
+// while a thread of its own broadcasts readings to the page, and stops on
+// SIGTERM through its own sigwait.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -20,12 +23,6 @@ const buildDir = process.env.LV_BUILD_DIR || path.join(sourceDir, "build");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lv-install-"));
 const prefix = path.join(tmp, "prefix");
 const pkgconfigDir = path.join(prefix, "lib/pkgconfig");
-
-// TEMPORARY, until the "assets" part of issue #10 lands: the client bundles
-// are still read from disk, so the programs are pointed at the source
-// tree's assets/. Once the library embeds them this must become undefined
-// (no LV_ASSETS_DIR at all), which is what this test is meant to prove.
-const ASSETS_DIR_UNTIL_EMBEDDED = path.join(sourceDir, "assets");
 
 const SECRET = "install-test-secret-key-base-0123456789abcdef";
 let browser;
@@ -61,10 +58,12 @@ function needed(binary) {
 }
 
 // Serves the program from an empty directory, checks the counter in
-// Chromium, then stops it with SIGTERM, which must end it cleanly.
-async function serveAndClick(bin, name, heading) {
+// Chromium (and whatever `more` checks on the page), then stops it with
+// SIGTERM, which must end it cleanly. Resolves to the program's output.
+async function serveAndClick(bin, name, heading, more = async () => {}) {
   const server = await startServer(
-    { LV_SECRET_KEY_BASE: SECRET, LV_ASSETS_DIR: ASSETS_DIR_UNTIL_EMBEDDED },
+    // No LV_ASSETS_DIR at all: the client is in the library.
+    { LV_SECRET_KEY_BASE: SECRET, LV_ASSETS_DIR: undefined },
     { bin, cwd: emptyDir(name), inheritEnv: false });
   try {
     const page = await newPage(browser);
@@ -78,6 +77,7 @@ async function serveAndClick(bin, name, heading) {
     await page.waitForSelector("#count:text-is('2')");
     await page.click("#dec");
     await page.waitForSelector("#count:text-is('1')");
+    await more(page);
     await screenshot(page, `install-${name}.png`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
@@ -85,6 +85,22 @@ async function serveAndClick(bin, name, heading) {
     const code = await server.stop();
     assert.equal(code, 0, `${name} stops cleanly on SIGTERM:\n${server.output()}`);
   }
+  return server.output();
+}
+
+// console.c's page shows the readings its producer thread broadcasts (not
+// the loop's thread): they arrive, and keep arriving.
+async function readingsArrive(page) {
+  await page.waitForFunction(() => Number(document.querySelector("#reading").textContent) > 0);
+  const first = Number(await page.textContent("#reading"));
+  await page.waitForFunction((n) => Number(document.querySelector("#reading").textContent) > n, first);
+}
+
+// console.c runs the app with lv_app_start and waits for the signal itself:
+// SIGTERM reaches its sigwait, and lv_app_wait returns 0.
+function stoppedBySigterm(output) {
+  assert.match(output, /console: serving on port [1-9]\d*\n/);
+  assert.match(output, /console: stopped by signal 15, app returned 0\n/);
 }
 
 before(async () => {
@@ -112,8 +128,7 @@ test("installs the headers, both libraries, liveview.pc and the CMake package", 
                       "lib/cmake/liveview/liveviewConfig.cmake", "lib/cmake/liveview/liveviewConfigVersion.cmake",
                       "lib/cmake/liveview/LiveViewEmbed.cmake", "lib/cmake/liveview/embed_templates.cmake"])
     assert.ok(fs.existsSync(path.join(prefix, file)), file);
-  if (fs.existsSync(path.join(sourceDir, "include/liveview_test.h")))
-    assert.ok(fs.existsSync(path.join(prefix, "include/liveview_test.h")), "include/liveview_test.h");
+  assert.ok(fs.existsSync(path.join(prefix, "include/liveview_test.h")), "include/liveview_test.h");
 
   // One version: the header's LV_VERSION is the SONAME's, the .pc's and the package's.
   const version = /#define LV_VERSION "([0-9.]+)"/.exec(fs.readFileSync(path.join(sourceDir, "include/liveview.h"), "utf8"))[1];
@@ -151,12 +166,12 @@ test("DESTDIR stages the install under DESTDIR/prefix, liveview.pc naming the pr
   assert.equal(cflags.trim().split(/\s+/)[0], "-I" + path.join(stage, "usr/local/include"));
 });
 
-test("pkg-config: a program linked with the shared library serves a live counter", async () => {
+test("pkg-config: a program linked with the shared library serves beside its own threads", async () => {
   const bin = path.join(tmp, "console-shared");
   run("cc", ["-std=c17", "-Wall", "-Wextra", "-Werror", path.join(here, "console.c"), "-o", bin,
              ...pkgConfig(pkgconfigDir, "--cflags", "--libs"), "-Wl,-rpath," + path.join(prefix, "lib")]);
   assert.ok(needed(bin).includes("libliveview.so.0"), "linked with libliveview.so.0");
-  await serveAndClick(bin, "console-shared", "Console");
+  stoppedBySigterm(await serveAndClick(bin, "console-shared", "Console", readingsArrive));
 });
 
 test("pkg-config --static: against a static-only install, the program carries the library", async () => {
@@ -170,7 +185,7 @@ test("pkg-config --static: against a static-only install, the program carries th
              ...pkgConfig(path.join(staticPrefix, "lib/pkgconfig"), "--static", "--cflags", "--libs")]);
   assert.ok(!needed(bin).some((lib) => lib.startsWith("libliveview")), "no libliveview.so needed: " + needed(bin));
   fs.rmSync(staticPrefix, { recursive: true });
-  await serveAndClick(bin, "console-static", "Console");
+  stoppedBySigterm(await serveAndClick(bin, "console-static", "Console", readingsArrive));
 });
 
 test("find_package: a CMake project links liveview::liveview_static and embeds its template", async () => {
@@ -225,7 +240,7 @@ test("scripts/new-app: refuses bad names and a non-empty directory", () => {
   assert.ok(!fs.existsSync(path.join(tmp, "a")));
 });
 
-test("scripts/new-app: the project builds against the install, its test passes, it serves", async (t) => {
+test("scripts/new-app: the project builds against the install, its test passes, it serves", async () => {
   const project = path.join(tmp, "new-app");
   run(path.join(sourceDir, "scripts/new-app"), ["hello-console", project]);
   for (const file of ["CMakeLists.txt", "README.md", ".gitignore", "src/main.c", "src/counter.c",
@@ -235,17 +250,9 @@ test("scripts/new-app: the project builds against the install, its test passes, 
   // -Werror: the generated code compiles without a warning.
   run("cmake", ["-S", project, "-B", build, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_C_FLAGS=-Werror"],
       { cwd: project });
-  // TEMPORARY, until the "viewtest" part of issue #10 lands: without
-  // <liveview_test.h> the project's test cannot compile, so only the program
-  // is built. Once the header is in the source tree this branch is dead.
-  if (fs.existsSync(path.join(sourceDir, "include/liveview_test.h"))) {
-    run("cmake", ["--build", build], { cwd: project });
-    const out = run("ctest", ["--test-dir", build, "--output-on-failure"], { cwd: project });
-    assert.match(out, /100% tests passed/);
-  } else {
-    t.diagnostic("include/liveview_test.h has not landed: the project's test is not built");
-    run("cmake", ["--build", build, "--target", "hello-console"], { cwd: project });
-  }
+  run("cmake", ["--build", build], { cwd: project });
+  const out = run("ctest", ["--test-dir", build, "--output-on-failure"], { cwd: project });
+  assert.match(out, /100% tests passed/);
   const bin = path.join(build, "hello-console");
   assert.ok(needed(bin).includes("libliveview.so.0"), "the project uses the shared library");
   await serveAndClick(bin, "new-app", "hello-console");

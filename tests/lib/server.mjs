@@ -19,9 +19,13 @@ export const CHROMIUM_ARGS = [
 // Starts the server binary with the given extra environment. Resolves to
 // { url, port, pid, stop(), output(), waitForLog(), settledLog() } once it
 // prints its listening line. `wrap` runs the server under another program
-// (e.g. valgrind). `bin` serves another program than the examples, `cwd`
-// runs it from another directory, and `inheritEnv: false` gives it none of
-// the test's environment but PATH (a key of env set to undefined is unset).
+// (e.g. valgrind); `cwd` is the folder it runs in (the test's own by
+// default), `bin` another program to serve than the examples, and
+// `inheritEnv: false` gives it none of the test's environment but PATH (a
+// key of env set to undefined is unset). The browser client is compiled into
+// the binary and LV_ASSETS_DIR is emptied (whatever the caller's environment
+// says), so every test exercises the embedded client; pass LV_ASSETS_DIR in
+// env to test the override.
 //
 // The server's log reaches the test through a pipe that is read on its own
 // schedule: a line the server wrote before it answered may not have been
@@ -29,20 +33,20 @@ export const CHROMIUM_ARGS = [
 // an answer: it waits for a line that must come (waitForLog), or, to show a
 // line did not come, reads settledLog(), which holds every line logged
 // before the call.
-export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, bin, cwd, inheritEnv = true } = {}) {
+export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, cwd, bin, inheritEnv = true } = {}) {
   bin ??= process.env.LV_SERVER_BIN || path.join(sourceDir, "build/bin/liveview-examples");
   const argv = [...wrap, bin];
   const child = spawn(argv[0], argv.slice(1), {
-    cwd,
     env: {
       ...(inheritEnv ? process.env : { PATH: process.env.PATH }),
       LV_HOST: "127.0.0.1",
       LV_PORT: "0",
-      LV_ASSETS_DIR: path.join(sourceDir, "assets"),
+      LV_ASSETS_DIR: "",
       LV_SECRET_KEY_BASE: "test-secret-key-base-that-is-long-enough-0123456789",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
+    cwd,
   });
   let out = "";
   const logWaiters = new Set();
@@ -56,7 +60,10 @@ export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, bin, 
   const closed = new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), startTimeoutMs);
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
     let started = false;
     child.stdout.on("data", (d) => {
       append(d);

@@ -26,14 +26,16 @@ test("pages, assets, 404 and 405", async () => {
   assert.equal(page.status, 200);
   assert.equal(page.headers["content-type"], "text/html; charset=utf-8");
   assert.equal(page.headers["cache-control"], "no-store");
-  const js = await get("/assets/phoenix_live_view.js");
+  const jsUrl = /src="(\/assets\/phoenix-[0-9a-f]{16}\.js)"/.exec(page.body)[1];
+  const js = await get(jsUrl);
   assert.equal(js.status, 200);
   assert.equal(js.headers["content-type"], "text/javascript; charset=utf-8");
-  assert.equal(js.headers["cache-control"], "no-cache");
+  assert.equal(js.headers["cache-control"], "public, max-age=31536000, immutable");
   const etag = js.headers["etag"];
   assert.match(etag, /^"[0-9a-f]{16}"$/);
-  assert.equal((await get("/assets/phoenix_live_view.js", `If-None-Match: ${etag}\r\n`)).status, 304);
-  assert.equal((await get("/assets/app.css")).headers["content-type"], "text/css; charset=utf-8");
+  assert.equal((await get(jsUrl, `If-None-Match: ${etag}\r\n`)).status, 304);
+  const cssUrl = /href="(\/assets\/app-[0-9a-f]{16}\.css)"/.exec(page.body)[1];
+  assert.equal((await get(cssUrl)).headers["content-type"], "text/css; charset=utf-8");
   assert.equal((await get("/nope")).status, 404);
   const post = await httpRaw(port, "POST /counter HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
   assert.equal(post.status, 405);
@@ -52,7 +54,7 @@ test("no path traversal", async () => {
 
 test("keep-alive and pipelined requests on one connection", async () => {
   const sock = await rawConnect(port);
-  sock.write("GET /assets/app.css HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+  sock.write("GET /counter HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
   const buf = await waitFor(sock, (b) => (b.toString().match(/HTTP\/1\.1 /g) || []).length >= 2);
   const text = buf.toString();
   assert.ok(text.startsWith("HTTP/1.1 200"));

@@ -35,6 +35,12 @@ test("valgrind-clean from start to shutdown", { skip, timeout: 120000 }, async (
   await c.push(joinRef, page.topic, "phx_leave", {});
   const page2 = await loadPage(server.url, "/counter", page.cookie);
   await c.join(page2); // left joined: shutdown must end it
+  // /sensors: readings from the program's own thread, posted to the loop;
+  // shutdown stops the server with readings possibly in flight, then joins
+  // the producer thread.
+  const sensors = await loadPage(server.url, "/sensors", page.cookie);
+  await c.join(sensors);
+  await c.next((m) => Array.isArray(m) && m[2] === sensors.topic && m[3] === "diff", 60000);
   const code = await server.stop();
   assert.equal(code, 0, "valgrind found errors or leaks:\n" + server.output().slice(-4000));
   assert.match(server.output(), /ERROR SUMMARY: 0 errors/);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "endpoint/endpoint.h"
+#include "endpoint/files.h"
 #include "security/csrf.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef01234567" /* 40 bytes */
@@ -42,11 +43,13 @@ static void silent_handler(lv_request *req)
     handler_calls++;
 }
 
-static const char asset_bytes[] = "console.log(1);\n";
+/* The client compiled into the library (endpoint/files.c). */
+extern const lv_embedded_file lv_client_files[];
+extern const size_t lv_client_files_count;
 
 static lv_app *app;
-static lv_assets assets;
 static lv_endpoint ep;
+static char app_js_url[128]; /* "/assets/app-<hash>.js", from the page's tags */
 
 static void setup(void)
 {
@@ -55,22 +58,22 @@ static void setup(void)
     lv_config_defaults(&cfg);
     cfg.secret_key_base = SECRET;
     cfg.allowed_origins = NULL; /* same origin, whatever the environment says */
+    cfg.assets_dir = NULL;      /* the built-in client */
     app = lv_app_new(&cfg);
     cr_assert_not_null(app);
     cr_assert_eq(lv_route(app, "/page", &page_view), 0);
     cr_assert_eq(lv_route(app, "/users/:id", &page_view), 0);
     cr_assert_eq(lv_http_route(app, "POST", "/submit", ok_handler), 0);
     cr_assert_eq(lv_http_route(app, "GET", "/ping", silent_handler), 0);
-    assets = (lv_assets){0};
-    lv_assets_add(&assets, "/assets/app.js", "text/javascript; charset=utf-8", asset_bytes,
-                  sizeof asset_bytes - 1);
-    app->assets = &assets;
+    cr_assert_eq(lv_app_files_prepare(app), 0);
+    const char *src = strstr(app->asset_tags, "src=\"/assets/app-");
+    cr_assert_not_null(src);
+    cr_assert_eq(sscanf(src, "src=\"%127[^\"]", app_js_url), 1);
     ep = lv_app_endpoint(app);
 }
 
 static void teardown(void)
 {
-    lv_assets_free(&assets);
     lv_app_free(app);
     app = NULL;
     lv_channel_thread_cleanup();
@@ -161,7 +164,7 @@ Test(endpoint, a_path_served_only_for_another_method_is_a_405)
 
 Test(endpoint, a_page_or_asset_answers_other_methods_with_405_and_allow)
 {
-    const char *paths[] = {"/page", "/users/7", "/assets/app.js"};
+    const char *paths[] = {"/page", "/users/7", app_js_url};
     for (size_t i = 0; i < 3; i++) {
         lv_http_request req = request("POST", paths[i], NULL, NULL);
         lv_http_response res = serve(&req);
@@ -295,39 +298,67 @@ Test(endpoint, only_handlers_keep_a_body)
 
 /* ---- assets ---- */
 
-Test(endpoint, an_asset_is_served_from_its_static_bytes_with_an_etag)
+static const lv_embedded_file *embedded(const char *path)
 {
-    const lv_asset *a = lv_assets_find(&assets, "/assets/app.js", 14);
-    cr_assert_not_null(a);
-    lv_http_request req = request("GET", "/assets/app.js", NULL, NULL);
+    for (size_t i = 0; i < lv_client_files_count; i++)
+        if (strcmp(lv_client_files[i].path, path) == 0) return &lv_client_files[i];
+    cr_assert_fail("%s is not embedded", path);
+    return NULL;
+}
+
+Test(endpoint, an_asset_is_served_from_its_embedded_bytes_under_a_fingerprint)
+{
+    const lv_embedded_file *f = embedded("app.js");
+    char expected[64];
+    snprintf(expected, sizeof expected, "/assets/app-%.16s.js", f->etag + 1);
+    cr_expect_str_eq(app_js_url, expected, "the URL carries the content hash");
+    lv_http_request req = request("GET", app_js_url, NULL, NULL);
     lv_http_response res = serve(&req);
     cr_expect_eq(res.status, 200);
     cr_expect_str_eq(res.content_type, "text/javascript; charset=utf-8");
-    cr_expect_eq(res.body, a->data, "no copy of the bytes");
-    cr_expect_eq(res.body_len, sizeof asset_bytes - 1);
+    cr_expect_eq(res.body, (const char *)f->data, "no copy of the bytes");
+    cr_expect_eq(res.body_len, f->len);
     char etag[64];
-    snprintf(etag, sizeof etag, "ETag: %s\r\n", a->etag);
+    snprintf(etag, sizeof etag, "ETag: %s\r\n", f->etag);
     cr_expect(has_header(&res, etag));
-    cr_expect(has_header(&res, "Cache-Control: no-cache\r\n"));
+    cr_expect(has_header(&res, "Cache-Control: public, max-age=31536000, immutable\r\n"));
+    cr_expect(has_header(&res, "Vary: Accept-Encoding\r\n"));
+    cr_expect_not(has_header(&res, "Content-Encoding"), "no Accept-Encoding: identity");
     cr_expect_not(has_header(&res, "Set-Cookie"), "assets leave the session alone");
+    lv_http_response_free(&res);
+}
+
+Test(endpoint, an_asset_is_gzip_for_a_client_that_accepts_it)
+{
+    const lv_embedded_file *f = embedded("app.js");
+    cr_assert_not_null(f->gzip, "the build made a gzip copy");
+    const char *headers[] = {"accept-encoding", "gzip, deflate, br, zstd", NULL};
+    lv_http_request req = request("GET", app_js_url, NULL, headers);
+    lv_http_response res = serve(&req);
+    cr_expect_eq(res.status, 200);
+    cr_expect(has_header(&res, "Content-Encoding: gzip\r\n"));
+    cr_expect_eq(res.body, (const char *)f->gzip);
+    cr_expect_eq(res.body_len, f->gzip_len);
+    cr_expect_lt(f->gzip_len, f->len);
     lv_http_response_free(&res);
 }
 
 Test(endpoint, a_matching_if_none_match_is_a_304_without_a_body)
 {
-    const lv_asset *a = lv_assets_find(&assets, "/assets/app.js", 14);
-    const char *headers[] = {"if-none-match", a->etag, NULL};
-    lv_http_request req = request("GET", "/assets/app.js", NULL, headers);
+    const lv_embedded_file *f = embedded("app.js");
+    const char *headers[] = {"if-none-match", f->etag, NULL};
+    lv_http_request req = request("GET", app_js_url, NULL, headers);
     lv_http_response res = serve(&req);
     cr_expect_eq(res.status, 304);
     cr_expect_eq(res.body_len, 0);
     cr_expect(res.head_only);
     cr_expect_null(res.content_type);
     cr_expect(has_header(&res, "ETag: "));
+    cr_expect(has_header(&res, "Cache-Control: public, max-age=31536000, immutable\r\n"));
     lv_http_response_free(&res);
 
     const char *stale[] = {"if-none-match", "\"0000000000000000\"", NULL};
-    req = request("GET", "/assets/app.js", NULL, stale);
+    req = request("GET", app_js_url, NULL, stale);
     res = serve(&req);
     cr_expect_eq(res.status, 200);
     lv_http_response_free(&res);
@@ -335,19 +366,24 @@ Test(endpoint, a_matching_if_none_match_is_a_304_without_a_body)
 
 Test(endpoint, head_of_an_asset_announces_its_length_only)
 {
-    lv_http_request req = request("HEAD", "/assets/app.js", NULL, NULL);
+    lv_http_request req = request("HEAD", app_js_url, NULL, NULL);
     lv_http_response res = serve(&req);
     cr_expect_eq(res.status, 200);
     cr_expect(res.head_only);
-    cr_expect_eq(res.body_len, sizeof asset_bytes - 1);
+    cr_expect_eq(res.body_len, embedded("app.js")->len);
     lv_http_response_free(&res);
 }
 
 Test(endpoint, asset_paths_match_exactly)
 {
-    const char *paths[] = {"/assets/app.js/", "/assets//app.js", "/assets/../assets/app.js",
-                           "/assets/APP.js"};
-    for (size_t i = 0; i < 4; i++) {
+    char upper[256], slash[256], dots[256], doubled[256];
+    snprintf(slash, sizeof slash, "%s/", app_js_url);
+    snprintf(dots, sizeof dots, "/assets/../assets/%s", app_js_url + 8);
+    snprintf(doubled, sizeof doubled, "/assets/%s", app_js_url + 7);
+    snprintf(upper, sizeof upper, "/assets/APP-%s", app_js_url + 12);
+    const char *paths[] = {slash, doubled, dots, upper, "/assets/app.js", "/assets/phoenix.js",
+                           "/assets/phoenix_live_view.js", "/assets/app.css"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         lv_http_request req = request("GET", paths[i], NULL, NULL);
         lv_http_response res = serve(&req);
         cr_expect_eq(res.status, 404, "%s", paths[i]);
@@ -355,14 +391,21 @@ Test(endpoint, asset_paths_match_exactly)
     }
 }
 
-Test(endpoint, the_asset_table_names_the_client_bundles)
+Test(endpoint, the_page_loads_the_stylesheet_then_phoenix_then_app_js)
 {
-    bool lv = false, phx = false;
-    for (size_t i = 0; i < lv_app_asset_file_count; i++) {
-        lv |= strcmp(lv_app_asset_files[i].url_path, "/assets/phoenix_live_view.js") == 0;
-        phx |= strcmp(lv_app_asset_files[i].url_path, "/assets/phoenix.js") == 0;
-    }
-    cr_expect(lv && phx);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "<link rel=\"stylesheet\" href=\"/assets/app-%.16s.css\">\n"
+             "<script defer src=\"/assets/phoenix-%.16s.js\"></script>\n"
+             "<script defer src=\"/assets/app-%.16s.js\"></script>\n",
+             embedded("app.css")->etag + 1, embedded("phoenix.js")->etag + 1, embedded("app.js")->etag + 1);
+    cr_expect_str_eq(app->asset_tags, expected);
+    lv_http_request req = request("GET", "/page", NULL, NULL);
+    lv_http_response res = serve(&req);
+    char *html = body_text(&res);
+    cr_expect(strstr(html, expected) != NULL, "the page's head has the tags");
+    free(html);
+    lv_http_response_free(&res);
 }
 
 /* ---- sockets ---- */
