@@ -88,13 +88,15 @@ async function serveAndClick(bin, name, heading, more = async () => {}) {
   return server.output();
 }
 
-// console.c's page shows the readings its producer thread broadcasts (not
-// the loop's thread): they arrive, and keep arriving.
-async function readingsArrive(page) {
-  await page.waitForFunction(() => Number(document.querySelector("#reading").textContent) > 0);
-  const first = Number(await page.textContent("#reading"));
-  await page.waitForFunction((n) => Number(document.querySelector("#reading").textContent) > n, first);
-}
+// The number at `selector` comes from broadcasts by a thread of the program
+// (not the loop's): it arrives, and keeps changing.
+const broadcastsArrive = (selector) => async (page) => {
+  const now = () => page.evaluate((s) => Number(document.querySelector(s).textContent), selector);
+  await page.waitForFunction((s) => Number(document.querySelector(s).textContent) > 0, selector);
+  const first = await now();
+  await page.waitForFunction(([s, n]) => Number(document.querySelector(s).textContent) > n, [selector, first]);
+};
+const readingsArrive = broadcastsArrive("#reading");
 
 // console.c runs the app with lv_app_start and waits for the signal itself:
 // SIGTERM reaches its sigwait, and lv_app_wait returns 0.
@@ -255,5 +257,6 @@ test("scripts/new-app: the project builds against the install, its test passes, 
   assert.match(out, /100% tests passed/);
   const bin = path.join(build, "hello-console");
   assert.ok(needed(bin).includes("libliveview.so.0"), "the project uses the shared library");
-  await serveAndClick(bin, "new-app", "hello-console");
+  // Its main serves with lv_app_start beside a ticker thread, and stops on SIGTERM.
+  await serveAndClick(bin, "new-app", "hello-console", broadcastsArrive("#uptime"));
 });
