@@ -157,6 +157,23 @@ const char *lv_get_str(const lv_socket *socket, const char *name);
 
 /* True over the WebSocket, false during the HTTP render. */
 bool lv_connected(const lv_socket *socket);
+/* Connect params: the `params` the page's JavaScript gave LiveSocket
+ * (assets/js/app.js sends the browser's time zone as "timezone"), as sent
+ * with the join. Keys starting with "_" belong to the client and the CSRF
+ * check and are left out. Available during mount when connected, and the
+ * handle_params that follows it; NULL anywhere else (the HTTP render, later
+ * callbacks, components): keep what you need in assigns. Valid until that
+ * callback returns. */
+const lv_params *lv_connect_params(const lv_socket *socket);
+/* Connect info: what the WebSocket's handshake said about the client, with
+ * the lifetime of lv_connect_params. Keys:
+ *   "peer_address"    the TCP peer's IP address ("127.0.0.1", "::1")
+ *   "client_address"  the client's address: the peer's, or, when the peer is
+ *                     a trusted proxy (lv_config.trusted_proxies), the one
+ *                     its X-Forwarded-For / Forwarded header names
+ *   "user_agent"      the User-Agent header (NULL when absent)
+ * NULL for any other key. */
+const char *lv_connect_info(const lv_socket *socket, const char *key);
 /* The view instance's id ("phx-..."), unique per page load. */
 const char *lv_socket_id(const lv_socket *socket);
 /* The view's private state (lv_view.state_size bytes), or NULL when 0. */
@@ -819,6 +836,14 @@ typedef struct lv_config {
      * in docs/security.md). NULL or "": the page's own origin only. Env
      * LV_ALLOWED_ORIGINS. */
     const char *allowed_origins;
+    /* Reverse proxies whose X-Forwarded-For / Forwarded headers are
+     * believed, comma-separated: addresses and CIDR ranges, IPv4 and IPv6
+     * ("127.0.0.1, 10.0.0.0/8, ::1"). NULL or "": none, the TCP peer is the
+     * client. The rules are in docs/layouts.md; what they decide reaches
+     * views as lv_connect_info(socket, "client_address"). An entry that is
+     * not an address or range makes lv_app_new fail. Env
+     * LV_TRUSTED_PROXIES. */
+    const char *trusted_proxies;
     /* Refuse form events that carry no _csrf_token (by default they are
      * processed after a warning, as LiveViewJS does; a wrong token is always
      * refused). Env LV_CSRF_STRICT=1. */

@@ -18,6 +18,7 @@
 #include "render/tmpl.h"
 #include "security/csrf.h"
 #include "security/origin.h"
+#include "security/proxy.h"
 #include "security/serde.h"
 #include "security/token.h"
 #include "util/buf.h"
@@ -86,6 +87,7 @@ struct lv_app {
     lv_session_data_fn session_data;
     void *session_data_ctx;
     lv_origin_policy origins;
+    lv_trusted_proxies trusted_proxies;
     atomic_bool stop_requested;
     void *server;         /* the lv_server while running (net/server.h) */
     const struct lv_assets *assets; /* the static bytes while running */
@@ -169,6 +171,24 @@ typedef struct lv_socket_extras {
     struct lv_components *components; /* instances of this view, live/components.c */
 } lv_socket_extras;
 
+/* What a WebSocket's handshake told about the client, kept by its
+ * connection (the channel) for every join on it: lv_connect_info's keys. */
+typedef struct lv_connect_data {
+    char *peer_address;   /* owned: the TCP peer, "" when unknown */
+    char *client_address; /* owned: the client behind trusted proxies (security/proxy.h) */
+    char *user_agent;     /* owned; NULL when the handshake had none */
+} lv_connect_data;
+
+void lv_connect_data_free(lv_connect_data *d);
+
+/* What lv_connect_params and lv_connect_info read, lent to the socket for
+ * its connected mount only (Phoenix's get_connect_params is mount-only
+ * too): nothing stays on an idle view. */
+typedef struct lv_connect {
+    lv_params params;            /* the join's params without "_" keys */
+    const lv_connect_data *info; /* NULL when the connection gave none */
+} lv_connect;
+
 /* A message queued with lv_send_info. */
 typedef struct lv_info {
     struct lv_info *next;
@@ -185,6 +205,7 @@ struct lv_socket {
     lv_info *infos_head; /* queued by lv_send_info, drained by the channel */
     lv_info *infos_tail;
     lv_socket_extras *extras; /* NULL until needed */
+    const lv_connect *connect; /* during the join's mount step only, else NULL */
     /* Who drains infos that arrive outside a callback (timers, broadcasts,
      * async results): the channel, while joined. */
     void *owner;
