@@ -939,6 +939,65 @@ void lv_app_set_session_data(lv_app *app, lv_session_data_fn fn, void *ctx);
 /* The default lv_session_data_fn: the cookie session as a JSON object. */
 char *lv_cookie_session_data(const lv_request *req, void *ctx);
 
+/* ------------------------------------------------------------------------
+ * The root layout: the page around every view (docs/layouts.md).
+ *
+ * Without one, a page is a minimal HTML document: the title, the client's
+ * tags and the view. An app's own layout is a template, compiled and
+ * escaped like a view's, that writes the whole document:
+ *
+ *     <!DOCTYPE html>
+ *     <html lang="en"><head>
+ *       <meta charset="utf-8">
+ *       <meta name="csrf-token" content="{{csrf_token}}">
+ *       {{live_title}}
+ *       <link rel="stylesheet" href="/static/site.css">
+ *       {{live_client}}
+ *     </head><body>
+ *       <nav><a href="/" class="{{#if (eq path "/")}}current{{/if}}">Home</a></nav>
+ *       {{inner_content}}
+ *     </body></html>
+ *
+ * The library's assigns (set after the app's, so they always hold):
+ *   inner_content  the view's container with the view inside (trusted HTML)
+ *   live_client    the <link>/<script> tags that load the client (trusted HTML)
+ *   live_title     <title data-prefix=".." data-suffix="..">prefix title suffix</title>:
+ *                  the client keeps the prefix and suffix when a view changes
+ *                  its title with lv_page_title (trusted HTML)
+ *   page_title     the view's title (lv_page_title in mount) or lv_config.title
+ *   csrf_token     the page's CSRF token, which the client reads from
+ *                  <meta name="csrf-token" content="{{csrf_token}}">
+ *   path           the request's path, for a navigation bar
+ * The layout is rendered with each page load: a live navigation
+ * (lv_push_navigate, data-phx-link="redirect") keeps it as it was.
+ * ------------------------------------------------------------------------ */
+
+typedef struct lv_layout {
+    /* Names the layout in error messages. Default "layout". */
+    const char *name;
+    /* The template, as text or as a file (embedded or read now), exactly as
+     * lv_view's template_text and template_file. */
+    const char *template_text;
+    const char *template_file;
+    /* What live_title puts around the view's title ("Acme · ", " | Acme");
+     * NULL for none. */
+    const char *title_prefix;
+    const char *title_suffix;
+    /* Optional: the app's own assigns for one page, added to `assigns` (a
+     * map: lv_map_set_str(assigns, "user", ...)) from the request (its path,
+     * its session with lv_session_get). user is the field below. Runs on
+     * the loop thread, for every page render. */
+    void (*assigns)(const lv_request *req, lv_value *assigns, void *user);
+    void *user;
+} lv_layout;
+
+/* Makes layout the root layout of every page of app (NULL: back to the
+ * default). Compiles the template now; returns 0, or -1 after printing why
+ * (a syntax error with its line and column, an unreadable file, a template
+ * that never renders {{inner_content}}). The library keeps the pointer: the
+ * layout and its strings must outlive the app. */
+int lv_app_layout(lv_app *app, const lv_layout *layout);
+
 #ifdef __cplusplus
 }
 #endif

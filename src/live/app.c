@@ -272,6 +272,7 @@ void lv_app_free(lv_app *app)
     lv_serde_release(&app->serde);
     lv_pubsub_free(app->pubsub);
     lv_components_registry_free(app);
+    lv_layout_free(app);
     lv_origin_policy_free(&app->origins);
     lv_trusted_proxies_free(&app->trusted_proxies);
     free((char *)app->config.trusted_proxies);

@@ -88,6 +88,9 @@ struct lv_app {
     void *session_data_ctx;
     lv_origin_policy origins;
     lv_trusted_proxies trusted_proxies;
+    const lv_layout *layout; /* the app's root layout, or NULL (live/layout.c) */
+    lv_view layout_view;     /* its template's source, for templates.c */
+    lv_tmpl *layout_tmpl;    /* compiled, or NULL for the default page */
     atomic_bool stop_requested;
     void *server;         /* the lv_server while running (net/server.h) */
     const struct lv_assets *assets; /* the static bytes while running */
@@ -293,6 +296,24 @@ void lv_info_free(lv_info *info);
  * (200, or 500 with an error page when mount failed). The request's session
  * must have been loaded (lv_request_load_session). */
 void lv_page_render(lv_request *req, const lv_route_entry *route);
+/* What the root layout wraps: one page's parts (live/layout.c). */
+typedef struct lv_page_parts {
+    const char *title;         /* the view's or the app's */
+    const char *id;            /* the view's id */
+    const char *csrf_token;    /* masked, for the meta tag */
+    const char *session_token; /* data-phx-session */
+    const lv_buf *inner;       /* the view's HTML */
+} lv_page_parts;
+
+/* Appends the view's container (the main view's div, with its id and
+ * session) holding the view's HTML. */
+void lv_page_container(const lv_page_parts *parts, lv_buf *out);
+/* Renders the app's root layout (app->layout_tmpl must be set) around the
+ * page's parts into out. */
+void lv_layout_render(lv_request *req, const lv_page_parts *parts, lv_buf *out);
+/* Frees the app's layout template (at app free). */
+void lv_layout_free(lv_app *app);
+
 /* Appends the <link> and <script> tags that load the client (its CSS, the
  * Phoenix and LiveView bundles, app.js) to a page's <head>. */
 void lv_page_asset_tags(const lv_app *app, lv_buf *out);
