@@ -22,6 +22,9 @@ static int nav_a_mount(lv_socket *socket, const lv_params *params, const lv_para
     (void)params;
     (void)session;
     lv_assign_int(socket, "patches", 0);
+    /* The layout's live_title keeps its suffix around it, also after a live
+     * navigation, when only this view's part changes. */
+    lv_page_title(socket, "Live navigation: page A");
     return 0;
 }
 
@@ -79,6 +82,7 @@ static int nav_b_mount(lv_socket *socket, const lv_params *params, const lv_para
     (void)session;
     const char *from = lv_param(params, "from");
     lv_assign_str(socket, "from", from ? from : "a typed URL");
+    lv_page_title(socket, "Live navigation: page B");
     return 0;
 }
 

@@ -12,7 +12,7 @@ int main(void)
     lv_config_defaults(&cfg);
     /* Found without configuration when run from the build tree. */
     if (!getenv("LV_ASSETS_DIR")) cfg.assets_dir = LV_SOURCE_DIR "/assets";
-    cfg.title = "liveview-c examples";
+    cfg.title = "Examples";
 
     lv_app *app = lv_app_new(&cfg);
     if (!app) return 1;
@@ -39,7 +39,8 @@ int main(void)
         lv_component_register(app, &lv_example_goal) != 0 ||
         lv_route(app, "/decarbonize", &lv_example_decarbonize) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
-        lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0) {
+        lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0 ||
+        lv_example_showcase(app) != 0) {
         lv_app_free(app);
         return 1;
     }
