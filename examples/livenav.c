@@ -69,7 +69,6 @@ const lv_view lv_example_livenav_a = {
         "</p>\n"
         "<p>Links: <a id=\"link-tab\" href=\"/livenav?tab=1\" " LINK_PATCH ">tab 1 (live_patch)</a> · "
         "<a id=\"link-b\" href=\"/livenav/b?from=link\" " LINK_REDIRECT ">page B (live_redirect)</a></p>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"next_tab", "navigate", "redirect", NULL},
     .mount = nav_a_mount,
@@ -104,7 +103,6 @@ const lv_view lv_example_livenav_b = {
         "<p class=\"actions\"><button id=\"back\" phx-click=\"back\">Back to A, tab 2 "
         "(push_navigate)</button></p>\n"
         "<p>Link: <a id=\"link-a\" href=\"/livenav\" " LINK_REDIRECT ">page A (live_redirect)</a></p>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"back", NULL},
     .mount = nav_b_mount,

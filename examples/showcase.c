@@ -106,6 +106,7 @@ static void layout_assigns(const lv_request *req, lv_value *assigns, void *user)
     }
     lv_value *about = lv_map_new();
     lv_map_set_str(about, "title", e->title);
+    lv_map_set_str(assigns, "default_title", e->title);
     lv_map_set_str(about, "summary", e->summary);
     lv_map_set(about, "files", files_of(e));
     lv_map_set(assigns, "about", about);

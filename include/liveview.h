@@ -964,7 +964,10 @@ char *lv_cookie_session_data(const lv_request *req, void *ctx);
  *   live_title     <title data-prefix=".." data-suffix="..">prefix title suffix</title>:
  *                  the client keeps the prefix and suffix when a view changes
  *                  its title with lv_page_title (trusted HTML)
- *   page_title     the view's title (lv_page_title in mount) or lv_config.title
+ *   page_title     the view's title (lv_page_title in mount), else the
+ *                  app's assign default_title (a string; live_title then
+ *                  also carries it as data-default, which the client shows
+ *                  when a view sets an empty title), else lv_config.title
  *   csrf_token     the page's CSRF token, which the client reads from
  *                  <meta name="csrf-token" content="{{csrf_token}}">
  *   path           the request's path, for a navigation bar

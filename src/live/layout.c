@@ -77,10 +77,16 @@ static void put_safe(lv_assigns *a, const char *name, lv_buf *html)
 
 /* Phoenix's live_title: the client reads data-prefix and data-suffix back
  * when a view sends a new title, so they stay around it. */
-static void live_title(const lv_layout *layout, const char *title, lv_buf *out)
+static void live_title(const lv_layout *layout, const char *title, const char *fallback, lv_buf *out)
 {
     const char *prefix = layout->title_prefix, *suffix = layout->title_suffix;
     lv_buf_puts(out, "<title");
+    if (fallback) {
+        /* What the client shows when a view sets an empty title. */
+        lv_buf_puts(out, " data-default=\"");
+        lv_html_escape(out, fallback, strlen(fallback));
+        lv_buf_putc(out, '"');
+    }
     if (prefix) {
         lv_buf_puts(out, " data-prefix=\"");
         lv_html_escape(out, prefix, strlen(prefix));
@@ -105,22 +111,25 @@ void lv_layout_render(lv_request *req, const lv_page_parts *parts, lv_buf *out)
     lv_template_refresh(app->layout_tmpl);
     lv_assigns a;
     lv_assigns_init(&a);
-    if (layout->assigns) {
-        lv_value *own = lv_map_new();
-        layout->assigns(req, own, layout->user);
-        for (size_t i = 0; i < lv_map_len(own); i++)
-            lv_assigns_put(&a, lv_map_key_at(own, i), lv_value_clone(lv_map_value_at(own, i)));
-        lv_value_delete(own);
-    }
+    lv_value *own = lv_map_new();
+    if (layout->assigns) layout->assigns(req, own, layout->user);
+    for (size_t i = 0; i < lv_map_len(own); i++)
+        lv_assigns_put(&a, lv_map_key_at(own, i), lv_value_clone(lv_map_value_at(own, i)));
+    /* The app's default_title (a string) stands in for a view without a
+     * title, as Phoenix's live_title default does. */
+    const lv_value *given = lv_map_get(own, "default_title");
+    const char *fallback = lv_value_kind_of(given) == LV_VALUE_STRING ? lv_value_str_of(given) : NULL;
+    const char *title = parts->title ? parts->title : fallback ? fallback : app->config.title;
     lv_buf html = LV_BUF_INIT;
     lv_page_container(parts, &html);
     put_safe(&a, "inner_content", &html);
     lv_page_asset_tags(app, &html);
     put_safe(&a, "live_client", &html);
-    live_title(layout, parts->title, &html);
+    live_title(layout, title, fallback, &html);
     put_safe(&a, "live_title", &html);
     lv_buf_free(&html);
-    put_str(&a, "page_title", parts->title);
+    lv_value_delete(own);
+    put_str(&a, "page_title", title);
     put_str(&a, "csrf_token", parts->csrf_token);
     put_str(&a, "path", req->path);
     lv_render_html(app->layout_tmpl, &a, out);

@@ -298,7 +298,7 @@ void lv_info_free(lv_info *info);
 void lv_page_render(lv_request *req, const lv_route_entry *route);
 /* What the root layout wraps: one page's parts (live/layout.c). */
 typedef struct lv_page_parts {
-    const char *title;         /* the view's or the app's */
+    const char *title;         /* the view's (lv_page_title), or NULL */
     const char *id;            /* the view's id */
     const char *csrf_token;    /* masked, for the meta tag */
     const char *session_token; /* data-phx-session */

@@ -45,7 +45,7 @@ void lv_page_container(const lv_page_parts *parts, lv_buf *out)
 /* The page without an app layout. */
 static void render_layout(const lv_app *app, const lv_page_parts *parts, lv_buf *out)
 {
-    const char *title = parts->title, *csrf_token = parts->csrf_token;
+    const char *title = parts->title ? parts->title : app->config.title, *csrf_token = parts->csrf_token;
     lv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<meta name=\"csrf-token\"");
@@ -174,7 +174,7 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
     }
 
     lv_buf page = LV_BUF_INIT;
-    const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
+    const char *title = socket->extras ? socket->extras->title : NULL;
     lv_page_parts parts = {.title = title, .id = socket->id, .csrf_token = csrf_token,
                            .session_token = session_token, .inner = &inner};
     if (app->layout_tmpl)

@@ -255,3 +255,44 @@ Test(layout, a_layout_from_a_file)
     unlink(path);
     lv_app_layout(app, NULL);
 }
+
+static int untitled_mount(lv_socket *s, const lv_params *params, const lv_params *session)
+{
+    (void)s;
+    (void)params;
+    (void)session;
+    return 0;
+}
+
+static const lv_view untitled_view = {.name = "untitled", .template_text = "<p>x</p>", .mount = untitled_mount};
+
+static void default_title_assigns(const lv_request *req, lv_value *assigns, void *user)
+{
+    (void)req;
+    (void)user;
+    lv_map_set_str(assigns, "default_title", "Home <1>");
+}
+
+static const lv_layout default_title_layout = {
+    .template_text = "{{live_title}}|{{page_title}}|{{inner_content}}",
+    .title_suffix = " · Acme",
+    .assigns = default_title_assigns,
+};
+
+Test(layout, a_view_without_a_title_gets_the_apps_default_title)
+{
+    cr_assert_eq(lv_route(app, "/untitled", &untitled_view), 0);
+    cr_assert_eq(lv_app_layout(app, &default_title_layout), 0);
+    char *html = render("/untitled");
+    cr_expect_eq(strncmp(html, "<title data-default=\"Home &lt;1&gt;\" data-suffix=\" · Acme\">Home &lt;1&gt; · Acme"
+                               "</title>|Home &lt;1&gt;|<div", 86), 0, "%s", html);
+    free(html);
+    /* A view's own title wins; without default_title, lv_config.title. */
+    html = render("/hello");
+    cr_expect(strstr(html, ">Counter &amp; &lt;co&gt; · Acme</title>|Counter"), "%s", html);
+    free(html);
+    cr_assert_eq(lv_app_layout(app, &bare_title_layout), 0);
+    html = render("/untitled");
+    cr_expect_eq(strncmp(html, "<head><title>App &lt;title&gt;</title></head>", 45), 0, "%s", html);
+    free(html);
+}
