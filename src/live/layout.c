@@ -128,8 +128,8 @@ void lv_layout_render(lv_request *req, const lv_page_parts *parts, lv_buf *out)
     live_title(layout, title, fallback, &html);
     put_safe(&a, "live_title", &html);
     lv_buf_free(&html);
-    lv_value_delete(own);
     put_str(&a, "page_title", title);
+    lv_value_delete(own); /* title may point into it */
     put_str(&a, "csrf_token", parts->csrf_token);
     put_str(&a, "path", req->path);
     lv_render_html(app->layout_tmpl, &a, out);
