@@ -32,7 +32,6 @@ const lv_view lv_example_counter = {
                      "  <span id=\"count\" class=\"value\">{{count}}</span>\n"
                      "  <button phx-click=\"inc\" aria-label=\"increment\">+</button>\n"
                      "</div>\n"
-                     "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
                      "</main>",
     .events = (const char *const[]){"inc", "dec", NULL},
     .mount = counter_mount,

@@ -108,9 +108,8 @@ const lv_view lv_example_dashboard = {
         "class=\"value\">{{rating}}</span></div>\n"
         "</div>\n"
         "<canvas id=\"sales-chart\" phx-hook=\"Sparkline\" phx-update=\"ignore\" width=\"640\" "
-        "height=\"140\" aria-label=\"sales, last 30 seconds\"></canvas>\n"
+        "height=\"240\" aria-label=\"sales, last 30 seconds\"></canvas>\n"
         "<p class=\"muted\">Updates so far: <span id=\"ticks\">{{ticks}}</span></p>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"history", NULL},
     .state_size = sizeof(dashboard),

@@ -31,6 +31,25 @@ extern const lv_view lv_example_sensors;
 extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);
+
+/* The showcase (showcase.c): the shared root layout, and the /source/
+ * pages of the examples' own files. Returns 0, or -1 when a registration
+ * failed. */
+int lv_example_showcase(lv_app *app);
+extern const lv_layout lv_example_layout;
+/* Every example, for the navigation and the index: a list of maps with
+ * href, title, summary, files and current (whether current_path, which may
+ * be NULL, belongs to it). Owned by the caller. */
+lv_value *lv_examples_value(const char *current_path);
+
+/* The examples' files, compiled in by examples/embed_sources.cmake. */
+typedef struct lv_example_source {
+    const char *name; /* "counter.c", "todos.html" */
+    const char *text;
+    size_t len;
+} lv_example_source;
+extern const lv_example_source lv_example_sources[];
+extern const size_t lv_example_source_count;
 void lv_example_logout_post(lv_request *req);
 /* The /sensors producer thread: started before the app runs, stopped and
  * joined after it returned. */

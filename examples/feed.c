@@ -147,7 +147,6 @@ const lv_view lv_example_feed = {
         "aria-label=\"delete post {{post.id}}\">&times;</button></li>\n"
         "  {{/stream}}\n"
         "</ul>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"post", "burst", "delete", "clear", "auto", NULL},
     .state_size = sizeof(feed),

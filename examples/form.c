@@ -68,7 +68,6 @@ const lv_view lv_example_form = {
         "  <button type=\"submit\" phx-disable-with=\"Saving...\">Save</button>\n"
         "</form>\n"
         "<ul id=\"names\">{{#each names as n}}<li>{{n}}</li>{{/each}}</ul>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"validate", "save", NULL},
     .mount = form_mount,

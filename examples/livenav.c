@@ -22,6 +22,9 @@ static int nav_a_mount(lv_socket *socket, const lv_params *params, const lv_para
     (void)params;
     (void)session;
     lv_assign_int(socket, "patches", 0);
+    /* The layout's live_title keeps its suffix around it, also after a live
+     * navigation, when only this view's part changes. */
+    lv_page_title(socket, "Live navigation: page A");
     return 0;
 }
 
@@ -66,7 +69,6 @@ const lv_view lv_example_livenav_a = {
         "</p>\n"
         "<p>Links: <a id=\"link-tab\" href=\"/livenav?tab=1\" " LINK_PATCH ">tab 1 (live_patch)</a> · "
         "<a id=\"link-b\" href=\"/livenav/b?from=link\" " LINK_REDIRECT ">page B (live_redirect)</a></p>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"next_tab", "navigate", "redirect", NULL},
     .mount = nav_a_mount,
@@ -79,6 +81,7 @@ static int nav_b_mount(lv_socket *socket, const lv_params *params, const lv_para
     (void)session;
     const char *from = lv_param(params, "from");
     lv_assign_str(socket, "from", from ? from : "a typed URL");
+    lv_page_title(socket, "Live navigation: page B");
     return 0;
 }
 
@@ -100,7 +103,6 @@ const lv_view lv_example_livenav_b = {
         "<p class=\"actions\"><button id=\"back\" phx-click=\"back\">Back to A, tab 2 "
         "(push_navigate)</button></p>\n"
         "<p>Link: <a id=\"link-a\" href=\"/livenav\" " LINK_REDIRECT ">page A (live_redirect)</a></p>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"back", NULL},
     .mount = nav_b_mount,

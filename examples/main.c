@@ -13,7 +13,7 @@ int main(void)
 {
     lv_config cfg;
     lv_config_defaults(&cfg);
-    cfg.title = "liveview-c examples";
+    cfg.title = "Examples";
     /* LV_FILES_DIR: a folder to serve at /files as well (lv_static). */
     const char *files_dir = getenv("LV_FILES_DIR");
 

@@ -210,7 +210,6 @@ const lv_view lv_example_pagination = {
         "</nav>\n"
         "<p id=\"showing\" class=\"muted\">Page {{page}} of {{page_count}}, {{per_page}} per page, "
         "sorted by {{sort_by}} ({{sort_order}}).</p>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"per_page", NULL},
     .mount = pagination_mount,

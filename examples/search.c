@@ -154,7 +154,7 @@ const lv_view lv_example_search = {
         "{{#if s.open}}Open{{else}}Closed{{/if}}</span><br>"
         "{{s.street}}, {{s.city}} {{s.zip}} · {{s.phone}}</li>{{/each}}\n"
         "</ul>\n"
-        "<p class=\"muted\">Try 59601, 597 or Missoula. <a href=\"/\">All examples</a></p>\n"
+        "<p class=\"muted\">Try 59601, 597 or Missoula.</p>\n"
         "</main>",
     .events = (const char *const[]){"search", NULL},
     .mount = search_mount,

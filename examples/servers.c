@@ -82,7 +82,6 @@ const lv_view lv_example_servers = {
         "<dt>Deploys</dt><dd>{{selected.deploys}}</dd><dt>Last commit</dt><dd>{{selected.last_commit}}</dd></dl>\n"
         "</section>\n"
         "</div>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .mount = servers_mount,
     .handle_params = servers_params,

@@ -29,7 +29,7 @@ const lv_view lv_example_login = {
                      "  <button type=\"submit\">Sign in</button>\n"
                      "</form>\n"
                      "<p class=\"invalid-feedback\">{{message}}</p>\n"
-                     "<p class=\"muted\"><a href=\"/me\">Who am I?</a> · <a href=\"/\">All examples</a></p>\n"
+                     "<p class=\"muted\"><a href=\"/me\">Who am I?</a></p>\n"
                      "</main>",
     .mount = login_mount,
 };
@@ -79,7 +79,7 @@ const lv_view lv_example_me = {
                      "  <input type=\"hidden\" name=\"_csrf_token\" value=\"{{csrf_token}}\">\n"
                      "  <button type=\"submit\">Sign out</button>\n"
                      "</form>\n"
-                     "<p class=\"muted\"><a href=\"/login\">Sign in</a> · <a href=\"/\">All examples</a></p>\n"
+                     "<p class=\"muted\"><a href=\"/login\">Sign in</a></p>\n"
                      "</main>",
     .mount = me_mount,
 };

@@ -59,7 +59,6 @@ const lv_view lv_example_volume = {
         "  <span id=\"volume\" class=\"value\">{{volume}}</span>\n"
         "  <button phx-click=\"up\" aria-label=\"volume up\">+</button>\n"
         "</div>\n"
-        "<p class=\"muted\"><a href=\"/\">All examples</a></p>\n"
         "</main>",
     .events = (const char *const[]){"up", "down", NULL},
     .mount = volume_mount,

@@ -185,6 +185,23 @@ const char *lv_get_str(const lv_socket *socket, const char *name);
 
 /* True over the WebSocket, false during the HTTP render. */
 bool lv_connected(const lv_socket *socket);
+/* Connect params: the `params` the page's JavaScript gave LiveSocket
+ * (assets/js/app.js sends the browser's time zone as "timezone"), as sent
+ * with the join. Keys starting with "_" belong to the client and the CSRF
+ * check and are left out. Available during mount when connected, and the
+ * handle_params that follows it; NULL anywhere else (the HTTP render, later
+ * callbacks, components): keep what you need in assigns. Valid until that
+ * callback returns. */
+const lv_params *lv_connect_params(const lv_socket *socket);
+/* Connect info: what the WebSocket's handshake said about the client, with
+ * the lifetime of lv_connect_params. Keys:
+ *   "peer_address"    the TCP peer's IP address ("127.0.0.1", "::1")
+ *   "client_address"  the client's address: the peer's, or, when the peer is
+ *                     a trusted proxy (lv_config.trusted_proxies), the one
+ *                     its X-Forwarded-For / Forwarded header names
+ *   "user_agent"      the User-Agent header (NULL when absent)
+ * NULL for any other key. */
+const char *lv_connect_info(const lv_socket *socket, const char *key);
 /* The view instance's id ("phx-..."), unique per page load. */
 const char *lv_socket_id(const lv_socket *socket);
 /* The view's private state (lv_view.state_size bytes), or NULL when 0. */
@@ -858,6 +875,14 @@ typedef struct lv_config {
      * in docs/security.md). NULL or "": the page's own origin only. Env
      * LV_ALLOWED_ORIGINS. */
     const char *allowed_origins;
+    /* Reverse proxies whose X-Forwarded-For / Forwarded headers are
+     * believed, comma-separated: addresses and CIDR ranges, IPv4 and IPv6
+     * ("127.0.0.1, 10.0.0.0/8, ::1"). NULL or "": none, the TCP peer is the
+     * client. The rules are in docs/layouts.md; what they decide reaches
+     * views as lv_connect_info(socket, "client_address"). An entry that is
+     * not an address or range makes lv_app_new fail. Env
+     * LV_TRUSTED_PROXIES. */
+    const char *trusted_proxies;
     /* Refuse form events that carry no _csrf_token (by default they are
      * processed after a warning, as LiveViewJS does; a wrong token is always
      * refused). Env LV_CSRF_STRICT=1. */
@@ -1025,6 +1050,68 @@ int lv_static(lv_app *app, const char *url_prefix, const char *dir);
  * generated tables are static). Returns 0, or -1 as lv_static. */
 int lv_static_embedded(lv_app *app, const char *url_prefix, const lv_embedded_file *files,
                        size_t count);
+
+/* ------------------------------------------------------------------------
+ * The root layout: the page around every view (docs/layouts.md).
+ *
+ * Without one, a page is a minimal HTML document: the title, the client's
+ * tags and the view. An app's own layout is a template, compiled and
+ * escaped like a view's, that writes the whole document:
+ *
+ *     <!DOCTYPE html>
+ *     <html lang="en"><head>
+ *       <meta charset="utf-8">
+ *       <meta name="csrf-token" content="{{csrf_token}}">
+ *       {{live_title}}
+ *       <link rel="stylesheet" href="/static/site.css">
+ *       {{live_client}}
+ *     </head><body>
+ *       <nav><a href="/" class="{{#if (eq path "/")}}current{{/if}}">Home</a></nav>
+ *       {{inner_content}}
+ *     </body></html>
+ *
+ * The library's assigns (set after the app's, so they always hold):
+ *   inner_content  the view's container with the view inside (trusted HTML)
+ *   live_client    the <link>/<script> tags that load the client (trusted HTML)
+ *   live_title     <title data-prefix=".." data-suffix="..">prefix title suffix</title>:
+ *                  the client keeps the prefix and suffix when a view changes
+ *                  its title with lv_page_title (trusted HTML)
+ *   page_title     the view's title (lv_page_title in mount), else the
+ *                  app's assign default_title (a string; live_title then
+ *                  also carries it as data-default, which the client shows
+ *                  when a view sets an empty title), else lv_config.title
+ *   csrf_token     the page's CSRF token, which the client reads from
+ *                  <meta name="csrf-token" content="{{csrf_token}}">
+ *   path           the request's path, for a navigation bar
+ * The layout is rendered with each page load: a live navigation
+ * (lv_push_navigate, data-phx-link="redirect") keeps it as it was.
+ * ------------------------------------------------------------------------ */
+
+typedef struct lv_layout {
+    /* Names the layout in error messages. Default "layout". */
+    const char *name;
+    /* The template, as text or as a file (embedded or read now), exactly as
+     * lv_view's template_text and template_file. */
+    const char *template_text;
+    const char *template_file;
+    /* What live_title puts around the view's title ("Acme · ", " | Acme");
+     * NULL for none. */
+    const char *title_prefix;
+    const char *title_suffix;
+    /* Optional: the app's own assigns for one page, added to `assigns` (a
+     * map: lv_map_set_str(assigns, "user", ...)) from the request (its path,
+     * its session with lv_session_get). user is the field below. Runs on
+     * the loop thread, for every page render. */
+    void (*assigns)(const lv_request *req, lv_value *assigns, void *user);
+    void *user;
+} lv_layout;
+
+/* Makes layout the root layout of every page of app (NULL: back to the
+ * default). Compiles the template now; returns 0, or -1 after printing why
+ * (a syntax error with its line and column, an unreadable file, a template
+ * that never renders {{inner_content}}). The library keeps the pointer: the
+ * layout and its strings must outlive the app. */
+int lv_app_layout(lv_app *app, const lv_layout *layout);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -38,6 +38,15 @@ void lv_channel_set_connect_session(lv_channel *ch, const char *csrf_state)
     }
 }
 
+void lv_channel_set_connect_info(lv_channel *ch, lv_connect_data *info)
+{
+    if (ch->connect_info) {
+        lv_connect_data_free(ch->connect_info);
+        free(ch->connect_info);
+    }
+    ch->connect_info = info;
+}
+
 static void flush_frame(lv_channel *ch)
 {
     ch->send(ch->send_ctx, frame_scratch.data, frame_scratch.len);
@@ -176,6 +185,7 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     lv_join_context ctx = {
         .connect_refused = ch->connect == LV_CONNECT_REFUSED,
         .connect_state = ch->connect == LV_CONNECT_VERIFIED ? ch->connect_csrf_state : NULL,
+        .connect_info = ch->connect_info,
     };
     lv_answer answer;
     lv_socket *socket = lv_view_join(ch->app, m->topic, m->payload, &ctx, &answer);
@@ -287,4 +297,5 @@ void lv_channel_close(lv_channel *ch, lv_terminate_reason reason)
     free(ch->views);
     ch->views = NULL;
     ch->view_cap = 0;
+    lv_channel_set_connect_info(ch, NULL);
 }

@@ -42,6 +42,7 @@ typedef struct lv_channel {
     lv_connect_session connect;
     bool busy; /* handling a message: infos wait until it is answered */
     char connect_csrf_state[LV_CSRF_STATE_LEN + 1]; /* when VERIFIED */
+    lv_connect_data *connect_info; /* owned; NULL when not given */
     lv_channel_view *views;
     uint32_t view_count;
     uint32_t view_cap;
@@ -52,6 +53,9 @@ void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void 
  * state NULL the socket gets no session and every join is refused; with a
  * state, every joined page must have been rendered for that session. */
 void lv_channel_set_connect_session(lv_channel *ch, const char *csrf_state);
+/* Gives the channel what the handshake said about the client (taken:
+ * freed with the channel), for its joins' lv_connect_info. */
+void lv_channel_set_connect_info(lv_channel *ch, lv_connect_data *info);
 /* Handles one complete text message. */
 void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len);
 /* Handles one binary message (upload chunks, docs/protocol.md §1.8). */

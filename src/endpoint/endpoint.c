@@ -4,11 +4,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "endpoint/files.h"
 #include "live/lifecycle.h"
 #include "security/csrf.h"
 #include "security/origin.h"
+#include "security/proxy.h"
 #include "util/log.h"
 #include "util/value_json.h"
 
@@ -152,6 +154,42 @@ static bool query_has_vsn2(const char *query)
     return false;
 }
 
+/* Every header line named `name`, joined with ", " (a list header may be
+ * split over lines, RFC 9110 §5.3); NULL when there is none. The caller
+ * frees it. */
+static char *joined_header(const lv_http_request *http, const char *name)
+{
+    lv_buf b = LV_BUF_INIT;
+    bool found = false;
+    for (const char *const *h = http->headers; h && h[0]; h += 2) {
+        if (strcasecmp(h[0], name) != 0) continue;
+        if (found) lv_buf_puts(&b, ", ");
+        lv_buf_puts(&b, h[1] ? h[1] : "");
+        found = true;
+    }
+    if (!found) return NULL;
+    if (!b.data) return lv_xstrdup("");
+    return lv_buf_take(&b);
+}
+
+/* What the handshake says about the client, for lv_connect_info. Owned by
+ * the caller. */
+static lv_connect_data *connect_data_of(lv_app *app, const lv_http_request *http)
+{
+    lv_connect_data *d = lv_xcalloc(1, sizeof *d);
+    const char *peer = http->peer_addr ? http->peer_addr : "";
+    d->peer_address = lv_xstrdup(peer);
+    char *xff = joined_header(http, "x-forwarded-for"), *forwarded = joined_header(http, "forwarded");
+    char client[LV_IP_TEXT_MAX];
+    lv_client_address(&app->trusted_proxies, peer, xff, forwarded, client);
+    free(xff);
+    free(forwarded);
+    d->client_address = lv_xstrdup(client);
+    const char *ua = lv_http_request_header(http, "user-agent");
+    d->user_agent = ua ? lv_xstrdup(ua) : NULL;
+    return d;
+}
+
 static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_conn conn,
                             void **conn_ctx)
 {
@@ -183,6 +221,7 @@ static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_
     lv_channel_init(&sock->channel, app, conn.ops->send_text, conn.handle);
     if (!verified) lv_log_info("WebSocket without a valid session: its joins will be refused");
     lv_channel_set_connect_session(&sock->channel, verified ? connect_state : NULL);
+    lv_channel_set_connect_info(&sock->channel, connect_data_of(app, http));
     *conn_ctx = sock;
     return 0;
 }

@@ -53,6 +53,7 @@ void lv_config_defaults(lv_config *cfg)
     cfg->session_serde = LV_SERDE_JWT;
     cfg->session_cookie = "_lv_session";
     cfg->allowed_origins = env_or("LV_ALLOWED_ORIGINS", NULL);
+    cfg->trusted_proxies = env_or("LV_TRUSTED_PROXIES", NULL);
     const char *serde = getenv("LV_SESSION_SERDE");
     if (serde && strcmp(serde, "encrypted") == 0)
         cfg->session_serde = LV_SERDE_ENCRYPTED;
@@ -119,6 +120,14 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    lv_trusted_proxies proxies;
+    char proxy_error[160];
+    if (lv_trusted_proxies_parse(&proxies, cfg->trusted_proxies, proxy_error, sizeof proxy_error) != 0) {
+        lv_log_error("trusted proxies: %s", proxy_error);
+        lv_origin_policy_free(&origins);
+        return NULL;
+    }
+
     lv_app *app = lv_xcalloc(1, sizeof *app);
     app->config = *cfg;
     app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
@@ -126,8 +135,10 @@ lv_app *lv_app_new(const lv_config *cfg)
     app->config.title = dup_or_null(cfg->title ? cfg->title : "liveview-c");
     app->config.session_cookie = dup_or_null(cfg->session_cookie ? cfg->session_cookie : "_lv_session");
     app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
+    app->config.trusted_proxies = dup_or_null(cfg->trusted_proxies);
     app->config.secret_key_base = NULL; /* only the derived keys are kept */
     app->origins = origins;
+    app->trusted_proxies = proxies;
     /* One key per purpose: a token made for one never verifies as another. */
     lv_key_derive(&app->session_key, secret, secret_len, "session");
     lv_key_derive(&app->cookie_key, secret, secret_len, "cookie");
@@ -293,7 +304,10 @@ void lv_app_free(lv_app *app)
     lv_serde_release(&app->serde);
     lv_pubsub_free(app->pubsub);
     lv_components_registry_free(app);
+    lv_layout_free(app);
     lv_origin_policy_free(&app->origins);
+    lv_trusted_proxies_free(&app->trusted_proxies);
+    free((char *)app->config.trusted_proxies);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);
     free((char *)app->config.host);

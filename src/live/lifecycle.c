@@ -361,6 +361,20 @@ void lv_step_free(lv_step *step)
 
 /* ---- the join ---- */
 
+/* The join's params the view may read (lv_connect_params): the client's
+ * own "_" keys (_csrf_token, _mounts, _track_static...) left out. */
+static lv_value connect_params_of(const lv_value *join_params)
+{
+    lv_value out = lv_value_map();
+    size_t n = join_params && join_params->kind == LV_VALUE_MAP && join_params->as.map
+                   ? join_params->as.map->count : 0;
+    for (size_t i = 0; i < n; i++) {
+        const lv_map_entry *e = &join_params->as.map->entries[i];
+        if (e->key[0] != '_') lv_value_map_set(&out, e->key, lv_value_clone(&e->value));
+    }
+    return out;
+}
+
 lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
                         const lv_join_context *ctx, lv_answer *answer)
 {
@@ -410,7 +424,13 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
     lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &session,
                       .url = url ? url : route->path};
     lv_step step = {.out = &answer_scratch};
+    lv_value connect_params = connect_params_of(lv_value_map_get(payload, "params", 6));
+    lv_connect connect = {.params = lv_params_of(&connect_params), .info = ctx->connect_info};
+    socket->connect = &connect;
     lv_step_run(socket, &cb, LV_STEP_JOIN, &step);
+    socket->connect = NULL;
+    lv_params_release(&connect.params);
+    lv_value_free(&connect_params);
     lv_params_release(&params);
     lv_params_release(&session);
     lv_value_free(&url_params);

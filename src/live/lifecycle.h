@@ -42,6 +42,8 @@ typedef struct lv_join_context {
     /* The CSRF state the connection was authenticated with, or NULL when
      * no connect-time check ran (unit tests). */
     const char *connect_state;
+    /* What the handshake said about the client (lv_connect_info), or NULL. */
+    const lv_connect_data *connect_info;
 } lv_join_context;
 
 /* Verifies and mounts a join of `topic` ("lv:<id>") with the join's

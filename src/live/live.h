@@ -19,6 +19,7 @@
 #include "render/tmpl.h"
 #include "security/csrf.h"
 #include "security/origin.h"
+#include "security/proxy.h"
 #include "security/serde.h"
 #include "security/token.h"
 #include "util/buf.h"
@@ -88,6 +89,10 @@ struct lv_app {
     lv_session_data_fn session_data;
     void *session_data_ctx;
     lv_origin_policy origins;
+    lv_trusted_proxies trusted_proxies;
+    const lv_layout *layout; /* the app's root layout, or NULL (live/layout.c) */
+    lv_view layout_view;     /* its template's source, for templates.c */
+    lv_tmpl *layout_tmpl;    /* compiled, or NULL for the default page */
     atomic_bool stop_requested;
     /* Running (endpoint/run.c). The lv_server exists only while serving;
      * threads that use it (lv_app_stop, lv_app_post) count themselves in
@@ -193,6 +198,24 @@ typedef struct lv_socket_extras {
     struct lv_components *components; /* instances of this view, live/components.c */
 } lv_socket_extras;
 
+/* What a WebSocket's handshake told about the client, kept by its
+ * connection (the channel) for every join on it: lv_connect_info's keys. */
+typedef struct lv_connect_data {
+    char *peer_address;   /* owned: the TCP peer, "" when unknown */
+    char *client_address; /* owned: the client behind trusted proxies (security/proxy.h) */
+    char *user_agent;     /* owned; NULL when the handshake had none */
+} lv_connect_data;
+
+void lv_connect_data_free(lv_connect_data *d);
+
+/* What lv_connect_params and lv_connect_info read, lent to the socket for
+ * its connected mount only (Phoenix's get_connect_params is mount-only
+ * too): nothing stays on an idle view. */
+typedef struct lv_connect {
+    lv_params params;            /* the join's params without "_" keys */
+    const lv_connect_data *info; /* NULL when the connection gave none */
+} lv_connect;
+
 /* A message queued with lv_send_info. */
 typedef struct lv_info {
     struct lv_info *next;
@@ -209,6 +232,7 @@ struct lv_socket {
     lv_info *infos_head; /* queued by lv_send_info, drained by the channel */
     lv_info *infos_tail;
     lv_socket_extras *extras; /* NULL until needed */
+    const lv_connect *connect; /* during the join's mount step only, else NULL */
     /* Who drains infos that arrive outside a callback (timers, broadcasts,
      * async results): the channel, while joined. */
     void *owner;
@@ -296,6 +320,24 @@ void lv_info_free(lv_info *info);
  * (200, or 500 with an error page when mount failed). The request's session
  * must have been loaded (lv_request_load_session). */
 void lv_page_render(lv_request *req, const lv_route_entry *route);
+/* What the root layout wraps: one page's parts (live/layout.c). */
+typedef struct lv_page_parts {
+    const char *title;         /* the view's (lv_page_title), or NULL */
+    const char *id;            /* the view's id */
+    const char *csrf_token;    /* masked, for the meta tag */
+    const char *session_token; /* data-phx-session */
+    const lv_buf *inner;       /* the view's HTML */
+} lv_page_parts;
+
+/* Appends the view's container (the main view's div, with its id and
+ * session) holding the view's HTML. */
+void lv_page_container(const lv_page_parts *parts, lv_buf *out);
+/* Renders the app's root layout (app->layout_tmpl must be set) around the
+ * page's parts into out. */
+void lv_layout_render(lv_request *req, const lv_page_parts *parts, lv_buf *out);
+/* Frees the app's layout template (at app free). */
+void lv_layout_free(lv_app *app);
+
 /* Appends the <link> and <script> tags that load the client (its CSS, the
  * Phoenix and LiveView bundles, app.js) to a page's <head>. */
 void lv_page_asset_tags(const lv_app *app, lv_buf *out);

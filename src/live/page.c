@@ -29,9 +29,21 @@ void lv_page_asset_tags(const lv_app *app, lv_buf *out)
     if (app->asset_tags) lv_buf_puts(out, app->asset_tags);
 }
 
-static void render_layout(const lv_app *app, const char *title, const char *id, const char *csrf_token,
-                          const char *session_token, const lv_buf *inner, lv_buf *out)
+void lv_page_container(const lv_page_parts *parts, lv_buf *out)
 {
+    lv_buf_puts(out, "<div");
+    put_attr(out, "id", parts->id);
+    lv_buf_puts(out, " data-phx-main");
+    put_attr(out, "data-phx-session", parts->session_token);
+    lv_buf_puts(out, " data-phx-static=\"\">");
+    lv_buf_append(out, parts->inner->data ? parts->inner->data : "", parts->inner->len);
+    lv_buf_puts(out, "</div>");
+}
+
+/* The page without an app layout. */
+static void render_layout(const lv_app *app, const lv_page_parts *parts, lv_buf *out)
+{
+    const char *title = parts->title ? parts->title : app->config.title, *csrf_token = parts->csrf_token;
     lv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<meta name=\"csrf-token\"");
@@ -41,13 +53,9 @@ static void render_layout(const lv_app *app, const char *title, const char *id, 
     /* An empty icon: browsers stop asking for /favicon.ico. */
     lv_buf_puts(out, "</title>\n<link rel=\"icon\" href=\"data:,\">\n");
     lv_page_asset_tags(app, out);
-    lv_buf_puts(out, "</head>\n<body>\n<div");
-    put_attr(out, "id", id);
-    lv_buf_puts(out, " data-phx-main");
-    put_attr(out, "data-phx-session", session_token);
-    lv_buf_puts(out, " data-phx-static=\"\">");
-    lv_buf_append(out, inner->data ? inner->data : "", inner->len);
-    lv_buf_puts(out, "</div>\n</body>\n</html>\n");
+    lv_buf_puts(out, "</head>\n<body>\n");
+    lv_page_container(parts, out);
+    lv_buf_puts(out, "\n</body>\n</html>\n");
 }
 
 static void render_error_page(lv_buf *out, const char *message)
@@ -164,8 +172,13 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
     }
 
     lv_buf page = LV_BUF_INIT;
-    const char *title = socket->extras && socket->extras->title ? socket->extras->title : app->config.title;
-    render_layout(app, title, socket->id, csrf_token, session_token, &inner, &page);
+    const char *title = socket->extras ? socket->extras->title : NULL;
+    lv_page_parts parts = {.title = title, .id = socket->id, .csrf_token = csrf_token,
+                           .session_token = session_token, .inner = &inner};
+    if (app->layout_tmpl)
+        lv_layout_render(req, &parts, &page);
+    else
+        render_layout(app, &parts, &page);
     lv_respond(req, 200, "text/html; charset=utf-8", page.data, page.len);
     free(session_token);
     lv_buf_free(&page);

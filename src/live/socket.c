@@ -94,6 +94,30 @@ bool lv_connected(const lv_socket *s)
     return s->connected;
 }
 
+const lv_params *lv_connect_params(const lv_socket *s)
+{
+    return s && s->connect ? &s->connect->params : NULL;
+}
+
+const char *lv_connect_info(const lv_socket *s, const char *key)
+{
+    const lv_connect_data *d = s && s->connect ? s->connect->info : NULL;
+    if (!d || !key) return NULL;
+    if (strcmp(key, "peer_address") == 0) return d->peer_address;
+    if (strcmp(key, "client_address") == 0) return d->client_address;
+    if (strcmp(key, "user_agent") == 0) return d->user_agent;
+    return NULL;
+}
+
+void lv_connect_data_free(lv_connect_data *d)
+{
+    if (!d) return;
+    free(d->peer_address);
+    free(d->client_address);
+    free(d->user_agent);
+    memset(d, 0, sizeof *d);
+}
+
 const char *lv_socket_id(const lv_socket *s)
 {
     return s->id;

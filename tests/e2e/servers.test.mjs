@@ -15,13 +15,13 @@ test("live_patch links select a server; back and forward follow", async () => {
   await connected(page);
   await page.evaluate(() => { window.samePage = true; });
   assert.equal(await page.textContent("#server-name"), "dancing-lizard");
-  assert.equal(await page.title(), "dancing-lizard · Servers");
+  assert.equal(await page.title(), "dancing-lizard · Servers · liveview-c");
 
   await page.click("#server-list >> text=curious-cat");
   await selected(page, "curious-cat");
   assert.equal(new URL(page.url()).search, "?name=curious-cat");
   assert.equal(await page.textContent("#server-status"), "down");
-  await page.waitForFunction(() => document.title === "curious-cat · Servers");
+  await page.waitForFunction(() => document.title === "curious-cat · Servers · liveview-c");
   assert.equal(await page.getAttribute("#server-list a.selected", "href"), "/servers?name=curious-cat");
 
   await page.click("#server-list >> text=lively-frog");
@@ -43,7 +43,7 @@ test("a server's URL opens on that server; an unknown name shows the first", asy
   const page = await newPage(t.browser, { javaScriptEnabled: false });
   await page.goto(t.server.url + "/servers?name=quiet-owl");
   assert.equal(await page.textContent("#server-name"), "quiet-owl");
-  assert.equal(await page.title(), "quiet-owl · Servers");
+  assert.equal(await page.title(), "quiet-owl · Servers · liveview-c");
   await page.goto(t.server.url + "/servers?name=%3Cscript%3E");
   assert.equal(await page.textContent("#server-name"), "dancing-lizard");
   await page.context().close();

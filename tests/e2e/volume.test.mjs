@@ -15,19 +15,19 @@ test("arrow keys change the volume, the title and the lit bars", async () => {
   const sent = [];
   page.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(String(f.payload))));
   await page.goto(t.server.url + "/volume");
-  assert.equal(await page.title(), "Volume: 5", "the dead render has the title too");
+  assert.equal(await page.title(), "Volume: 5 · liveview-c", "the dead render has the title too");
   await connected(page);
   assert.equal(await page.textContent("#volume"), "5");
   assert.equal(await page.locator(".bar.on").count(), 5);
 
   await page.keyboard.press("ArrowUp");
   await volumeIs(page, 6);
-  await page.waitForFunction(() => document.title === "Volume: 6");
+  await page.waitForFunction(() => document.title === "Volume: 6 · liveview-c");
   assert.equal(await page.locator(".bar.on").count(), 6);
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");
   await volumeIs(page, 4);
-  await page.waitForFunction(() => document.title === "Volume: 4");
+  await page.waitForFunction(() => document.title === "Volume: 4 · liveview-c");
 
   // Keys other than the arrows never reach the server (phx-key).
   const before = sent.filter((f) => f.includes('"keydown"')).length;
@@ -50,7 +50,7 @@ test("the edges show a flash, which a click dismisses", async () => {
   await volumeIs(page, 10);
   await page.waitForSelector("#flash-info");
   assert.match(await page.textContent("#flash-info"), /Maximum volume/);
-  await page.waitForFunction(() => document.title === "Volume: 10");
+  await page.waitForFunction(() => document.title === "Volume: 10 · liveview-c");
   await screenshot(page, "volume-max.png");
   await page.click("#flash-info");
   await page.waitForSelector("#flash-info", { state: "detached" });
@@ -60,7 +60,7 @@ test("the edges show a flash, which a click dismisses", async () => {
   await volumeIs(page, 0);
   await page.waitForSelector("#flash-error");
   assert.match(await page.textContent("#flash-error"), /Muted/);
-  await page.waitForFunction(() => document.title === "Volume: 0");
+  await page.waitForFunction(() => document.title === "Volume: 0 · liveview-c");
   await screenshot(page, "volume-muted.png");
   // Moving off the edge clears it.
   await page.click('[aria-label="volume up"]');

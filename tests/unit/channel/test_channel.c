@@ -77,6 +77,57 @@ static const lv_view counter_view = {
     .terminate = counter_terminate,
 };
 
+/* Records what lv_connect_params and lv_connect_info give each callback. */
+static char connect_seen[512];
+
+static void record_connect(lv_socket *s, const char *where)
+{
+    const lv_params *cp = lv_connect_params(s);
+    const char *ua = lv_connect_info(s, "user_agent");
+    size_t used = strlen(connect_seen);
+    snprintf(connect_seen + used, sizeof connect_seen - used,
+             "%s:%s params=%zu tz=%s csrf=%s mounts=%s peer=%s client=%s ua=%s other=%s;", where,
+             lv_connected(s) ? "connected" : "http", cp ? lv_params_count(cp) : 0,
+             cp ? lv_param(cp, "timezone") : "-", cp && lv_param(cp, "_csrf_token") ? "yes" : "no",
+             cp && lv_param(cp, "_mounts") ? "yes" : "no", lv_connect_info(s, "peer_address") ?: "-",
+             lv_connect_info(s, "client_address") ?: "-", ua ?: "-",
+             lv_connect_info(s, "peer_port") ?: "-");
+}
+
+static int connect_mount(lv_socket *s, const lv_params *params, const lv_params *session)
+{
+    (void)params;
+    (void)session;
+    record_connect(s, "mount");
+    lv_assign_int(s, "count", 0);
+    return 0;
+}
+
+static int connect_handle_params(lv_socket *s, const lv_params *params, const char *url)
+{
+    (void)params;
+    (void)url;
+    if (lv_connected(s)) record_connect(s, "params");
+    return 0;
+}
+
+static int connect_event(lv_socket *s, const char *event, const lv_params *value)
+{
+    (void)event;
+    (void)value;
+    record_connect(s, "event");
+    return 0;
+}
+
+static const lv_view connect_view = {
+    .name = "connect",
+    .template_text = "<b>{{count}}</b>",
+    .events = (const char *const[]){"look", NULL},
+    .mount = connect_mount,
+    .handle_params = connect_handle_params,
+    .handle_event = connect_event,
+};
+
 /* Mounts fine over HTTP, refuses the connected mount. */
 static int crash_mount(lv_socket *s, const lv_params *params, const lv_params *session)
 {
@@ -173,6 +224,7 @@ static void make_app(unsigned max_views)
     cr_assert_eq(lv_route(app, "/c", &counter_view), 0);
     cr_assert_eq(lv_route(app, "/crash", &crash_view), 0);
     cr_assert_eq(lv_route(app, "/nested", &nested_view), 0);
+    cr_assert_eq(lv_route(app, "/connect", &connect_view), 0);
     lv_channel_init(&ch, app, record, &frame_count);
 }
 
@@ -1034,5 +1086,44 @@ Test(channel, pushed_events_and_hook_replies_are_written_from_maps)
                     "{\"e\":[[\"moved\",{\"at\":4,\"tag\":\"\\u003cb\\u003e\",\"x\":0.5}]],"
                     "\"r\":{\"points\":[1,2]}}}}]",
                  p.topic);
+    free_page(&p);
+}
+
+/* ---- connect params and connect info ---- */
+
+Test(channel, connect_params_and_info_reach_the_connected_mount_only)
+{
+    connect_seen[0] = '\0';
+    lv_connect_data *info = calloc(1, sizeof *info);
+    info->peer_address = strdup("127.0.0.1");
+    info->client_address = strdup("203.0.113.9");
+    info->user_agent = strdup("TestBrowser/1.0");
+    lv_channel_set_connect_info(&ch, info);
+    page p = render_page("/connect");
+    sendf("[\"1\",\"1\",\"%s\",\"phx_join\",{\"params\":{\"_csrf_token\":\"%s\",\"timezone\":"
+          "\"Europe/Paris\",\"_mounts\":0,\"_track_static\":[\"x\"]},\"session\":\"%s\",\"static\":null}]",
+          p.topic, p.csrf, p.session);
+    cr_assert_eq(frame_count, 1);
+    cr_assert(strstr(frames[0], "\"status\":\"ok\""), "%s", frames[0]);
+    sendf("[\"1\",\"2\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"look\",\"value\":{}}]", p.topic);
+    cr_expect_str_eq(connect_seen,
+                     "mount:http params=0 tz=- csrf=no mounts=no peer=- client=- ua=- other=-;"
+                     "mount:connected params=1 tz=Europe/Paris csrf=no mounts=no peer=127.0.0.1 "
+                     "client=203.0.113.9 ua=TestBrowser/1.0 other=-;"
+                     "params:connected params=1 tz=Europe/Paris csrf=no mounts=no peer=127.0.0.1 "
+                     "client=203.0.113.9 ua=TestBrowser/1.0 other=-;"
+                     "event:connected params=0 tz=- csrf=no mounts=no peer=- client=- ua=- other=-;");
+    free_page(&p);
+}
+
+Test(channel, a_join_without_connect_info_still_has_its_params)
+{
+    connect_seen[0] = '\0';
+    page p = render_page("/connect");
+    sendf("[\"1\",\"1\",\"%s\",\"phx_join\",{\"params\":{\"_csrf_token\":\"%s\",\"timezone\":7},"
+          "\"session\":\"%s\",\"static\":null}]",
+          p.topic, p.csrf, p.session);
+    cr_assert(strstr(connect_seen, "mount:connected params=1 tz=7 csrf=no mounts=no peer=- client=- ua=-"),
+              "%s", connect_seen);
     free_page(&p);
 }

@@ -531,6 +531,35 @@ Test(endpoint, a_socket_with_the_sessions_token_is_verified_and_drives_a_channel
     fake_free(&f);
 }
 
+Test(endpoint, the_handshake_gives_the_channel_its_connect_info)
+{
+    fake_conn f = {0};
+    void *ctx;
+    const char *headers[] = {"user-agent", "TestBrowser/1.0", "x-forwarded-for", "203.0.113.9", NULL};
+    cr_assert_eq(upgrade("vsn=2.0.0", headers, &f, &ctx), 0);
+    lv_endpoint_socket *sock = ctx;
+    const lv_connect_data *info = sock->channel.connect_info;
+    cr_assert_not_null(info);
+    cr_expect_str_eq(info->peer_address, "127.0.0.1");
+    cr_expect_str_eq(info->client_address, "127.0.0.1", "no proxy is trusted: the header is ignored");
+    cr_expect_str_eq(info->user_agent, "TestBrowser/1.0");
+    ep.on_close(ctx, LV_ENDPOINT_CLOSED);
+
+    /* Behind a trusted proxy, every X-Forwarded-For line counts, in order:
+     * the right-most untrusted hop is the client. */
+    char err[128];
+    lv_trusted_proxies_free(&app->trusted_proxies);
+    cr_assert_eq(lv_trusted_proxies_parse(&app->trusted_proxies, "127.0.0.0/8", err, sizeof err), 0);
+    const char *proxied[] = {"x-forwarded-for", "6.6.6.6", "X-Forwarded-For", "203.0.113.9, 127.0.0.2",
+                             NULL};
+    cr_assert_eq(upgrade("vsn=2.0.0", proxied, &f, &ctx), 0);
+    sock = ctx;
+    cr_expect_str_eq(sock->channel.connect_info->client_address, "203.0.113.9");
+    cr_expect_null(sock->channel.connect_info->user_agent);
+    ep.on_close(ctx, LV_ENDPOINT_CLOSED);
+    fake_free(&f);
+}
+
 /* ---- the server's run ---- */
 
 static void *fake_timer_start(void *ctx, uint64_t ms, uint64_t repeat_ms, void (*fire)(void *),
