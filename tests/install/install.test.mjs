@@ -190,15 +190,19 @@ test("pkg-config --static: against a static-only install, the program carries th
   stoppedBySigterm(await serveAndClick(bin, "console-static", "Console", readingsArrive));
 });
 
-test("find_package: a CMake project links liveview::liveview_static and embeds its template", async () => {
+test("find_package: a CMake project links liveview::liveview_static and embeds a template and a static file", async () => {
   const build = path.join(tmp, "cmake-app");
   run("cmake", ["-S", path.join(here, "cmake_app"), "-B", build, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix]);
   run("cmake", ["--build", build]);
   const bin = path.join(build, "cmake_app");
   assert.ok(!needed(bin).some((lib) => lib.startsWith("libliveview")));
-  // The template is in the binary: it runs from an empty directory with the
-  // templates folder gone.
-  await serveAndClick(bin, "cmake-app", "Tally");
+  // The template and the static file are in the binary: it runs from an
+  // empty directory.
+  await serveAndClick(bin, "cmake-app", "Tally", async (page) => {
+    const res = await page.request.get(new URL("/static/hello.txt", page.url()).href);
+    assert.equal(res.status(), 200);
+    assert.equal(await res.text(), "served from the binary\n");
+  });
 });
 
 test("find_package: lv_embed_templates names a directory that is not there", () => {

@@ -1,8 +1,11 @@
 /* Serves a counter whose template, templates/tally.html, is compiled into
- * the program by lv_embed_templates: it runs from any directory. */
+ * the program by lv_embed_templates, and static/hello.txt at
+ * /static/hello.txt from the copy lv_embed_static compiled in: it runs from
+ * any directory. */
 #include <liveview.h>
 #include <string.h>
 
+#include "cmake_app_static.h"
 #include "cmake_app_templates.h"
 
 static int mount(lv_socket *socket, const lv_params *params, const lv_params *session)
@@ -35,7 +38,8 @@ int main(void)
     if (lv_template_tally_html_len == 0) return 1;
     lv_app *app = lv_app_new(NULL);
     if (!app) return 1;
-    if (lv_route(app, "/", &tally) != 0) {
+    if (lv_route(app, "/", &tally) != 0 ||
+        lv_static_embedded(app, "/static", cmake_app_static, cmake_app_static_count) != 0) {
         lv_app_free(app);
         return 1;
     }
