@@ -60,7 +60,8 @@ typedef struct lv_test lv_test;
 typedef struct lv_test_view lv_test_view;
 
 /* Starts testing app (borrowed: it must outlive the lv_test). Returns NULL
- * for a NULL app. */
+ * for a NULL app, or when the app's client files cannot be prepared (an
+ * assets_dir override without js/app.js). */
 lv_test *lv_test_new(lv_app *app);
 /* Closes every view (their terminate runs), finishes the async work still
  * queued (results are dropped, as for views that have gone), and frees

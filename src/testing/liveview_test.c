@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "endpoint/endpoint.h"
+#include "endpoint/files.h"
 #include "live/live.h"
 #include "render/assigns.h"
 #include "testing/mirror.h"
@@ -712,7 +713,9 @@ static void pump(lv_test *t)
 
 lv_test *lv_test_new(lv_app *app)
 {
-    if (!app) return NULL;
+    /* The pages carry the client's tags as they do when served; this is
+     * where lv_app_run would prepare them. */
+    if (!app || lv_app_files_prepare(app) != 0) return NULL;
     lv_test *t = lv_xcalloc(1, sizeof *t);
     t->app = app;
     t->ep = lv_app_endpoint(app);
