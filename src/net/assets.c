@@ -31,16 +31,8 @@ const char *lv_assets_add_embedded(lv_assets *assets, const char *url_dir, const
 {
     lv_asset *a = add(assets);
     a->url_path = fingerprinted_url(url_dir, file->path, file->etag);
-    a->body = (lv_static_body){
-        .content_type = lv_content_type_for(file->path),
-        .data = (const char *)file->data,
-        .len = file->len,
-        .etag = file->etag,
-        .gzip = file->gzip && file->gzip_etag ? (const char *)file->gzip : NULL,
-        .gzip_len = file->gzip_len,
-        .gzip_etag = file->gzip_etag,
-        .immutable = true,
-    };
+    a->body = lv_embedded_body(file);
+    a->body.immutable = true;
     return a->url_path;
 }
 

@@ -316,10 +316,9 @@ const lv_embedded_file *lv_embedded_find(const lv_embedded_file *files, size_t c
     return NULL;
 }
 
-void lv_embedded_respond(const lv_embedded_file *file, const lv_http_request *req,
-                         lv_http_response *res)
+lv_static_body lv_embedded_body(const lv_embedded_file *file)
 {
-    lv_static_body body = {
+    return (lv_static_body){
         .content_type = lv_content_type_for(file->path),
         .data = (const char *)file->data,
         .len = file->len,
@@ -328,6 +327,12 @@ void lv_embedded_respond(const lv_embedded_file *file, const lv_http_request *re
         .gzip_len = file->gzip_len,
         .gzip_etag = file->gzip_etag,
     };
+}
+
+void lv_embedded_respond(const lv_embedded_file *file, const lv_http_request *req,
+                         lv_http_response *res)
+{
+    lv_static_body body = lv_embedded_body(file);
     lv_static_respond(&body, req, res);
 }
 

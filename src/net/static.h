@@ -71,6 +71,9 @@ typedef struct lv_static_body {
  * representation's ETag. The response borrows body's bytes. */
 void lv_static_respond(const lv_static_body *body, const lv_http_request *req, lv_http_response *res);
 
+/* The body that serves an embedded file (content type by its path; the
+ * bytes stay the table's). */
+lv_static_body lv_embedded_body(const lv_embedded_file *file);
 /* The row of files (count rows) whose path is rel, or NULL. */
 const lv_embedded_file *lv_embedded_find(const lv_embedded_file *files, size_t count, const char *rel);
 /* Answers a request for an embedded file (content type by its path). */
