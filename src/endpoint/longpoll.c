@@ -204,7 +204,9 @@ static void end_session(lp_session *s, lv_terminate_reason reason, const char *w
     }
     timer_stop(s);
     if (s->waiter.ops) answer_waiter(s, 410);
-    lv_log_info("long-poll session ended (%s): %u view(s) end", why, s->channel.view_count);
+    lv_log_info("long-poll session ended (%s): %u view(s) end%s%s", why, s->channel.view_count,
+                s->channel.view_count ? ", the first " : "",
+                s->channel.view_count ? s->channel.views[0].topic : "");
     lv_channel_close(&s->channel, reason);
     free(s->token);
     lv_buf_free(&s->queue);
