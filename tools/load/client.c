@@ -599,12 +599,13 @@ static void on_upgrade_bytes(conn *c, const char *data, size_t len, uint64_t now
 {
     llhttp_errno_t err = llhttp_execute(&c->http, data, len);
     if (err == HPE_OK) return;
-    if (err == HPE_PAUSED_UPGRADE) {
+    /* A 101 ends the HTTP part: paused at the end of the message (or for the
+     * upgrade); what follows is the WebSocket's. A complete non-101 answer
+     * also ends here, and upgrade_done reports it. */
+    if (err == HPE_PAUSED_UPGRADE || (err == HPE_PAUSED && c->message_done)) {
         const char *pos = llhttp_get_error_pos(&c->http);
-        size_t used = pos ? (size_t)(pos - data) : len;
+        size_t used = pos && pos >= data && pos <= data + len ? (size_t)(pos - data) : len;
         upgrade_done(c, data + used, len - used, now);
-    } else if (err == HPE_PAUSED && c->message_done) {
-        upgrade_done(c, NULL, 0, now); /* a complete non-101 answer */
     } else {
         conn_fail(c, "WebSocket upgrade: bad HTTP response (%s)", llhttp_errno_name(err));
     }
@@ -871,7 +872,7 @@ static void on_tick(uv_timer_t *timer)
         for (int i = 0; i < r->started; i++) {
             conn *c = &r->conns[i];
             if (in_setup(c) && now >= c->deadline)
-                conn_fail(c, "no join within %.0f s (stuck %s)", r->config->setup_timeout,
+                conn_fail(c, "no join within %g s (stuck %s)", r->config->setup_timeout,
                           c->state == CONN_PAGE_CONNECT || c->state == CONN_WS_CONNECT ? "connecting"
                           : c->state == CONN_PAGE                                      ? "reading the page"
                           : c->state == CONN_UPGRADE                                   ? "in the upgrade"
