@@ -80,12 +80,25 @@ test("an event the view does not declare: every reply is an error, no event coun
   assert.match(r.first_error, /unknown event/);
 });
 
-test("--join-only holds the views without clicking", async () => {
-  const r = await runJson(["--url", server.url, "--path", "/counter", "--connections", "5", "--seconds", "0.2",
-                           "--join-only"]);
+// Held views get heartbeats (every 0.5 s here; each must be answered before
+// the next, as the official client requires: an idle server answers in far
+// less).
+test("--join-only holds the views without clicking, with heartbeats", async () => {
+  const r = await runJson(["--url", server.url, "--path", "/counter", "--connections", "5", "--seconds", "1.2",
+                           "--join-only", "--heartbeat", "0.5"]);
   assert.equal(r.joined, 5);
   assert.equal(r.events, 0);
-  assert.equal(r.errors, 0);
+  assert.equal(r.errors, 0, JSON.stringify(r));
+  assert.ok(r.heartbeats >= 5, JSON.stringify(r));
+});
+
+test("--processes splits the connections and sums the results", async () => {
+  const r = await runJson(["--url", server.url, "--path", "/counter", "--connections", "5", "--seconds", "0.5",
+                           "--processes", "2", "--pipeline", "2"]);
+  assert.equal(r.processes, 2);
+  assert.equal(r.joined, 5);
+  assert.ok(r.events > 0);
+  assert.equal(r.errors, 0, JSON.stringify(r));
 });
 
 // A port nothing listens on: listen, note the port, close.

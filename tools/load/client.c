@@ -385,6 +385,7 @@ static void on_message(conn *c, const char *data, size_t len, uint64_t now)
         }
         if (load_slice_eq(msg.topic, "phoenix") && ref == c->heartbeat_ref) {
             c->heartbeat_ref = 0;
+            r->result->heartbeats++;
         } else if (ours && c->state == CONN_JOINING && ref == c->join_ref) {
             on_join_reply(c, msg.payload);
         } else if (ours && c->state == CONN_JOINED) {
@@ -856,7 +857,7 @@ static void heartbeats(run *r)
         conn *c = &r->conns[i];
         if (c->state != CONN_JOINED) continue;
         if (c->heartbeat_ref) {
-            conn_fail(c, "no heartbeat reply within %.0f s", r->config->heartbeat_interval);
+            conn_fail(c, "no heartbeat reply within %g s", r->config->heartbeat_interval);
             continue;
         }
         send_heartbeat(c);

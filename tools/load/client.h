@@ -30,6 +30,7 @@ typedef struct load_result {
     uint64_t events;        /* ok replies to events in the measured time (and its drain) */
     uint64_t warmup_events; /* ok replies before it */
     uint64_t joined;
+    uint64_t heartbeats;      /* heartbeat replies */
     uint64_t error_replies;   /* event replies with another status than ok */
     uint64_t join_failures;   /* connections that never joined: connect, page, upgrade, join */
     uint64_t protocol_errors; /* unparseable frames or messages, replies to nothing in flight */

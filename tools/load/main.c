@@ -32,7 +32,7 @@ static void usage(FILE *out)
             "usage: liveview-load --url http://HOST:PORT [--path /counter] [--event inc]\n"
             "                     [--connections N] [--seconds T] [--pipeline K] [--warmup S]\n"
             "                     [--join-only] [--processes P] [--server-pid PID] [--json]\n"
-            "                     [--socket-path /live/websocket] [--setup-timeout S]\n"
+            "                     [--socket-path /live/websocket] [--setup-timeout S] [--heartbeat S]\n"
             "Loads the page N times, joins each view over its own WebSocket and sends\n"
             "click events (K in flight per connection) for T seconds; prints events/s,\n"
             "latency percentiles and errors (docs/performance.md).\n");
@@ -75,7 +75,8 @@ static int parse_options(int argc, char **argv, options *o)
         {"warmup", required_argument, NULL, 'w'},      {"join-only", no_argument, NULL, 'j'},
         {"processes", required_argument, NULL, 'P'},   {"server-pid", required_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'J'},              {"socket-path", required_argument, NULL, 'W'},
-        {"setup-timeout", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
+        {"setup-timeout", required_argument, NULL, 'T'}, {"heartbeat", required_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     load_config *c = &o->config;
@@ -116,6 +117,9 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 'T':
             if (parse_seconds("setup-timeout", optarg, 0.001, &c->setup_timeout)) return -1;
+            break;
+        case 'H':
+            if (parse_seconds("heartbeat", optarg, 0.001, &c->heartbeat_interval)) return -1;
             break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;
@@ -298,6 +302,7 @@ static void merge_result(load_result *into, const load_result *r)
     into->events += r->events;
     into->warmup_events += r->warmup_events;
     into->joined += r->joined;
+    into->heartbeats += r->heartbeats;
     into->error_replies += r->error_replies;
     into->join_failures += r->join_failures;
     into->protocol_errors += r->protocol_errors;
@@ -409,10 +414,10 @@ static void print_result(const options *o, const load_result *r, const cpu_probe
                "\"events\":%" PRIu64 ",\"events_per_s\":%.1f,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,"
                "\"max_us\":%.1f,\"errors\":%" PRIu64 ",\"error_replies\":%" PRIu64 ",\"join_failures\":%" PRIu64
                ",\"protocol_errors\":%" PRIu64 ",\"closed\":%" PRIu64 ",\"unanswered\":%" PRIu64
-               ",\"warmup_events\":%" PRIu64 ",\"setup_seconds\":%.3f",
+               ",\"warmup_events\":%" PRIu64 ",\"heartbeats\":%" PRIu64 ",\"setup_seconds\":%.3f",
                c->connections, r->joined, c->pipeline, o->processes, r->seconds, r->events, rate, p50, p90, p99,
                max, load_errors(r), r->error_replies, r->join_failures, r->protocol_errors, r->closed, r->unanswered,
-               r->warmup_events, r->setup_seconds);
+               r->warmup_events, r->heartbeats, r->setup_seconds);
         if (probe->ok)
             printf(",\"server_cpu_us\":%.0f,\"server_us_per_event\":%.2f", cpu_us,
                    r->events ? cpu_us / (double)r->events : 0);
