@@ -75,7 +75,8 @@ placement="unpinned"
 [ "${BENCH_PIN:-}" = 1 ] && placement="server pinned to CPU 0, client to CPU 1"
 echo "bench/load.sh: $(nproc) CPUs, server $server_bin (LV_WORKERS=$workers, pid $server_pid)," \
      "${seconds} s measured after ${warmup} s warm-up, $processes client process(es), $placement"
-printf '%-11s %-8s %12s %16s %10s %10s %7s\n' connections pipeline "events/s" "server us/event" "p50 us" "p99 us" errors
+printf '%-11s %-8s %12s %16s %16s %10s %10s %7s\n' connections pipeline "events/s" "server us/event" \
+       "client us/event" "p50 us" "p99 us" errors
 : > "$json_out"
 status=0
 for c in $connections; do
@@ -92,7 +93,8 @@ for c in $connections; do
             const r = JSON.parse(process.argv[1]);
             const f = (v, d = 0) => v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
             console.log([String(r.connections).padEnd(11), String(r.pipeline).padEnd(8), f(r.events_per_s).padStart(12),
-                         f(r.server_us_per_event, 2).padStart(16), f(r.p50_us).padStart(10), f(r.p99_us).padStart(10),
+                         f(r.server_us_per_event, 2).padStart(16), f(r.client_us_per_event, 2).padStart(16),
+                         f(r.p50_us).padStart(10), f(r.p99_us).padStart(10),
                          String(r.errors).padStart(7)].join(" "));' "$out"
         if [ "$(node -e 'console.log(JSON.parse(process.argv[1]).errors)' "$out")" != 0 ]; then status=1; fi
     done

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -784,9 +785,18 @@ static void start_more(run *r)
     r->starting = false;
 }
 
+/* This process's CPU time so far, in seconds. */
+static double own_cpu_seconds(void)
+{
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 static void begin_measure(run *r, uint64_t now)
 {
     r->measure_start_ns = now;
+    r->result->client_cpu_seconds = -own_cpu_seconds();
     if (r->hooks && r->hooks->measure_start) r->hooks->measure_start(r->hooks->ctx);
     r->phase = r->config->join_only ? PHASE_HOLD : PHASE_MEASURE;
     r->phase_end_ns = now + (uint64_t)(r->config->seconds * NS_PER_S);
@@ -844,6 +854,7 @@ static void run_finish(run *r)
     r->phase = PHASE_DONE;
     if (measured) {
         r->result->seconds = (double)(uv_hrtime() - r->measure_start_ns) / NS_PER_S;
+        r->result->client_cpu_seconds += own_cpu_seconds();
         r->result->unanswered = r->in_flight;
         if (r->in_flight) note_error(r, "%" PRIu64 " events unanswered when the run ended", r->in_flight);
         if (r->hooks && r->hooks->measure_end) r->hooks->measure_end(r->hooks->ctx);

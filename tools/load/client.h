@@ -38,6 +38,7 @@ typedef struct load_result {
     uint64_t unanswered;      /* events still in flight when the drain timed out */
     double seconds;           /* measured time, drain included */
     double setup_seconds;     /* from the start to every connection joined or failed */
+    double client_cpu_seconds; /* this process's CPU time (user + system) in the measured time */
     load_hist hist;           /* send-to-reply latency of the measured events */
     char first_error[256];
 } load_result;

@@ -303,6 +303,7 @@ static void merge_result(load_result *into, const load_result *r)
     into->warmup_events += r->warmup_events;
     into->joined += r->joined;
     into->heartbeats += r->heartbeats;
+    into->client_cpu_seconds += r->client_cpu_seconds;
     into->error_replies += r->error_replies;
     into->join_failures += r->join_failures;
     into->protocol_errors += r->protocol_errors;
@@ -418,6 +419,8 @@ static void print_result(const options *o, const load_result *r, const cpu_probe
                c->connections, r->joined, c->pipeline, o->processes, r->seconds, r->events, rate, p50, p90, p99,
                max, load_errors(r), r->error_replies, r->join_failures, r->protocol_errors, r->closed, r->unanswered,
                r->warmup_events, r->heartbeats, r->setup_seconds);
+        printf(",\"client_cpu_us\":%.0f,\"client_us_per_event\":%.2f", r->client_cpu_seconds * 1e6,
+               r->events ? r->client_cpu_seconds * 1e6 / (double)r->events : 0);
         if (probe->ok)
             printf(",\"server_cpu_us\":%.0f,\"server_us_per_event\":%.2f", cpu_us,
                    r->events ? cpu_us / (double)r->events : 0);
@@ -433,6 +436,7 @@ static void print_result(const options *o, const load_result *r, const cpu_probe
            c->url.origin, c->path, c->connections, r->joined, c->pipeline, r->seconds, r->events, rate, p50, p99, max,
            load_errors(r));
     if (probe->ok) printf(", server %.2f us CPU per event", r->events ? cpu_us / (double)r->events : 0);
+    if (r->events) printf(", client %.2f us CPU per event", r->client_cpu_seconds * 1e6 / (double)r->events);
     putchar('\n');
     if (r->first_error[0]) printf("liveview-load: first error: %s\n", r->first_error);
 }
