@@ -896,6 +896,13 @@ typedef struct lv_config {
      * the app created last decides. */
     lv_log_fn log;
     void *log_ctx;
+    /* Event loops, each on its own thread with its own connections and
+     * views: a view stays on the loop that accepted its socket, so its
+     * callbacks still run one at a time. Default (and 0): one per core this
+     * process may use; env LV_WORKERS. LV_ENV=dev serves on one loop.
+     * State shared by views (a global count, a list) needs a lock or atomics
+     * once there are several (docs/threads.md). */
+    unsigned workers;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment
