@@ -348,7 +348,7 @@ Test(workers, views_spread_over_both_loops_hear_each_broadcast_once_and_all_term
     static client clients[CONNECTIONS];
     for (int i = 0; i < CONNECTIONS; i++) clients[i] = connect_views(port, VIEWS_PER_CONNECTION);
     unsigned on0 = lv_app_loop_sockets(app, 0), on1 = lv_app_loop_sockets(app, 1);
-    cr_log_info("%d sockets: %u on loop 0, %u on loop 1", CONNECTIONS, on0, on1);
+    fprintf(stderr, "%d sockets: %u on loop 0, %u on loop 1\n", CONNECTIONS, on0, on1);
     cr_expect_eq(on0 + on1, CONNECTIONS);
     cr_expect_gt(on0, 0, "loop 0 accepted sockets");
     cr_expect_gt(on1, 0, "loop 1 accepted sockets");
