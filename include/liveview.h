@@ -42,12 +42,15 @@
  *         return rc;
  *     }
  *
- * Threads: every callback of one view runs on the app's loop thread, one at
- * a time, in the order the client's messages arrived. User code needs no
- * locks for its view's state. The loop thread is the one inside lv_app_run,
- * or the library's own after lv_app_start; while the app is not running
+ * Threads: an app runs lv_config.workers event loops (one per core by
+ * default), each on its own thread. A view lives on the loop that accepted
+ * its socket, and every callback of that view runs there, one at a time, in
+ * the order the client's messages arrived: user code needs no locks for its
+ * view's state (state shared between views does, docs/workers.md). Loop 0
+ * is the thread inside lv_app_run, or one of the library's after
+ * lv_app_start; the others are the library's. While the app is not running
  * (before either, after they end, in tests that never run it) the thread
- * that called lv_app_new counts as the loop thread. Other threads of the
+ * that called lv_app_new counts as loop 0's. Other threads of the
  * program reach views through lv_broadcast and lv_app_post (docs/threads.md):
  *
  *   Any thread, any time ("safe from any thread"):
@@ -55,7 +58,7 @@
  *     lv_pubsub_deliver, lv_app_port (valid once lv_app_start returned 0),
  *     the value functions on values the thread owns (lv_map_new ...),
  *     lv_schema_* once made, lv_config_defaults.
- *   The loop thread only (inside callbacks, or in an lv_app_post task):
+ *   The socket's loop thread only (inside its callbacks):
  *     everything taking an lv_socket, lv_request or lv_changeset made there,
  *     lv_subscribe, lv_unsubscribe.
  *   Before lv_app_run or lv_app_start only (set-up, on the creating thread):
@@ -255,11 +258,11 @@ int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *ar
  * to every view subscribed to topic (the sender too, when subscribed).
  * Subscriptions end with the view. Returns 0, or -1 for a bad payload (it
  * travels as JSON) or a NULL topic or name. lv_subscribe and lv_unsubscribe
- * run on the loop thread (view callbacks). lv_broadcast is safe from any
- * thread: on the loop thread it delivers before returning; from another
- * thread the payload is copied and delivered on the loop soon after, in the
- * order that thread broadcast, and it returns -1 once the app is stopping
- * (lv_app_post). */
+ * run on the view's loop thread (its callbacks). lv_broadcast is safe from
+ * any thread: on a loop thread it delivers to that loop's subscribers before
+ * returning; every other loop gets a copy soon after, in the order each
+ * thread broadcast. From a thread that runs no loop it returns -1 once the
+ * app is stopping. */
 int lv_subscribe(lv_socket *socket, const char *topic);
 void lv_unsubscribe(lv_socket *socket, const char *topic);
 int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_value *payload);
@@ -268,9 +271,11 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
  * this process only). It is told when this process gains its first or loses
  * its last subscriber of a topic, and publishes messages that every process
  * subscribed to the topic, this one included, passes to lv_pubsub_deliver.
- * Messages are opaque bytes. All three callbacks run on the loop thread
- * (a broadcast from another thread is posted there first); a publish that
- * returns non-zero for a posted broadcast is logged. */
+ * Messages are opaque bytes. All three callbacks run on loop 0 (a
+ * broadcast from another thread or loop is posted there first); a publish
+ * that returns non-zero for a posted broadcast is logged. With several
+ * loops topic_added is called after the subscription is made, so a refusal
+ * is only logged. */
 typedef struct lv_broker {
     void *ctx;
     int (*topic_added)(void *ctx, const char *topic);
@@ -280,9 +285,9 @@ typedef struct lv_broker {
 /* Replaces the local broker (copied). Before the app runs. */
 void lv_app_set_broker(lv_app *app, const lv_broker *broker);
 /* Hands a published message to this process's subscribers of topic. Safe
- * from any thread (a broker's own receiving thread): off the loop thread
- * the message is copied and delivered on the loop, or dropped once the app
- * is stopping. */
+ * from any thread (a broker's own receiving thread): the calling loop's
+ * subscribers get it at once, every other loop a copy, dropped by a loop
+ * that is stopping. */
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len);
 
 /* ------------------------------------------------------------------------
@@ -907,6 +912,13 @@ typedef struct lv_config {
      * the app created last decides. */
     lv_log_fn log;
     void *log_ctx;
+    /* Event loops, each on its own thread with its own connections and
+     * views: a view stays on the loop that accepted its socket, so its
+     * callbacks still run one at a time. Default (and 0): one per core this
+     * process may use; env LV_WORKERS. LV_ENV=dev serves on one loop.
+     * State shared by views (a global count, a list) needs a lock or atomics
+     * once there are several (docs/threads.md). */
+    unsigned workers;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment
@@ -942,7 +954,9 @@ int lv_app_start(lv_app *app);
 int lv_app_wait(lv_app *app);
 /* Asks the app to stop; safe from any thread and from signal handlers,
  * before, during or after the run. Before it runs, the app stops as soon
- * as it listens. Open views get terminate (LV_TERMINATE_SHUTDOWN). */
+ * as it listens. Every loop stops; open views get terminate
+ * (LV_TERMINATE_SHUTDOWN) on their own loop. lv_app_run and lv_app_wait
+ * return once every loop has ended. */
 void lv_app_stop(lv_app *app);
 /* Frees the app: after lv_app_run returned or lv_app_wait did. Freeing an
  * app that is still running is a bug: it is logged and the program aborts.
@@ -953,9 +967,10 @@ int lv_app_port(const lv_app *app);
 
 /* Work posted to the loop thread; arg is the poster's. */
 typedef void (*lv_post_fn)(lv_app *app, void *arg);
-/* Runs fn(app, arg) on the loop thread, after what is queued before it:
- * the way for another thread of the program to touch views (call
- * lv_send_info on a socket it tracks, assign...). Safe from any thread,
+/* Runs fn(app, arg) on loop 0's thread, after what is queued before it:
+ * the way for another thread of the program to run code on a loop (to
+ * broadcast, to use the broker). Loop 0 is not every view's loop: reach a
+ * view by broadcasting to a topic it subscribed to. Safe from any thread,
  * but not from a signal handler (it allocates). Returns 0, or -1 once the
  * app is stopping (lv_app_stop was called), when fn never runs.
  *

@@ -247,6 +247,8 @@ static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_
     lv_socket_admission admission;
     int refused = lv_socket_admit(app, http, &admission);
     if (refused) return refused;
+    lv_loop *loop = lv_app_current_loop(app);
+    if (loop) atomic_fetch_add(&loop->sockets_opened, 1);
     lv_endpoint_socket *sock = lv_xcalloc(1, sizeof *sock);
     /* The channel's send callback is the server's, as lent. */
     lv_socket_channel_init(&sock->channel, app, http, &admission, conn.ops->send_text, conn.handle);
@@ -283,17 +285,21 @@ static void endpoint_stopping(void *ctx)
     lv_longpoll_stopping(ctx);
 }
 
+/* Each loop's server calls these on its own thread, which run.c has
+ * marked as that loop's: the runtime lent is that loop's. */
 static void endpoint_started(void *ctx, const lv_runtime *rt, int port)
 {
     lv_app *app = ctx;
     app->bound_port = port;
-    app->runtime = rt ? *rt : (lv_runtime){0};
+    lv_loop *loop = lv_app_current_loop(app);
+    if (loop) loop->runtime = rt ? *rt : (lv_runtime){0};
 }
 
 static void endpoint_stopped(void *ctx)
 {
     lv_app *app = ctx;
-    app->runtime = (lv_runtime){0};
+    lv_loop *loop = lv_app_current_loop(app);
+    if (loop) loop->runtime = (lv_runtime){0};
     lv_channel_thread_cleanup();
     lv_lifecycle_thread_cleanup();
 }

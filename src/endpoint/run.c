@@ -1,11 +1,17 @@
-/* Running an app: its endpoint carried by the libuv server (net/server.c),
- * either on the caller's thread (lv_app_run) or on a thread of the library's
- * own (lv_app_start, lv_app_wait), and work posted to its loop from other
- * threads (lv_app_post).
+/* Running an app: its endpoint carried by one libuv server per loop
+ * (net/server.c, lv_config.workers of them), either with loop 0 on the
+ * caller's thread (lv_app_run) or every loop on threads of the library's
+ * own (lv_app_start, lv_app_wait), and work posted to a loop from other
+ * threads (lv_app_post, lv_loop_post).
  *
- * An app runs once. Its lv_server exists only while serving; lv_app_stop and
- * lv_app_post reach it through app->server from any thread, counting
- * themselves in app->server_users so the server is not freed under them. */
+ * Every loop's server binds the same port with SO_REUSEPORT (with port 0,
+ * loop 0 binds first and the others join the port it got), so the kernel
+ * spreads connections over the loops and a connection, and the views on
+ * it, stays on the loop that accepted it (docs/workers.md).
+ *
+ * An app runs once. A loop's lv_server exists only while serving; threads
+ * that wake or stop it reach it through loop->server, counting themselves
+ * in loop->server_users so the server is not freed under them. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -36,26 +42,106 @@ static bool claim_run(lv_app *app, const char *who)
 }
 
 /* Runs what was posted and refuses more: for a run that ends before its
- * loop could (no assets, no thread), so every accepted task still runs
- * once before the run is over. */
+ * loops could (no assets, no thread, no port), so every accepted task
+ * still runs once before the run is over. */
 static void finish_posted(lv_app *app)
 {
-    lv_task_queue_close(&app->posted);
-    lv_task_queue_run(&app->posted);
+    for (unsigned i = 0; i < app->loop_count; i++) {
+        lv_task_queue_close(&app->loops[i].tasks);
+        lv_task_queue_run(&app->loops[i].tasks);
+    }
 }
 
-/* Uses the server, if there is one, without it being freed meanwhile.
- * Lock-free, so lv_app_stop may call it from a signal handler. */
-static void with_server(lv_app *app, void (*use)(lv_server *s))
+/* Uses the loop's server, if there is one, without it being freed
+ * meanwhile. Lock-free, so lv_app_stop may call it from a signal handler. */
+static void with_server(lv_loop *loop, void (*use)(lv_server *s))
 {
-    atomic_fetch_add(&app->server_users, 1);
-    lv_server *server = atomic_load(&app->server);
+    atomic_fetch_add(&loop->server_users, 1);
+    lv_server *server = atomic_load(&loop->server);
     if (server) use(server);
-    atomic_fetch_sub(&app->server_users, 1);
+    atomic_fetch_sub(&loop->server_users, 1);
 }
 
-/* Serves app on the calling thread until it stops. started, when not NULL,
- * replaces the endpoint's started (and must call it). */
+/* One loop stopping stops them all, whatever stopped it (a signal on
+ * loop 0, lv_app_stop). */
+static void on_loop_stopping(void *ctx)
+{
+    lv_app_stop(ctx);
+}
+
+static lv_server *server_for(lv_app *app, unsigned index, bool handle_signals, int port,
+                             void (*started)(void *ctx, const lv_runtime *rt, int port))
+{
+    const lv_config *c = &app->config;
+    lv_server_config cfg = {
+        .host = c->host,
+        .port = port,
+        .max_header_bytes = c->max_header_bytes,
+        .max_body_bytes = c->max_body_bytes,
+        .max_message_bytes = c->max_message_bytes,
+        .max_outbound_bytes = c->max_outbound_bytes,
+        .header_timeout_s = c->header_timeout_s,
+        .idle_timeout_s = c->idle_timeout_s,
+        .handle_signals = handle_signals && index == 0,
+        .tasks = &app->loops[index].tasks,
+        .reuse_port = app->loop_count > 1,
+        .joins_port = index > 0,
+        .on_stopping = on_loop_stopping,
+        .on_stopping_ctx = app,
+    };
+    lv_endpoint ep = lv_app_endpoint(app);
+    if (started && index == 0) ep.started = started;
+    return lv_server_new(&cfg, &ep);
+}
+
+/* Runs loop `index`'s server on the calling thread until it stops. */
+static int run_loop(lv_loop *loop)
+{
+    lv_app_enter_loop(loop);
+    int result = lv_server_run(atomic_load(&loop->server));
+    lv_app_leave_loop();
+    return result;
+}
+
+static void *loop_thread(void *arg)
+{
+    run_loop(arg);
+    return NULL;
+}
+
+/* Lets go of every loop's server once no other thread uses it. */
+static void free_servers(lv_app *app)
+{
+    for (unsigned i = 0; i < app->loop_count; i++) {
+        lv_loop *loop = &app->loops[i];
+        lv_server *server = atomic_exchange(&loop->server, NULL);
+        while (atomic_load(&loop->server_users) > 0) sched_yield();
+        lv_server_free(server);
+    }
+}
+
+/* Makes and binds every loop's server on the calling thread: loop 0 first,
+ * whose port (the one asked for, or the one it got for 0) the others join.
+ * Returns false, with nothing listening, when one cannot. */
+static bool listen_all(lv_app *app, lv_server **servers, bool handle_signals,
+                       void (*started)(void *ctx, const lv_runtime *rt, int port))
+{
+    int port = app->config.port;
+    for (unsigned i = 0; i < app->loop_count; i++) {
+        servers[i] = server_for(app, i, handle_signals, port, started);
+        int bound = lv_server_listen(servers[i]);
+        if (bound < 0) {
+            for (unsigned j = 0; j <= i; j++) lv_server_free(servers[j]);
+            return false;
+        }
+        port = bound;
+    }
+    return true;
+}
+
+/* Serves app until it stops: loop 0 on the calling thread, the others on
+ * threads of their own. started, when not NULL, replaces loop 0's endpoint
+ * started (and must call it). */
 static int serve(lv_app *app, bool handle_signals,
                  void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
@@ -63,32 +149,38 @@ static int serve(lv_app *app, bool handle_signals,
         finish_posted(app);
         return -1;
     }
-    const lv_config *c = &app->config;
-    lv_server_config cfg = {
-        .host = c->host,
-        .port = c->port,
-        .max_header_bytes = c->max_header_bytes,
-        .max_body_bytes = c->max_body_bytes,
-        .max_message_bytes = c->max_message_bytes,
-        .max_outbound_bytes = c->max_outbound_bytes,
-        .header_timeout_s = c->header_timeout_s,
-        .idle_timeout_s = c->idle_timeout_s,
-        .handle_signals = handle_signals,
-        .tasks = &app->posted,
-    };
-    lv_endpoint ep = lv_app_endpoint(app);
-    if (started) ep.started = started;
-    lv_server *server = lv_server_new(&cfg, &ep);
-    /* A task posted before this store woke nobody; the server runs the
-     * queue once it listens, which is after the store. */
-    atomic_store(&app->server, server);
-    if (atomic_load(&app->stop_requested)) lv_server_stop(server);
-    lv_app_enter_loop(app);
-    int result = lv_server_run(server);
-    lv_app_leave_loop();
-    atomic_store(&app->server, NULL);
-    while (atomic_load(&app->server_users) > 0) sched_yield();
-    lv_server_free(server);
+    unsigned n = app->loop_count;
+    lv_server **servers = lv_xcalloc(n, sizeof *servers);
+    if (!listen_all(app, servers, handle_signals, started)) {
+        free(servers);
+        finish_posted(app);
+        return -1;
+    }
+    /* A task posted before these stores woke nobody; each server runs its
+     * queue once it runs, which is after the store. */
+    for (unsigned i = 0; i < n; i++) atomic_store(&app->loops[i].server, servers[i]);
+    free(servers);
+    if (atomic_load(&app->stop_requested)) lv_app_stop(app);
+    pthread_t *threads = lv_xcalloc(n, sizeof *threads);
+    bool *running = lv_xcalloc(n, sizeof *running);
+    for (unsigned i = 1; i < n; i++) {
+        running[i] = pthread_create(&threads[i], NULL, loop_thread, &app->loops[i]) == 0;
+        if (!running[i]) {
+            lv_log_error("cannot create the thread of loop %u; stopping", i);
+            lv_app_stop(app);
+        }
+    }
+    int result = run_loop(&app->loops[0]);
+    for (unsigned i = 1; i < n; i++) {
+        if (running[i]) {
+            pthread_join(threads[i], NULL);
+        } else {
+            run_loop(&app->loops[i]); /* stopped already: it only closes */
+        }
+    }
+    free(threads);
+    free(running);
+    free_servers(app);
     return result;
 }
 
@@ -186,7 +278,7 @@ static void stop_server(lv_server *s)
 void lv_app_stop(lv_app *app)
 {
     atomic_store(&app->stop_requested, true);
-    with_server(app, stop_server);
+    for (unsigned i = 0; i < app->loop_count; i++) with_server(&app->loops[i], stop_server);
 }
 
 /* ------------------------------------------------------------------------
@@ -206,16 +298,23 @@ static void run_posted(void *arg)
     free(call);
 }
 
+int lv_loop_post(lv_loop *loop, lv_post_fn fn, void *arg)
+{
+    posted_call *call = lv_xmalloc(sizeof *call);
+    *call = (posted_call){loop->app, fn, arg};
+    if (lv_task_queue_push(&loop->tasks, run_posted, call) != 0) {
+        free(call); /* the loop is stopping */
+        return -1;
+    }
+    with_server(loop, lv_server_wake);
+    return 0;
+}
+
+/* Loop 0 runs what the program posts: one queue, so tasks from one thread
+ * keep their order, and the loop that also runs the broker's calls. */
 int lv_app_post(lv_app *app, lv_post_fn fn, void *arg)
 {
     if (!app || !fn) return -1;
     if (atomic_load(&app->stop_requested)) return -1;
-    posted_call *call = lv_xmalloc(sizeof *call);
-    *call = (posted_call){app, fn, arg};
-    if (lv_task_queue_push(&app->posted, run_posted, call) != 0) {
-        free(call); /* the app is stopping */
-        return -1;
-    }
-    with_server(app, lv_server_wake);
-    return 0;
+    return lv_loop_post(&app->loops[0], fn, arg);
 }

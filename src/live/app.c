@@ -1,10 +1,12 @@
 /* The app: configuration, routes and signing keys. Running it is
  * endpoint/run.c. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "live/live.h"
 #include "live/templates.h"
@@ -13,6 +15,8 @@
 #include "util/random.h"
 
 #define LV_MIN_SECRET_BYTES 32
+/* More loops than this is a typo, not a machine. */
+#define LV_MAX_WORKERS 256
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -33,6 +37,17 @@ static void env_number(const char *name, unsigned long long max, unsigned long l
         lv_log_warn("ignoring %s=%s (not a number up to %llu)", name, v, max);
     else
         *out = n;
+}
+
+/* The cores this process may run on: its affinity mask when it has one
+ * (a container or taskset limits it), else the online cores. */
+static unsigned usable_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (unsigned)online : 1;
 }
 
 void lv_config_defaults(lv_config *cfg)
@@ -94,6 +109,22 @@ void lv_config_defaults(lv_config *cfg)
     n = cfg->longpoll_max_sessions;
     env_number("LV_LONGPOLL_MAX_SESSIONS", 1000000, &n);
     cfg->longpoll_max_sessions = (unsigned)n;
+    n = usable_cores();
+    env_number("LV_WORKERS", LV_MAX_WORKERS, &n);
+    cfg->workers = n ? (unsigned)n : usable_cores();
+}
+
+/* How many loops the app gets: 0 means one per core; LV_ENV=dev reloads
+ * templates in place, which only one loop may do safely. */
+static unsigned loops_for(const lv_config *cfg)
+{
+    unsigned n = cfg->workers ? cfg->workers : usable_cores();
+    if (n > LV_MAX_WORKERS) n = LV_MAX_WORKERS;
+    if (n > 1 && lv_templates_dev_mode()) {
+        lv_log_info("LV_ENV=dev reloads templates in place: serving on one loop, not %u", n);
+        n = 1;
+    }
+    return n;
 }
 
 static char *dup_or_null(const char *s)
@@ -163,13 +194,23 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_serde_jwt_init(&app->serde, &app->session_key, app->config.session_ttl_s, NULL);
     app->session_data = lv_cookie_session_data;
     atomic_init(&app->stop_requested, false);
-    atomic_init(&app->server, NULL);
-    atomic_init(&app->server_users, 0);
+    app->loop_count = loops_for(cfg);
+    app->config.workers = app->loop_count;
+    app->loops = lv_xcalloc(app->loop_count, sizeof *app->loops);
+    for (unsigned i = 0; i < app->loop_count; i++) {
+        lv_loop *l = &app->loops[i];
+        l->app = app;
+        l->index = i;
+        lv_task_queue_init(&l->tasks);
+        atomic_init(&l->sockets_opened, 0);
+        atomic_init(&l->server, NULL);
+        atomic_init(&l->server_users, 0);
+    }
+    pthread_mutex_init(&app->topics_lock, NULL);
     atomic_init(&app->run_claimed, false);
     atomic_init(&app->running, false);
     atomic_init(&app->bound_port, 0);
     app->home_thread = pthread_self();
-    lv_task_queue_init(&app->posted);
     return app;
 }
 
@@ -271,12 +312,12 @@ int lv_app_port(const lv_app *app)
     return app->bound_port;
 }
 
-/* The app whose loop the calling thread runs, if any. */
-static _Thread_local const lv_app *loop_of_this_thread;
+/* The loop the calling thread runs, if any. */
+static _Thread_local lv_loop *loop_of_this_thread;
 
-void lv_app_enter_loop(const lv_app *app)
+void lv_app_enter_loop(lv_loop *loop)
 {
-    loop_of_this_thread = app;
+    loop_of_this_thread = loop;
 }
 
 void lv_app_leave_loop(void)
@@ -284,10 +325,22 @@ void lv_app_leave_loop(void)
     loop_of_this_thread = NULL;
 }
 
+lv_loop *lv_app_current_loop(const lv_app *app)
+{
+    if (loop_of_this_thread && loop_of_this_thread->app == app) return loop_of_this_thread;
+    if (!atomic_load(&app->running) && pthread_equal(pthread_self(), app->home_thread))
+        return &app->loops[0];
+    return NULL;
+}
+
 bool lv_app_on_loop_thread(const lv_app *app)
 {
-    if (loop_of_this_thread == app) return true;
-    return !atomic_load(&app->running) && pthread_equal(pthread_self(), app->home_thread);
+    return lv_app_current_loop(app) != NULL;
+}
+
+unsigned lv_app_loop_sockets(const lv_app *app, unsigned index)
+{
+    return index < app->loop_count ? atomic_load(&app->loops[index].sockets_opened) : 0;
 }
 
 void lv_app_free(lv_app *app)
@@ -302,7 +355,7 @@ void lv_app_free(lv_app *app)
     }
     /* Tasks posted to an app that never ran still run, once, here: their
      * arguments may be freed by them. */
-    lv_task_queue_destroy(&app->posted);
+    for (unsigned i = 0; i < app->loop_count; i++) lv_task_queue_destroy(&app->loops[i].tasks);
     for (size_t i = 0; i < app->route_count; i++) {
         free(app->routes[i].path);
         lv_tmpl_free(app->routes[i].tmpl);
@@ -316,7 +369,10 @@ void lv_app_free(lv_app *app)
     lv_serde_release(&app->serde);
     /* Before pub/sub: ending a session's views unsubscribes them. */
     if (app->longpoll_free) app->longpoll_free(app->longpoll);
-    lv_pubsub_free(app->pubsub);
+    for (unsigned i = 0; i < app->loop_count; i++) lv_pubsub_free(app->loops[i].pubsub);
+    free(app->loops);
+    lv_pubsub_counts_free(app);
+    pthread_mutex_destroy(&app->topics_lock);
     lv_components_registry_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);

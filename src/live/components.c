@@ -165,6 +165,7 @@ static long instance_for(lv_socket *view, const lv_component_call *call)
         }
         in = &cs->items[cs->count];
         lv_socket *s = lv_socket_new(view->app, &entry->route, view->connected, NULL);
+        s->loop = view->loop; /* a component lives where its view does */
         s->parent = view;
         s->cid = ++cs->next_cid;
         lv_socket_set_csrf(s, view->csrf_state, lv_get_str(view, "csrf_token"));

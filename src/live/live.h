@@ -62,6 +62,25 @@ typedef struct lv_http_route_entry {
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
 struct lv_app_files;    /* endpoint/files.c: the client's files, lv_static mounts */
 
+/* One event loop of the app: lv_config.workers of them, each on its own
+ * thread with its own connections and views. A view stays on the loop that
+ * accepted its socket (socket->loop), so its callbacks, timers, async
+ * results and pub/sub deliveries all run on that one thread, one at a time.
+ * Loop 0 also runs lv_app_post's tasks and the broker's callbacks. */
+typedef struct lv_loop {
+    lv_app *app;
+    unsigned index;
+    lv_runtime runtime;    /* lent by this loop's server while it runs */
+    lv_task_queue tasks;   /* work posted to this loop from any thread */
+    lv_pubsub *pubsub;     /* this loop's subscribers; its thread only */
+    atomic_uint sockets_opened; /* WebSockets accepted here (balance, tests) */
+    /* endpoint/run.c's: the loop's lv_server while it serves; threads that
+     * wake it count themselves in server_users, which the run waits out
+     * before freeing it. */
+    _Atomic(void *) server;
+    atomic_int server_users;
+} lv_loop;
+
 /* A registered component: its definition, and the view and route entry that
  * let its instances be ordinary sockets. */
 typedef struct lv_component_entry {
@@ -72,9 +91,14 @@ typedef struct lv_component_entry {
 
 struct lv_app {
     lv_config config;
-    lv_runtime runtime;
+    lv_loop *loops;       /* config.workers of them */
+    unsigned loop_count;
     lv_broker broker;
-    lv_pubsub *pubsub;
+    /* With a broker of one's own: how many loops subscribe to each topic,
+     * so the broker hears of a topic once for the process (live/pubsub.c). */
+    pthread_mutex_t topics_lock;
+    struct lv_topic_count *topic_counts;
+    size_t topic_count_len;
     lv_component_entry **components;
     size_t component_count;
     lv_key flash_key;     /* flash carried across navigations */
@@ -95,16 +119,10 @@ struct lv_app {
     lv_view layout_view;     /* its template's source, for templates.c */
     lv_tmpl *layout_tmpl;    /* compiled, or NULL for the default page */
     atomic_bool stop_requested;
-    /* Running (endpoint/run.c). The lv_server exists only while serving;
-     * threads that use it (lv_app_stop, lv_app_post) count themselves in
-     * server_users, which the run waits out before freeing it. */
-    _Atomic(void *) server;
-    atomic_int server_users;
     atomic_bool run_claimed;  /* an app runs once: lv_app_run or lv_app_start */
     atomic_bool running;      /* from run/start until run returns or wait joined */
     struct lv_app_runner *runner; /* lv_app_start's thread until lv_app_wait */
     pthread_t home_thread;    /* lv_app_new's: the loop thread while not running */
-    lv_task_queue posted;     /* lv_app_post's, run by the loop (one loop today) */
     /* Owned by endpoint/files.c, which sets files_free to release them. */
     struct lv_app_files *files;
     void (*files_free)(struct lv_app_files *files);
@@ -116,14 +134,23 @@ struct lv_app {
 };
 
 /* Whether the calling thread may use the app's loop-thread-only functions
- * now: the thread running its loop, or, while it does not run (before
+ * now: a thread running one of its loops, or, while it does not run (before
  * lv_app_run or lv_app_start, after they end, and in tests that never run
  * it), the thread that created it. */
 bool lv_app_on_loop_thread(const lv_app *app);
-/* Marks the calling thread as the one running app's loop, until
+/* The loop the calling thread runs for app: its own loop thread's, loop 0
+ * for the creating thread while the app does not run, else NULL. */
+lv_loop *lv_app_current_loop(const lv_app *app);
+/* Marks the calling thread as the one running loop, until
  * lv_app_leave_loop. */
-void lv_app_enter_loop(const lv_app *app);
+void lv_app_enter_loop(lv_loop *loop);
 void lv_app_leave_loop(void);
+/* Runs fn(loop->app, arg) on loop's thread, after what was posted to it
+ * before (endpoint/run.c). Any thread. Returns 0, or -1 when the loop is
+ * stopping: fn then never runs and arg stays the caller's. */
+int lv_loop_post(lv_loop *loop, lv_post_fn fn, void *arg);
+/* WebSockets accepted by loop `index` of app so far (tests, balance). */
+unsigned lv_app_loop_sockets(const lv_app *app, unsigned index);
 
 /* One HTTP request as the decision code sees it: filled by endpoint/endpoint.c
  * from what the server parsed, read and answered by handlers and the dead
@@ -229,6 +256,7 @@ typedef struct lv_info {
 
 struct lv_socket {
     lv_app *app;
+    lv_loop *loop; /* where the view lives: its callbacks, timers and infos */
     const lv_route_entry *route;
     lv_assigns assigns;
     lv_render_state *render_state; /* what the client has, for minimal diffs; NULL when stateless */
@@ -303,8 +331,9 @@ void lv_components_destroy(lv_socket *view_socket, const lv_value *cids, lv_buf 
 void lv_components_free(lv_socket *view_socket);
 void lv_components_registry_free(lv_app *app);
 
-/* Frees the pub/sub table (at app free). */
+/* Frees a loop's pub/sub table and the app's topic counts (at app free). */
 void lv_pubsub_free(lv_pubsub *pubsub);
+void lv_pubsub_counts_free(lv_app *app);
 void lv_pubsub_remove_socket(lv_app *app, lv_socket *socket);
 
 /* Creates a socket for route (connected or not) with a fresh id, or with the

@@ -73,7 +73,7 @@ static void on_timer(void *arg)
     lv_socket_queue_info(s, t->name, lv_value_clone(&t->payload));
     if (!t->repeat) {
         timer_unlink(s, t);
-        s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
+        s->loop->runtime.timer_stop(s->loop->runtime.ctx, t->handle);
         timer_free(t);
     }
     lv_socket_notify(s);
@@ -81,7 +81,7 @@ static void on_timer(void *arg)
 
 static int start_timer(lv_socket *s, unsigned ms, bool repeat, const char *name, const lv_value *payload_arg)
 {
-    lv_runtime *rt = &s->app->runtime;
+    lv_runtime *rt = &s->loop->runtime;
     if (!s->connected || !rt->timer_start) return -1;
     lv_value payload;
     if (!lv_payload_copy(payload_arg, false, &payload)) return -1;
@@ -120,7 +120,7 @@ void lv_cancel_timer(lv_socket *s, int timer_id)
     for (lv_timer_rec *t = s->extras->timers; t; t = t->next) {
         if (t->id != timer_id) continue;
         timer_unlink(s, t);
-        s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
+        s->loop->runtime.timer_stop(s->loop->runtime.ctx, t->handle);
         timer_free(t);
         return;
     }
@@ -168,7 +168,7 @@ static void job_done(void *arg)
 int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg))
 {
-    lv_runtime *rt = &s->app->runtime;
+    lv_runtime *rt = &s->loop->runtime;
     if (!s->connected || !rt->queue_work || !fn) {
         if (free_arg) free_arg(arg);
         return -1;
@@ -197,7 +197,7 @@ void lv_socket_release_runtime(lv_socket *s)
     while (x->timers) {
         lv_timer_rec *t = x->timers;
         x->timers = t->next;
-        s->app->runtime.timer_stop(s->app->runtime.ctx, t->handle);
+        s->loop->runtime.timer_stop(s->loop->runtime.ctx, t->handle);
         timer_free(t);
     }
     /* Jobs still running belong to the thread pool; they are freed in

@@ -12,6 +12,10 @@ lv_socket *lv_socket_new(lv_app *app, const lv_route_entry *route, bool connecte
 {
     lv_socket *s = lv_xcalloc(1, sizeof *s);
     s->app = app;
+    /* Where it is made is where it lives; off every loop (which no caller
+     * does) it counts as loop 0's. */
+    s->loop = lv_app_current_loop(app);
+    if (!s->loop) s->loop = &app->loops[0];
     s->route = route;
     s->connected = connected;
     lv_assigns_init(&s->assigns);

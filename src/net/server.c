@@ -11,6 +11,7 @@
  * bytes of ours per idle joined view): reads go into one buffer per loop, the
  * HTTP parser state is freed at the upgrade, and timeouts are deadlines swept
  * by one timer per loop instead of a timer per connection. */
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -18,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "net/endpoint.h"
@@ -72,6 +75,8 @@ struct lv_server {
     bool read_buffer_busy;
     bool stopping;
     bool ran;
+    bool listening; /* lv_server_listen succeeded: the listener is open */
+    int port;       /* bound, once listening */
     atomic_bool stop_requested;
     /* Set when wake_async is about to close: wakes after that do nothing.
      * wakers counts the lv_server_stop/lv_server_wake calls inside their
@@ -648,6 +653,7 @@ static void begin_stop(server *s)
     s->stopping = true;
     atomic_store(&s->stop_requested, true); /* later lv_server_stop calls do nothing */
     lv_log_info("stopping");
+    if (s->cfg.on_stopping) s->cfg.on_stopping(s->cfg.on_stopping_ctx);
     finish_tasks(s);
     if (s->ep.stopping) s->ep.stopping(s->ep.ctx);
     uv_close((uv_handle_t *)&s->listener, NULL);
@@ -762,6 +768,37 @@ static int runtime_queue_work(void *ctx, void (*work)(void *), void (*done)(void
     return 0;
 }
 
+/* An IPv4 or IPv6 socket with SO_REUSEPORT set, for libuv to bind: every
+ * loop of a process binds the same port, and the kernel spreads incoming
+ * connections over them. Returns a libuv error code or the descriptor. */
+static int reuseport_socket(int family)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return uv_translate_sys_error(errno);
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+        int err = uv_translate_sys_error(errno);
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+/* With SO_REUSEPORT a bind succeeds next to any socket that set it too,
+ * such as another server of the same user on the same port: asking first
+ * without it keeps "address already in use" for a taken port. */
+static int port_free(const struct sockaddr *addr)
+{
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return uv_translate_sys_error(errno);
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on); /* as libuv binds */
+    socklen_t len = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int rc = bind(fd, addr, len) == 0 ? 0 : uv_translate_sys_error(errno);
+    close(fd);
+    return rc;
+}
+
 static int listen_on(server *s)
 {
     lv_server_config *cfg = &s->cfg;
@@ -775,7 +812,13 @@ static int listen_on(server *s)
         return -1;
     }
     s->listener.data = s;
-    rc = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
+    if (cfg->reuse_port) {
+        rc = cfg->port && !cfg->joins_port ? port_free((const struct sockaddr *)&addr) : 0;
+        int fd = rc == 0 ? reuseport_socket(addr.ss_family) : rc;
+        rc = fd < 0 ? fd : uv_tcp_open(&s->listener, fd);
+        if (rc != 0 && fd >= 0) close(fd);
+    }
+    if (rc == 0) rc = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
     if (rc == 0) rc = uv_listen((uv_stream_t *)&s->listener, 1024, on_connection);
     if (rc != 0) {
         lv_log_error("cannot listen on %s:%d: %s", cfg->host, cfg->port, uv_strerror(rc));
@@ -826,12 +869,21 @@ void lv_server_wake(lv_server *s)
     wake(s);
 }
 
+int lv_server_listen(lv_server *s)
+{
+    if (s->listening) return s->port;
+    if (s->port < 0) return -1; /* failed once already */
+    s->port = listen_on(s);
+    s->listening = s->port >= 0;
+    return s->port;
+}
+
 int lv_server_run(lv_server *s)
 {
     int result = -1;
     s->ran = true;
     signal(SIGPIPE, SIG_IGN);
-    int port = listen_on(s);
+    int port = lv_server_listen(s);
     if (port >= 0) {
         uv_timer_init(&s->loop, &s->sweep);
         s->sweep.data = s;
@@ -867,6 +919,7 @@ void lv_server_free(lv_server *s)
 {
     if (!s) return;
     if (!s->ran) {
+        if (s->listening) uv_close((uv_handle_t *)&s->listener, NULL);
         close_wake(s);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         uv_loop_close(&s->loop);

@@ -28,6 +28,17 @@ typedef struct lv_server_config {
      * closes it and runs what is left, so every accepted task runs once
      * before lv_server_run returns. */
     lv_task_queue *tasks;
+    /* Bind with SO_REUSEPORT, so that several servers of this process (one
+     * per loop) listen on one port and the kernel spreads the connections
+     * over them. The first checks that the port is free without it;
+     * joins_port says the port is the first one's, already bound. */
+    bool reuse_port;
+    bool joins_port;
+    /* Called on the loop thread when the server begins to stop (whatever
+     * asked it to: lv_server_stop or a signal), so its siblings can stop
+     * too. May be NULL. */
+    void (*on_stopping)(void *ctx);
+    void *on_stopping_ctx;
 } lv_server_config;
 
 typedef struct lv_server lv_server;
@@ -35,7 +46,11 @@ typedef struct lv_server lv_server;
 /* A server for cfg (copied; host must outlive the server) answering
  * through ep (copied; what it points to must outlive the server). */
 lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep);
-/* Listens and serves until lv_server_stop (or SIGINT or SIGTERM when
+/* Binds and listens, on any thread before lv_server_run (which then serves
+ * on its own): returns the port, or -1 (logged). Calling it again returns
+ * the same answer. */
+int lv_server_listen(lv_server *s);
+/* Listens (unless lv_server_listen did) and serves until lv_server_stop (or SIGINT or SIGTERM when
  * cfg.handle_signals), then runs the tasks left, closes every connection and
  * drains the loop. Returns 0, or -1 when it could not listen. Call once; the
  * calling thread is the loop thread. */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -362,7 +363,11 @@ typedef struct cached_file {
     file_bytes plain, gzip;
 } cached_file;
 
+/* Shared by every loop of the app: the cache is changed by whichever serves
+ * a request, under lock, and a response carries its own copy of the bytes
+ * (another loop may refresh the cached ones while this one writes). */
 struct lv_static_dir {
+    pthread_mutex_t lock;
     int fd;
     size_t max_file_bytes;
     cached_file *files;
@@ -375,6 +380,7 @@ lv_static_dir *lv_static_dir_open(const char *path, size_t max_file_bytes)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return NULL;
     lv_static_dir *dir = lv_xcalloc(1, sizeof *dir);
+    pthread_mutex_init(&dir->lock, NULL);
     dir->fd = fd;
     dir->max_file_bytes = max_file_bytes;
     return dir;
@@ -396,6 +402,7 @@ void lv_static_dir_free(lv_static_dir *dir)
     }
     free(dir->files);
     close(dir->fd);
+    pthread_mutex_destroy(&dir->lock);
     free(dir);
 }
 
@@ -530,7 +537,19 @@ static void take_bytes(lv_http_response *res, file_bytes *plain, file_bytes *gzi
     file_bytes_free(gzip);
 }
 
-void lv_static_dir_serve(lv_static_dir *dir, const char *rel, const lv_http_request *req,
+/* Makes the response own its body: the cached bytes it points to may be
+ * replaced by another loop once the lock is released. */
+static void own_body(lv_http_response *res)
+{
+    if (!res->body || res->body == res->body_buf.data) return;
+    lv_buf owned = LV_BUF_INIT;
+    lv_buf_append(&owned, res->body, res->body_len);
+    bool head_only = res->head_only;
+    lv_http_response_take_body(res, &owned);
+    res->head_only = head_only;
+}
+
+static void serve_locked(lv_static_dir *dir, const char *rel, const lv_http_request *req,
                          lv_http_response *res)
 {
     char gz_rel[LV_STATIC_PATH_MAX + 4];
@@ -568,4 +587,13 @@ void lv_static_dir_serve(lv_static_dir *dir, const char *rel, const lv_http_requ
     cached = &dir->files[dir->count++];
     *cached = (cached_file){lv_xstrdup(rel), plain, gzip};
     respond_from(rel, &cached->plain, &cached->gzip, req, res);
+}
+
+void lv_static_dir_serve(lv_static_dir *dir, const char *rel, const lv_http_request *req,
+                         lv_http_response *res)
+{
+    pthread_mutex_lock(&dir->lock);
+    serve_locked(dir, rel, req, res);
+    own_body(res);
+    pthread_mutex_unlock(&dir->lock);
 }

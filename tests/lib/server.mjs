@@ -25,7 +25,7 @@ export const CHROMIUM_ARGS = [
 // key of env set to undefined is unset). The browser client is compiled into
 // the binary and LV_ASSETS_DIR is emptied (whatever the caller's environment
 // says), so every test exercises the embedded client; pass LV_ASSETS_DIR in
-// env to test the override.
+// env to test the override. LV_WORKERS is 2 unless env says otherwise.
 //
 // The server's log reaches the test through a pipe that is read on its own
 // schedule: a line the server wrote before it answered may not have been
@@ -42,6 +42,9 @@ export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, cwd, 
       LV_HOST: "127.0.0.1",
       LV_PORT: "0",
       LV_ASSETS_DIR: "",
+      // Two loops, as on CI's two cores, so every protocol and browser test
+      // also crosses loops (two pages of one test may land on either).
+      LV_WORKERS: "2",
       LV_SECRET_KEY_BASE: "test-secret-key-base-that-is-long-enough-0123456789",
       ...env,
     },

@@ -24,15 +24,11 @@
 
 /* ---- the view: subscribes on join, pushes every message it hears ---- */
 
-static _Atomic(pthread_t *) loop_thread; /* where the view's mount ran */
-static pthread_t loop_thread_id;
 
 static int feed_mount(lv_socket *s, const lv_params *params, const lv_params *session)
 {
     (void)params, (void)session;
     if (!lv_connected(s)) return 0;
-    loop_thread_id = pthread_self();
-    atomic_store(&loop_thread, &loop_thread_id);
     return lv_subscribe(s, "feed");
 }
 
@@ -231,7 +227,7 @@ typedef struct log_entry {
 /* What posted tasks saw, on the loop thread only (read after lv_app_wait). */
 static log_entry posted_log[PRODUCERS * PER_PRODUCER];
 static int posted_count;
-static bool posted_off_loop;
+static bool posted_off_loop; /* a task ran somewhere else than loop 0 */
 
 typedef struct producer {
     lv_app *app;
@@ -242,10 +238,10 @@ typedef struct producer {
 
 static void record_posted(lv_app *app, void *arg)
 {
-    (void)app;
     log_entry *e = arg;
-    pthread_t *loop = atomic_load(&loop_thread);
-    if (!loop || !pthread_equal(*loop, pthread_self())) posted_off_loop = true;
+    /* lv_app_post's tasks run on loop 0, wherever the view is. */
+    lv_loop *loop = lv_app_current_loop(app);
+    if (!loop || loop->index != 0) posted_off_loop = true;
     if (posted_count < PRODUCERS * PER_PRODUCER) posted_log[posted_count++] = *e;
     free(e);
 }

@@ -574,9 +574,9 @@ Test(endpoint, the_runtime_is_lent_while_the_server_runs)
     lv_runtime rt = {&rt, fake_timer_start, NULL, NULL};
     ep.started(ep.ctx, &rt, 4321);
     cr_expect_eq(lv_app_port(app), 4321);
-    cr_expect_eq(app->runtime.ctx, &rt);
-    cr_expect_eq(app->runtime.timer_start, fake_timer_start);
+    cr_expect_eq(app->loops[0].runtime.ctx, &rt);
+    cr_expect_eq(app->loops[0].runtime.timer_start, fake_timer_start);
     ep.stopped(ep.ctx);
-    cr_expect_null(app->runtime.ctx);
-    cr_expect_null(app->runtime.timer_start);
+    cr_expect_null(app->loops[0].runtime.ctx);
+    cr_expect_null(app->loops[0].runtime.timer_start);
 }

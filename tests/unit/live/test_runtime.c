@@ -74,7 +74,7 @@ static void setup(void)
     cr_assert_eq(lv_route(app, "/users/:id", &plain_view), 0);
     cr_assert_eq(lv_route(app, "/users/:id/posts/:post", &plain_view), 0);
     cr_assert_eq(lv_route(app, "/about", &plain_view), 0);
-    app->runtime = (lv_runtime){NULL, fake_timer_start, fake_timer_stop, fake_queue_work};
+    app->loops[0].runtime = (lv_runtime){NULL, fake_timer_start, fake_timer_stop, fake_queue_work};
     timer_count = work_count = 0;
 }
 
