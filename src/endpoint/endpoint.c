@@ -8,6 +8,7 @@
 
 #include "endpoint/files.h"
 #include "live/lifecycle.h"
+#include "live/presence.h"
 #include "security/csrf.h"
 #include "security/origin.h"
 #include "security/proxy.h"
@@ -261,6 +262,7 @@ static void endpoint_stopped(void *ctx)
 {
     lv_app *app = ctx;
     app->runtime = (lv_runtime){0};
+    lv_presence_runtime_gone(app);
     lv_channel_thread_cleanup();
     lv_lifecycle_thread_cleanup();
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "live/live.h"
+#include "live/presence.h"
 #include "live/templates.h"
 #include "util/form.h"
 #include "util/log.h"
@@ -158,6 +159,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     atomic_init(&app->bound_port, 0);
     app->home_thread = pthread_self();
     lv_task_queue_init(&app->posted);
+    app->presence = lv_presence_new();
     return app;
 }
 
@@ -303,6 +305,7 @@ void lv_app_free(lv_app *app)
     free(app->http_routes);
     lv_serde_release(&app->serde);
     lv_pubsub_free(app->pubsub);
+    lv_presence_free(app->presence);
     lv_components_registry_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);

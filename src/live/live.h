@@ -60,6 +60,7 @@ typedef struct lv_http_route_entry {
 
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
+typedef struct lv_presence lv_presence; /* live/presence.c */
 struct lv_app_files;    /* endpoint/files.c: the client's files, lv_static mounts */
 
 /* A registered component: its definition, and the view and route entry that
@@ -75,6 +76,7 @@ struct lv_app {
     lv_runtime runtime;
     lv_broker broker;
     lv_pubsub *pubsub;
+    lv_presence *presence; /* created with the app; has its own lock */
     lv_component_entry **components;
     size_t component_count;
     lv_key flash_key;     /* flash carried across navigations */
@@ -189,6 +191,7 @@ typedef struct lv_socket_extras {
     struct lv_async_job *jobs;
     char **topics; /* subscriptions, owned */
     size_t topic_count;
+    bool presence;   /* tracked presences once (live/presence.c): untrack at the end */
     lv_value events; /* [[name, payload], ...] to send: a LIST, or null for none */
     lv_value reply;  /* hook reply to send: a MAP, or null for none */
     char *title;     /* current title, owned */
@@ -302,6 +305,10 @@ void lv_components_registry_free(lv_app *app);
 /* Frees the pub/sub table (at app free). */
 void lv_pubsub_free(lv_pubsub *pubsub);
 void lv_pubsub_remove_socket(lv_app *app, lv_socket *socket);
+/* Tells the broker this process listens to topic with no view subscribed
+ * (presence's internal topic, live/presence.c). Loop thread. Returns 0, or
+ * the broker's refusal. */
+int lv_pubsub_listen(lv_app *app, const char *topic);
 
 /* Creates a socket for route (connected or not) with a fresh id, or with the
  * given id when id is non-NULL. Free with lv_socket_free. */

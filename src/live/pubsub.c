@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "live/live.h"
+#include "live/presence.h"
 #include "util/value.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -61,9 +62,17 @@ void lv_app_set_broker(lv_app *app, const lv_broker *broker)
     app->broker = *broker;
 }
 
+int lv_pubsub_listen(lv_app *app, const char *topic)
+{
+    const lv_broker *b = broker_of(app);
+    return b->topic_added ? b->topic_added(b->ctx, topic) : 0;
+}
+
 int lv_subscribe(lv_socket *s, const char *topic)
 {
-    if (!topic || !*topic) return -1;
+    /* Presence's own topic carries its messages between processes, never
+     * to views. */
+    if (!topic || !*topic || strcmp(topic, LV_PRESENCE_TOPIC) == 0) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
     for (size_t i = 0; i < x->topic_count; i++)
         if (strcmp(x->topics[i], topic) == 0) return 0; /* once per topic */
@@ -199,6 +208,10 @@ void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size
         lv_buf_append(&copy, message ? message : "", len);
         if (cross(app, deliver_on_loop, topic, &copy) != 0)
             lv_log_debug("pub/sub: a message on %s arrived while stopping and was dropped", topic);
+        return;
+    }
+    if (strcmp(topic, LV_PRESENCE_TOPIC) == 0) {
+        lv_presence_receive(app, message, len);
         return;
     }
     lv_pubsub *ps = app->pubsub;
