@@ -82,8 +82,11 @@ uninstall:
 	xargs -d '\n' rm -fv < $(BUILD)/installed-files.txt
 	rm -f $(BUILD)/installed-files.txt
 
+# The micro-benchmarks, then server CPU per event under the C load client
+# (bench/load.sh, docs/performance.md; LV_WORKERS and BENCH_* pass through).
 bench: build
 	@for b in $(BUILD)/bin/bench_*; do echo "== $$b"; $$b; done
+	@echo "== bench/load.sh"; LV_SERVER_BIN=$(BUILD)/bin/liveview-examples LV_LOAD_BIN=$(BUILD)/bin/liveview-load bench/load.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_TSAN)

@@ -893,6 +893,17 @@ typedef struct lv_config {
     unsigned idle_timeout_s;
     /* Views one WebSocket may join at once. Default 100. */
     unsigned max_views_per_connection;
+    /* The long-poll transport at /live/longpoll, for networks that block
+     * WebSockets (docs/longpoll.md). Default true; env LV_LONGPOLL=0 turns
+     * it off. A poll is held up to longpoll_window_ms (default 10000, at
+     * most 19000: the client gives up after 20 s; env
+     * LV_LONGPOLL_WINDOW_MS); a session without a poll for 1.5 windows
+     * expires and its views end. At most longpoll_max_sessions sessions at
+     * once (default 10000; env LV_LONGPOLL_MAX_SESSIONS). Bodies are bounded
+     * by max_message_bytes, queued replies by max_outbound_bytes. */
+    bool longpoll;
+    unsigned longpoll_window_ms;
+    unsigned longpoll_max_sessions;
     /* Lifetime of a page's session token and of the session cookie, in
      * seconds. Default 14 days. */
     int64_t session_ttl_s;

@@ -123,6 +123,9 @@
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     },
     hooks: hooks,
+    // Where WebSockets are blocked, fall back to long-poll (/live/longpoll)
+    // after 2.5 s, as Phoenix 1.8's generated app.js does (docs/longpoll.md).
+    longPollFallbackMs: 2500,
   });
   liveSocket.connect();
 

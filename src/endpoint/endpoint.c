@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "endpoint/files.h"
+#include "endpoint/longpoll.h"
 #include "live/lifecycle.h"
 #include "live/presence.h"
 #include "security/csrf.h"
@@ -99,6 +100,10 @@ static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_respon
     const char *path = http->path;
     size_t path_len = strlen(path);
     bool head_only = strcmp(http->method, "HEAD") == 0;
+    if (app->config.longpoll && strcmp(path, LV_LONGPOLL_PATH) == 0) {
+        lv_longpoll_http(app, http, res);
+        return;
+    }
     if (lv_app_files_serve(app, http, res)) return;
     bool path_known = false;
     const lv_http_route_entry *handler = lv_app_find_http_route(app, http->method, path, &path_known);
@@ -133,6 +138,9 @@ static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_respon
 /* Only a handler reads a body; any other is dropped as it arrives. */
 static bool endpoint_wants_body(void *ctx, const char *method, const char *path)
 {
+    lv_app *app = ctx;
+    /* A long poll's POST carries the client's messages. */
+    if (app->config.longpoll && strcmp(path, LV_LONGPOLL_PATH) == 0) return strcmp(method, "POST") == 0;
     bool known;
     return lv_app_find_http_route(ctx, method, path, &known) != NULL;
 }
@@ -191,38 +199,58 @@ static lv_connect_data *connect_data_of(lv_app *app, const lv_http_request *http
     return d;
 }
 
-static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_conn conn,
-                            void **conn_ctx)
+int lv_socket_admit(lv_app *app, const lv_http_request *http, lv_socket_admission *out)
 {
-    lv_app *app = ctx;
-    /* Browsers always send Origin on a WebSocket request, so a cross-site
-     * page cannot open a socket with the user's cookies (CSWSH). */
+    memset(out, 0, sizeof *out);
+    /* Browsers always send Origin on a WebSocket request (and on a
+     * cross-site XHR), so a cross-site page cannot open a socket with the
+     * user's cookies (CSWSH). */
     if (!lv_origin_allowed(&app->origins, lv_http_request_header(http, "origin"),
                            lv_http_request_header(http, "host"))) {
-        lv_log_warn("WebSocket refused: its Origin is not allowed");
+        lv_log_warn("socket refused: its Origin is not allowed");
         return 403;
     }
     if (!query_has_vsn2(http->query)) return 403;
 
     /* The connect-time CSRF check (Phoenix's connect_info session): the
      * socket URL's _csrf_token must match the cookie session's state, or
-     * the socket gets no session and every join is answered stale. */
+     * the socket gets no session and every join is answered stale. The
+     * body is not the socket's business (a long poll's is messages). */
+    lv_http_request head = *http;
+    head.body = NULL;
+    head.body_len = 0;
     lv_request req;
-    if (!request_init(&req, app, "GET", http)) return 400;
+    if (!request_init(&req, app, "GET", &head)) return 400;
     const char *state = lv_request_csrf_state(&req);
+    if (!req.session_changed && state && strlen(state) == LV_CSRF_STATE_LEN)
+        memcpy(out->cookie_state, state, LV_CSRF_STATE_LEN + 1);
     const char *token = lv_value_str_at(&req.params, "_csrf_token");
-    bool verified = !req.session_changed && state && token &&
+    out->verified = out->cookie_state[0] && token &&
                     lv_csrf_verify(state, strlen(state), token, strlen(token));
-    char connect_state[LV_CSRF_STATE_LEN + 1] = "";
-    if (verified) memcpy(connect_state, state, LV_CSRF_STATE_LEN + 1);
     lv_request_free(&req);
+    return 0;
+}
 
+void lv_socket_channel_init(lv_channel *ch, lv_app *app, const lv_http_request *http,
+                            const lv_socket_admission *admission, lv_channel_send_fn send,
+                            void *send_ctx)
+{
+    lv_channel_init(ch, app, send, send_ctx);
+    if (!admission->verified) lv_log_info("socket without a valid session: its joins will be refused");
+    lv_channel_set_connect_session(ch, admission->verified ? admission->cookie_state : NULL);
+    lv_channel_set_connect_info(ch, connect_data_of(app, http));
+}
+
+static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_conn conn,
+                            void **conn_ctx)
+{
+    lv_app *app = ctx;
+    lv_socket_admission admission;
+    int refused = lv_socket_admit(app, http, &admission);
+    if (refused) return refused;
     lv_endpoint_socket *sock = lv_xcalloc(1, sizeof *sock);
     /* The channel's send callback is the server's, as lent. */
-    lv_channel_init(&sock->channel, app, conn.ops->send_text, conn.handle);
-    if (!verified) lv_log_info("WebSocket without a valid session: its joins will be refused");
-    lv_channel_set_connect_session(&sock->channel, verified ? connect_state : NULL);
-    lv_channel_set_connect_info(&sock->channel, connect_data_of(app, http));
+    lv_socket_channel_init(&sock->channel, app, http, &admission, conn.ops->send_text, conn.handle);
     *conn_ctx = sock;
     return 0;
 }
@@ -251,6 +279,11 @@ static void endpoint_on_close(void *conn_ctx, lv_endpoint_close reason)
  * The server's run
  * ------------------------------------------------------------------------ */
 
+static void endpoint_stopping(void *ctx)
+{
+    lv_longpoll_stopping(ctx);
+}
+
 static void endpoint_started(void *ctx, const lv_runtime *rt, int port)
 {
     lv_app *app = ctx;
@@ -278,6 +311,8 @@ lv_endpoint lv_app_endpoint(lv_app *app)
         .on_text = endpoint_on_text,
         .on_binary = endpoint_on_binary,
         .on_close = endpoint_on_close,
+        .on_held_close = lv_longpoll_held_close,
+        .stopping = endpoint_stopping,
         .started = endpoint_started,
         .stopped = endpoint_stopped,
     };

@@ -50,6 +50,9 @@ void lv_config_defaults(lv_config *cfg)
     cfg->header_timeout_s = 10;
     cfg->idle_timeout_s = 60;
     cfg->max_views_per_connection = 100;
+    cfg->longpoll = true;
+    cfg->longpoll_window_ms = 10000;
+    cfg->longpoll_max_sessions = 10000;
     cfg->session_ttl_s = 14 * 24 * 3600;
     cfg->session_serde = LV_SERDE_JWT;
     cfg->session_cookie = "_lv_session";
@@ -84,6 +87,14 @@ void lv_config_defaults(lv_config *cfg)
     n = cfg->idle_timeout_s;
     env_number("LV_IDLE_TIMEOUT", 86400, &n);
     cfg->idle_timeout_s = (unsigned)n;
+    flag = getenv("LV_LONGPOLL");
+    if (flag && strcmp(flag, "0") == 0) cfg->longpoll = false;
+    n = cfg->longpoll_window_ms;
+    env_number("LV_LONGPOLL_WINDOW_MS", 19000, &n);
+    cfg->longpoll_window_ms = (unsigned)n;
+    n = cfg->longpoll_max_sessions;
+    env_number("LV_LONGPOLL_MAX_SESSIONS", 1000000, &n);
+    cfg->longpoll_max_sessions = (unsigned)n;
 }
 
 static char *dup_or_null(const char *s)
@@ -145,6 +156,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     lv_key_derive(&app->cookie_key, secret, secret_len, "cookie");
     lv_key_derive(&app->aead_key, secret, secret_len, "session-encryption");
     lv_key_derive(&app->flash_key, secret, secret_len, "flash");
+    lv_key_derive(&app->longpoll_key, secret, secret_len, "longpoll");
     memset(random_secret, 0, sizeof random_secret);
     if (cfg->session_serde == LV_SERDE_ENCRYPTED)
         lv_serde_aead_init(&app->serde, &app->aead_key, app->config.session_ttl_s, NULL);
@@ -304,6 +316,8 @@ void lv_app_free(lv_app *app)
     }
     free(app->http_routes);
     lv_serde_release(&app->serde);
+    /* Before pub/sub: ending a session's views unsubscribes them. */
+    if (app->longpoll_free) app->longpoll_free(app->longpoll);
     lv_pubsub_free(app->pubsub);
     lv_presence_free(app->presence);
     lv_components_registry_free(app);

@@ -87,6 +87,7 @@ struct lv_app {
     lv_key session_key;   /* data-phx-session (JWT serde) */
     lv_key cookie_key;    /* the session cookie */
     lv_key aead_key;      /* data-phx-session (encrypted serde) */
+    lv_key longpoll_key;  /* long-poll session tokens (endpoint/longpoll.c) */
     lv_serde serde;       /* how data-phx-session is made and read */
     lv_session_data_fn session_data;
     void *session_data_ctx;
@@ -109,6 +110,9 @@ struct lv_app {
     /* Owned by endpoint/files.c, which sets files_free to release them. */
     struct lv_app_files *files;
     void (*files_free)(struct lv_app_files *files);
+    /* Owned by endpoint/longpoll.c, which sets longpoll_free. */
+    struct lv_longpoll *longpoll;
+    void (*longpoll_free)(struct lv_longpoll *lp);
     char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
     atomic_int bound_port;
 };

@@ -21,6 +21,22 @@
 #include "util/buf.h"
 #include "util/runtime.h"
 
+typedef struct lv_http_response lv_http_response;
+
+/* What a server lends for answering a request later (a long poll): the
+ * endpoint sets lv_http_response.held during http and answers once through
+ * respond, on the loop thread, unless on_held_close came first. */
+typedef struct lv_http_hold_ops {
+    /* Sends res (read during the call; the caller frees it) as the answer
+     * to the held request. The handle is dead afterwards. */
+    void (*respond)(void *handle, const lv_http_response *res);
+} lv_http_hold_ops;
+
+typedef struct lv_http_hold {
+    const lv_http_hold_ops *ops; /* NULL: this server cannot hold requests */
+    void *handle;
+} lv_http_hold;
+
 /* One complete HTTP request. Every pointer is borrowed from the server and
  * valid only during the call it is passed to. */
 typedef struct lv_http_request {
@@ -32,6 +48,7 @@ typedef struct lv_http_request {
     size_t body_len;
     const char *peer_addr;      /* the client's IP address as text, "" when unknown */
     int peer_port;
+    lv_http_hold hold;          /* valid until answered or on_held_close */
 } lv_http_request;
 
 /* The value of the first header with that name (any case), or NULL. */
@@ -40,7 +57,7 @@ const char *lv_http_request_header(const lv_http_request *req, const char *name)
 /* The answer to one request, written by the endpoint and sent (then freed
  * with lv_http_response_free) by the server. The server adds Content-Length,
  * X-Content-Type-Options: nosniff and, when it closes, Connection: close. */
-typedef struct lv_http_response {
+struct lv_http_response {
     int status;
     char *content_type;         /* owned; NULL for no Content-Type */
     lv_buf headers;             /* whole lines "Name: value\r\n" (Set-Cookie, Location, ...) */
@@ -51,7 +68,13 @@ typedef struct lv_http_response {
     lv_buf body_buf;            /* owned storage body may point into */
     bool head_only;             /* send Content-Length of the body but not the body (HEAD) */
     bool close;                 /* close the connection after this response */
-} lv_http_response;
+    /* Set by the endpoint: nothing is sent now; the answer comes later
+     * through the request's hold (the rest of res is ignored). held_ctx is
+     * what on_held_close gets. While held, the connection reads nothing
+     * else (a pipelined request closes it). */
+    bool held;
+    void *held_ctx;
+};
 
 #define LV_HTTP_RESPONSE_INIT {0}
 
@@ -112,6 +135,16 @@ typedef struct lv_endpoint {
     /* The socket is gone; called once, never from inside another call for
      * the same socket, so conn_ctx can be freed here. */
     void (*on_close)(void *conn_ctx, lv_endpoint_close reason);
+
+    /* A held request (lv_http_response.held) will never be answered: its
+     * client went away, its connection timed out (the server's idle
+     * timeout) or the server is stopping. Called once, never from inside
+     * respond or another call for that request. */
+    void (*on_held_close)(void *held_ctx, lv_endpoint_close reason);
+    /* The server begins to stop, before it closes the connections: the
+     * endpoint ends what no connection carries (long-poll sessions) and
+     * stops their timers. May be NULL. */
+    void (*stopping)(void *ctx);
 
     /* The server listens on port and lends rt until stopped (both may be
      * NULL). */

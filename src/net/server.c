@@ -50,6 +50,11 @@ struct conn {
     bool close_when_flushed;
     lv_http_parser *http; /* while CONN_HTTP */
     websocket *ws;        /* while CONN_WEBSOCKET */
+    /* A request the endpoint answers later (net/endpoint.h, held). */
+    bool held;
+    bool held_keep_alive;
+    bool held_head_only;
+    void *held_ctx;
 };
 
 struct lv_server {
@@ -98,6 +103,8 @@ static void on_conn_closed(uv_handle_t *h)
 {
     conn *c = h->data;
     http_parser_free(c->http);
+    /* Like on_close below: here, never inside the endpoint's own call. */
+    if (c->held && c->srv->ep.on_held_close) c->srv->ep.on_held_close(c->held_ctx, c->close_reason);
     if (c->ws) {
         /* The endpoint hears of it here, not in conn_close: conn_close may
          * run in the middle of the endpoint's own code (a write that finds
@@ -397,6 +404,24 @@ static bool http_upgrade(conn *c, const lv_http_request *req)
     return true;
 }
 
+/* The endpoint answers a held request: sent like any response, then the
+ * connection reads its next request. */
+static void hold_respond(void *handle, const lv_http_response *res)
+{
+    conn *c = handle;
+    if (!c->held) return;
+    c->held = false;
+    if (c->state == CONN_CLOSING) return;
+    lv_http_response copy = *res;
+    if (c->held_head_only) copy.head_only = true;
+    http_send(c, &copy, c->held_keep_alive && !c->srv->stopping);
+    if (c->state == CONN_CLOSING || c->close_when_flushed) return;
+    lv_http_parser_reset(c->http);
+    c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
+}
+
+static const lv_http_hold_ops hold_ops = {hold_respond};
+
 /* Handles one complete request. Returns true when the connection upgraded to
  * a WebSocket (the caller then stops HTTP parsing). */
 static bool http_handle(conn *c)
@@ -425,8 +450,18 @@ static bool http_handle(conn *c)
 
     if (s->ep.socket_path && strcmp(url, s->ep.socket_path) == 0) return http_upgrade(c, &req);
 
+    req.hold = (lv_http_hold){&hold_ops, c};
     lv_http_response res = LV_HTTP_RESPONSE_INIT;
     s->ep.http(s->ep.ctx, &req, &res);
+    if (res.held) {
+        /* Answered later by hold_respond; the parser stays paused until then. */
+        c->held = true;
+        c->held_ctx = res.held_ctx;
+        c->held_keep_alive = keep_alive;
+        c->held_head_only = strcmp(req.method, "HEAD") == 0;
+        lv_http_response_free(&res);
+        return false;
+    }
     /* Whatever the endpoint answered, a response to HEAD has no body
      * (RFC 9110 §9.3.2): the next response on the connection follows the
      * head directly. */
@@ -465,6 +500,7 @@ static lv_http_action on_request_complete(void *ctx, lv_http_parser *p)
     conn *c = ctx;
     if (http_handle(c)) return LV_HTTP_ACTION_UPGRADE;
     c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
+    if (c->held) return LV_HTTP_ACTION_STOP; /* hold_respond resumes */
     if (c->close_when_flushed || c->state == CONN_CLOSING) return LV_HTTP_ACTION_STOP;
     return LV_HTTP_ACTION_CONTINUE;
 }
@@ -484,6 +520,11 @@ static void http_feed(conn *c, char *data, size_t len)
         http_parser_free(c->http);
         c->http = NULL;
         if (res.used < len) ws_feed(c, (uint8_t *)data + res.used, len - res.used);
+        return;
+    }
+    if (res.kind == LV_HTTP_PAUSED && c->held && res.used < len) {
+        lv_log_debug("closing a connection that pipelined a request behind a held one");
+        conn_close(c, LV_ENDPOINT_CLOSED);
         return;
     }
     if (res.kind == LV_HTTP_PAUSED || c->state == CONN_CLOSING) return; /* closing after a response */
@@ -521,7 +562,11 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         conn_close(c, LV_ENDPOINT_CLOSED);
         return;
     }
-    if (c->state == CONN_HTTP)
+    if (c->state == CONN_HTTP && c->held) {
+        /* Only one request at a time is held; browsers do not pipeline. */
+        lv_log_debug("closing a connection that sent more while its request was held");
+        conn_close(c, LV_ENDPOINT_CLOSED);
+    } else if (c->state == CONN_HTTP)
         http_feed(c, buf->base, (size_t)nread);
     else if (c->state == CONN_WEBSOCKET)
         ws_feed(c, (uint8_t *)buf->base, (size_t)nread);
@@ -604,6 +649,7 @@ static void begin_stop(server *s)
     atomic_store(&s->stop_requested, true); /* later lv_server_stop calls do nothing */
     lv_log_info("stopping");
     finish_tasks(s);
+    if (s->ep.stopping) s->ep.stopping(s->ep.ctx);
     uv_close((uv_handle_t *)&s->listener, NULL);
     uv_close((uv_handle_t *)&s->sweep, NULL);
     close_wake(s);

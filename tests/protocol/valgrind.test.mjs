@@ -41,7 +41,27 @@ test("valgrind-clean from start to shutdown", { skip, timeout: 120000 }, async (
   const sensors = await loadPage(server.url, "/sensors", page.cookie);
   await c.join(sensors);
   await c.next((m) => Array.isArray(m) && m[2] === sensors.topic && m[3] === "diff", 60000);
+  // A long-poll session with a joined view and a poll held at shutdown.
+  const lpPage = await loadPage(server.url, "/counter", page.cookie);
+  const lpUrl = `${server.url}/live/longpoll?_csrf_token=${encodeURIComponent(lpPage.csrf)}&vsn=2.0.0&`;
+  const opened = await (await fetch(lpUrl, { headers: { cookie: page.cookie } })).json();
+  assert.equal(opened.status, 410);
+  const join = ["1", "1", lpPage.topic, "phx_join",
+    { url: lpPage.url, params: { _csrf_token: lpPage.csrf }, session: lpPage.session, static: null }];
+  const posted = await fetch(lpUrl + "token=" + opened.token, {
+    method: "POST", headers: { cookie: page.cookie, "content-type": "application/x-ndjson" },
+    body: JSON.stringify(join) + "\nnot a frame",
+  });
+  assert.equal(posted.status, 400, "a malformed batch is refused whole");
+  await fetch(lpUrl + "token=" + opened.token, {
+    method: "POST", headers: { cookie: page.cookie, "content-type": "application/x-ndjson" },
+    body: JSON.stringify(join),
+  });
+  const polled = await (await fetch(lpUrl + "token=" + opened.token, { headers: { cookie: page.cookie } })).json();
+  assert.equal(polled.status, 200);
+  const held = fetch(lpUrl + "token=" + opened.token, { headers: { cookie: page.cookie } }).catch(() => null);
   const code = await server.stop();
+  await held;
   assert.equal(code, 0, "valgrind found errors or leaks:\n" + server.output().slice(-4000));
   assert.match(server.output(), /ERROR SUMMARY: 0 errors/);
 });

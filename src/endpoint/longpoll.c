@@ -1,0 +1,550 @@
+/* The long-poll transport: sessions, their queues and timers, and the
+ * answers the phoenix.js 1.8 LongPoll client expects (endpoint/longpoll.h). */
+#include "endpoint/longpoll.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "channel/channel.h"
+#include "endpoint/endpoint.h"
+#include "security/token.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/random.h"
+
+#define SESSION_ID_BYTES 16
+#define SESSION_ID_LEN 22 /* base64url of 16 bytes */
+#define TOKEN_TEXT_MAX 1024
+
+typedef struct lp_session lp_session;
+
+struct lp_session {
+    lv_app *app;
+    lp_session *prev, *next; /* in the table, under its lock */
+    char id[SESSION_ID_LEN + 1];
+    char *token; /* owned: every GET answer carries it back */
+    /* The cookie session that opened it ("" for none): the only one that
+     * may use it. */
+    char bound_state[LV_CSRF_STATE_LEN + 1];
+    pthread_t owner; /* the loop thread its views live on */
+    lv_channel channel;
+    /* Frames waiting for a GET, as the JSON strings of the answer's
+     * "messages" array, comma-separated. */
+    lv_buf queue;
+    lv_http_hold waiter; /* the held GET; ops NULL when none */
+    void *timer;         /* the poll window while a GET is held, else the idle expiry */
+    bool dispatching;    /* handling a POST's messages: answer the GET after them */
+    bool ending;         /* over a limit: ended as soon as no channel call runs */
+};
+
+struct lv_longpoll {
+    pthread_mutex_t lock;
+    lp_session *sessions;
+    size_t count;
+};
+
+/* ------------------------------------------------------------------------
+ * The table
+ * ------------------------------------------------------------------------ */
+
+static void table_free(struct lv_longpoll *lp);
+
+static struct lv_longpoll *table_of(lv_app *app)
+{
+    static pthread_mutex_t create_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&create_lock);
+    if (!app->longpoll) {
+        struct lv_longpoll *lp = lv_xcalloc(1, sizeof *lp);
+        pthread_mutex_init(&lp->lock, NULL);
+        app->longpoll = lp;
+        app->longpoll_free = table_free;
+    }
+    pthread_mutex_unlock(&create_lock);
+    return app->longpoll;
+}
+
+/* Adds s unless the table is full. */
+static bool table_insert(lv_app *app, lp_session *s)
+{
+    struct lv_longpoll *lp = table_of(app);
+    pthread_mutex_lock(&lp->lock);
+    bool room = lp->count < app->config.longpoll_max_sessions;
+    if (room) {
+        s->next = lp->sessions;
+        if (lp->sessions) lp->sessions->prev = s;
+        lp->sessions = s;
+        lp->count++;
+    }
+    pthread_mutex_unlock(&lp->lock);
+    return room;
+}
+
+static void table_unlink_locked(struct lv_longpoll *lp, lp_session *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        lp->sessions = s->next;
+    if (s->next) s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    lp->count--;
+}
+
+/* The session with that id, or NULL. Only its owner thread frees a
+ * session, so a session found by its owner stays valid after the unlock. */
+static lp_session *table_find(lv_app *app, const char *id, bool *foreign)
+{
+    struct lv_longpoll *lp = table_of(app);
+    pthread_mutex_lock(&lp->lock);
+    lp_session *s = lp->sessions;
+    while (s && strcmp(s->id, id) != 0) s = s->next;
+    *foreign = s && !pthread_equal(s->owner, pthread_self());
+    pthread_mutex_unlock(&lp->lock);
+    return *foreign ? NULL : s;
+}
+
+size_t lv_longpoll_session_count(lv_app *app)
+{
+    struct lv_longpoll *lp = table_of(app);
+    pthread_mutex_lock(&lp->lock);
+    size_t n = lp->count;
+    pthread_mutex_unlock(&lp->lock);
+    return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Answers
+ * ------------------------------------------------------------------------ */
+
+/* {"status":N} with, for a GET, the token and the messages (taken from
+ * *messages when not NULL). Phoenix answers HTTP 200 and puts the status
+ * the client acts on in the body; refused bodies also get it as the HTTP
+ * status, for logs and proxies. */
+static void answer(lv_http_response *res, int http_status, int status, const char *token,
+                   lv_buf *messages)
+{
+    res->status = http_status;
+    lv_http_response_set_type(res, "application/json; charset=utf-8");
+    lv_buf_puts(&res->headers, "Cache-Control: no-store\r\n");
+    lv_buf body = LV_BUF_INIT;
+    lv_buf_printf(&body, "{\"status\":%d", status);
+    if (token) {
+        lv_buf_puts(&body, ",\"token\":");
+        lv_json_cstr(&body, token);
+        lv_buf_puts(&body, ",\"messages\":[");
+        if (messages && messages->len) lv_buf_append(&body, messages->data, messages->len);
+        lv_buf_putc(&body, ']');
+    }
+    lv_buf_putc(&body, '}');
+    if (messages) lv_buf_reset(messages);
+    lv_http_response_take_body(res, &body);
+}
+
+static void refuse_body(lv_http_response *res, int status, const char *why)
+{
+    answer(res, status, status, NULL, NULL);
+    /* Said in the body too: a person reading the network panel sees why. */
+    lv_buf body = LV_BUF_INIT;
+    lv_buf_printf(&body, "{\"status\":%d,\"error\":", status);
+    lv_json_cstr(&body, why);
+    lv_buf_putc(&body, '}');
+    lv_http_response_take_body(res, &body);
+}
+
+/* ------------------------------------------------------------------------
+ * Session lifetime: timers, the held GET, the end
+ * ------------------------------------------------------------------------ */
+
+static unsigned window_ms(const lv_app *app)
+{
+    unsigned w = app->config.longpoll_window_ms;
+    return w < 100 ? 100 : w;
+}
+
+static void timer_stop(lp_session *s)
+{
+    const lv_runtime *rt = &s->app->runtime;
+    if (s->timer && rt->timer_stop) rt->timer_stop(rt->ctx, s->timer);
+    s->timer = NULL;
+}
+
+/* Without a runtime (view tests) there are no timers: sessions then end
+ * only at a request, at stopping or with the app. */
+static void timer_arm(lp_session *s, uint64_t ms, void (*fire)(void *))
+{
+    timer_stop(s);
+    const lv_runtime *rt = &s->app->runtime;
+    if (rt->timer_start) s->timer = rt->timer_start(rt->ctx, ms, 0, fire, s);
+}
+
+/* Answers the held GET: the queued messages (status 200), nothing (204) or
+ * "gone" (410). */
+static void answer_waiter(lp_session *s, int status)
+{
+    lv_http_hold w = s->waiter;
+    s->waiter.ops = NULL;
+    lv_http_response res = LV_HTTP_RESPONSE_INIT;
+    answer(&res, 200, status, s->token, status == 200 ? &s->queue : NULL);
+    w.ops->respond(w.handle, &res);
+    lv_http_response_free(&res);
+}
+
+/* Ends a session: answers its held GET "gone", ends its views (terminate
+ * runs) and frees it. Never called from inside its channel's own call. */
+static void end_session(lp_session *s, lv_terminate_reason reason, const char *why, bool unlink)
+{
+    if (unlink) {
+        struct lv_longpoll *lp = table_of(s->app);
+        pthread_mutex_lock(&lp->lock);
+        table_unlink_locked(lp, s);
+        pthread_mutex_unlock(&lp->lock);
+    }
+    timer_stop(s);
+    if (s->waiter.ops) answer_waiter(s, 410);
+    lv_log_info("long-poll session ended (%s): %u view(s) end%s%s", why, s->channel.view_count,
+                s->channel.view_count ? ", the first " : "",
+                s->channel.view_count ? s->channel.views[0].topic : "");
+    lv_channel_close(&s->channel, reason);
+    free(s->token);
+    lv_buf_free(&s->queue);
+    free(s);
+}
+
+static void on_idle(void *arg)
+{
+    lp_session *s = arg;
+    timer_stop(s);
+    end_session(s, LV_TERMINATE_CLOSED, s->ending ? "over a limit" : "expired: no poll", true);
+}
+
+static void arm_idle(lp_session *s)
+{
+    timer_arm(s, (uint64_t)window_ms(s->app) * 3 / 2, on_idle);
+}
+
+static void on_window(void *arg)
+{
+    lp_session *s = arg;
+    timer_stop(s);
+    if (s->waiter.ops) answer_waiter(s, 204);
+    arm_idle(s);
+}
+
+/* Over a limit: nothing more is queued and the session ends once the
+ * channel's call returns (a timer turn, or the POST that caused it). */
+static void begin_end(lp_session *s, const char *why)
+{
+    if (s->ending) return;
+    lv_log_warn("long-poll session closing: %s", why);
+    s->ending = true;
+    lv_buf_free(&s->queue);
+    timer_arm(s, 0, on_idle);
+}
+
+/* The channel's send: queues one frame for the next GET. */
+static void session_send(void *ctx, const char *data, size_t len)
+{
+    lp_session *s = ctx;
+    if (s->ending) return;
+    if (s->queue.len) lv_buf_putc(&s->queue, ',');
+    lv_json_str(&s->queue, data, len);
+    if (s->queue.len > s->app->config.max_outbound_bytes) {
+        begin_end(s, "more queued than max_outbound_bytes (the client does not poll)");
+        return;
+    }
+    if (s->waiter.ops && !s->dispatching) {
+        answer_waiter(s, 200);
+        arm_idle(s);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Requests
+ * ------------------------------------------------------------------------ */
+
+/* The token parameter of the query, copied into out; false when absent,
+ * empty or too long to be ours. */
+static bool query_token(const char *query, char *out, size_t size)
+{
+    for (const char *p = query; p && *p;) {
+        const char *end = strchr(p, '&');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 6 && strncmp(p, "token=", 6) == 0) {
+            if (n - 6 >= size) return false;
+            memcpy(out, p + 6, n - 6);
+            out[n - 6] = '\0';
+            return true;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static char *sign_token(lv_app *app, const char *id)
+{
+    json_t *claims = json_pack("{ss}", "sid", id);
+    char *token = lv_token_sign(&app->longpoll_key, claims, lv_now_seconds(), app->config.session_ttl_s);
+    json_decref(claims);
+    return token;
+}
+
+/* The session a request's token names, or NULL with the status to answer:
+ * 410 for a token that is not (or no longer) a session here, 403 for one
+ * used from another cookie session. */
+static lp_session *resume(lv_app *app, const lv_http_request *http,
+                          const lv_socket_admission *admission, int *status)
+{
+    *status = 410;
+    char token[TOKEN_TEXT_MAX];
+    if (!query_token(http->query, token, sizeof token)) return NULL;
+    json_t *claims = NULL;
+    lv_token_status ts =
+        lv_token_verify(&app->longpoll_key, token, strlen(token), lv_now_seconds(), &claims);
+    if (ts != LV_TOKEN_OK) {
+        lv_log_info("long-poll token refused: %s", lv_token_status_str(ts));
+        return NULL;
+    }
+    const char *id = json_string_value(json_object_get(claims, "sid"));
+    bool foreign = false;
+    lp_session *s = id ? table_find(app, id, &foreign) : NULL;
+    json_decref(claims);
+    if (foreign) {
+        lv_log_warn("long-poll request for a session of another loop: refused (route a "
+                    "session's requests to one loop, docs/longpoll.md)");
+        return NULL;
+    }
+    if (!s) return NULL; /* expired or ended: the client opens a new one */
+    if (strcmp(s->bound_state, admission->cookie_state) != 0) {
+        lv_log_warn("long-poll token used with another cookie session: refused");
+        *status = 403;
+        return NULL;
+    }
+    if (s->ending) {
+        end_session(s, LV_TERMINATE_CLOSED, "over a limit", true);
+        return NULL;
+    }
+    return s;
+}
+
+/* A GET without a token: a new session, answered 410 with its token (the
+ * client's "open"). */
+static void open_session(lv_app *app, const lv_http_request *http,
+                         const lv_socket_admission *admission, lv_http_response *res)
+{
+    lp_session *s = lv_xcalloc(1, sizeof *s);
+    s->app = app;
+    s->owner = pthread_self();
+    lv_random_id(s->id, SESSION_ID_BYTES);
+    memcpy(s->bound_state, admission->cookie_state, sizeof s->bound_state);
+    if (!table_insert(app, s)) {
+        free(s);
+        lv_log_warn("long-poll session refused: %u sessions are open (longpoll_max_sessions)",
+                    app->config.longpoll_max_sessions);
+        answer(res, 200, 500, NULL, NULL); /* the client retries later */
+        return;
+    }
+    s->token = sign_token(app, s->id);
+    lv_socket_channel_init(&s->channel, app, http, admission, session_send, s);
+    answer(res, 200, 410, s->token, NULL);
+    arm_idle(s);
+}
+
+static void serve_get(lv_app *app, const lv_http_request *http,
+                      const lv_socket_admission *admission, lv_http_response *res)
+{
+    char token[TOKEN_TEXT_MAX];
+    if (!query_token(http->query, token, sizeof token)) {
+        open_session(app, http, admission, res);
+        return;
+    }
+    int status;
+    lp_session *s = resume(app, http, admission, &status);
+    if (!s) {
+        answer(res, 200, status, NULL, NULL);
+        return;
+    }
+    if (s->waiter.ops) answer_waiter(s, 204); /* a newer poll replaces it */
+    if (s->queue.len || !http->hold.ops) {
+        answer(res, 200, s->queue.len ? 200 : 204, s->token, &s->queue);
+        arm_idle(s);
+        return;
+    }
+    s->waiter = http->hold;
+    res->held = true;
+    res->held_ctx = s;
+    timer_arm(s, window_ms(app), on_window);
+}
+
+static bool is_ndjson(const lv_http_request *http)
+{
+    const char *type = lv_http_request_header(http, "content-type");
+    return type && strncasecmp(type, "application/x-ndjson", 20) == 0;
+}
+
+static void serve_post(lv_app *app, const lv_http_request *http,
+                       const lv_socket_admission *admission, lv_http_response *res)
+{
+    int status;
+    lp_session *s = resume(app, http, admission, &status);
+    if (!s) {
+        answer(res, 200, status, NULL, NULL);
+        return;
+    }
+    if (http->body_len > app->config.max_message_bytes) {
+        lv_log_warn("long-poll POST of %zu bytes refused (max_message_bytes)", http->body_len);
+        refuse_body(res, 413, "the messages exceed max_message_bytes");
+        return;
+    }
+    const char *starts[LV_LONGPOLL_MAX_BATCH];
+    size_t lens[LV_LONGPOLL_MAX_BATCH];
+    const char *error = NULL;
+    int n = lv_longpoll_split(http->body ? http->body : "", http->body_len, is_ndjson(http),
+                              starts, lens, LV_LONGPOLL_MAX_BATCH, &error);
+    if (n < 0) {
+        lv_log_warn("long-poll POST refused: %s", error);
+        refuse_body(res, 400, error);
+        return;
+    }
+    s->dispatching = true;
+    for (int i = 0; i < n && !s->ending; i++) lv_channel_handle_text(&s->channel, starts[i], lens[i]);
+    s->dispatching = false;
+    if (s->ending) {
+        end_session(s, LV_TERMINATE_CLOSED, "over a limit", true);
+        answer(res, 200, 410, NULL, NULL);
+        return;
+    }
+    answer(res, 200, 200, NULL, NULL);
+    if (s->waiter.ops && s->queue.len) {
+        answer_waiter(s, 200);
+        arm_idle(s);
+    }
+}
+
+void lv_longpoll_http(lv_app *app, const lv_http_request *http, lv_http_response *res)
+{
+    bool get = strcmp(http->method, "GET") == 0, post = strcmp(http->method, "POST") == 0;
+    if (!get && !post) {
+        lv_http_response_error(res, 405, false);
+        lv_buf_puts(&res->headers, "Allow: GET, POST\r\n");
+        return;
+    }
+    /* Every request passes the socket policy, not only the first: the
+     * Origin check and the cookie session the token is bound to. A refusal
+     * is 403, the one status the client takes as "forbidden". */
+    lv_socket_admission admission;
+    if (lv_socket_admit(app, http, &admission) != 0) {
+        lv_log_warn("long-poll request refused by the socket policy");
+        answer(res, 200, 403, NULL, NULL);
+        return;
+    }
+    if (get)
+        serve_get(app, http, &admission, res);
+    else
+        serve_post(app, http, &admission, res);
+}
+
+void lv_longpoll_held_close(void *held_ctx, lv_endpoint_close reason)
+{
+    (void)reason; /* at shutdown, stopping ended the sessions first */
+    lp_session *s = held_ctx;
+    s->waiter.ops = NULL;
+    arm_idle(s);
+}
+
+/* Ends the given sessions, already unlinked (a list through next). */
+static void end_list(lp_session *s, lv_terminate_reason reason)
+{
+    while (s) {
+        lp_session *next = s->next;
+        end_session(s, reason, "server stopping", false);
+        s = next;
+    }
+}
+
+void lv_longpoll_stopping(lv_app *app)
+{
+    struct lv_longpoll *lp = table_of(app);
+    lp_session *mine = NULL;
+    pthread_mutex_lock(&lp->lock);
+    for (lp_session *s = lp->sessions, *next; s; s = next) {
+        next = s->next;
+        if (!pthread_equal(s->owner, pthread_self())) continue;
+        table_unlink_locked(lp, s);
+        s->next = mine;
+        mine = s;
+    }
+    pthread_mutex_unlock(&lp->lock);
+    end_list(mine, LV_TERMINATE_SHUTDOWN);
+}
+
+/* With the app (lv_app_free): sessions left by a run that never stopped
+ * (view tests) end here; no runtime is lent any more. */
+static void table_free(struct lv_longpoll *lp)
+{
+    if (!lp) return;
+    lp_session *all = lp->sessions;
+    lp->sessions = NULL;
+    lp->count = 0;
+    end_list(all, LV_TERMINATE_SHUTDOWN);
+    pthread_mutex_destroy(&lp->lock);
+    free(lp);
+}
+
+/* ------------------------------------------------------------------------
+ * The POST body
+ * ------------------------------------------------------------------------ */
+
+static bool is_json_array_text(const char *s, size_t n)
+{
+    return n >= 2 && s[0] == '[' && s[n - 1] == ']';
+}
+
+int lv_longpoll_split(const char *body, size_t len, bool ndjson, const char **starts,
+                      size_t *lens, int max, const char **error)
+{
+    if (!ndjson) {
+        if (!is_json_array_text(body, len)) {
+            *error = "the body is not a JSON array (a Phoenix V2 message)";
+            return -1;
+        }
+        if (max < 1) {
+            *error = "too many messages";
+            return -1;
+        }
+        starts[0] = body;
+        lens[0] = len;
+        return 1;
+    }
+    int n = 0;
+    const char *p = body, *end = body + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = nl ? nl : end;
+        size_t line_len = (size_t)(line_end - p);
+        if (line_len && p[line_len - 1] == '\r') line_len--;
+        bool last = !nl || nl + 1 == end;
+        if (line_len == 0 && last) break; /* a trailing newline */
+        if (!is_json_array_text(p, line_len)) {
+            /* The client sends binary frames (upload chunks) as base64
+             * lines; no upload channel exists, so they are refused here. */
+            *error = "a line is not a JSON array (binary frames are not accepted)";
+            return -1;
+        }
+        if (n == max) {
+            *error = "more messages than a batch holds (100)";
+            return -1;
+        }
+        starts[n] = p;
+        lens[n] = line_len;
+        n++;
+        p = nl ? nl + 1 : end;
+    }
+    if (n == 0) {
+        *error = "the body holds no message";
+        return -1;
+    }
+    return n;
+}
