@@ -28,6 +28,7 @@ extern const lv_view lv_example_feed;
 extern const lv_view lv_example_volunteers;
 extern const lv_view lv_example_decarbonize;
 extern const lv_view lv_example_sensors;
+extern const lv_view lv_example_presence;
 extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);

@@ -27,6 +27,7 @@ int lv_examples_register(lv_app *app)
         lv_component_register(app, &lv_example_goal) != 0 ||
         lv_route(app, "/decarbonize", &lv_example_decarbonize) != 0 ||
         lv_route(app, "/sensors", &lv_example_sensors) != 0 ||
+        lv_route(app, "/presence", &lv_example_presence) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0 ||
         lv_example_showcase(app) != 0)

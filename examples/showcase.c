@@ -58,6 +58,8 @@ static const example examples[] = {
      {"decarbonize.c", "decarbonize.html", "co2_bar.html"}, NULL},
     {"/sensors", "Sensors", "Readings from a thread of the program at 10 Hz, a live chart, a threshold form.",
      {"sensors.c", "sensors.html"}, NULL},
+    {"/presence", "Presence", "Who is on this page, with the name each visitor picks, across processes.",
+     {"presence.c", "presence.html"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

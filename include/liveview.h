@@ -55,12 +55,12 @@
  *
  *   Any thread, any time ("safe from any thread"):
  *     lv_app_stop (also from a signal handler), lv_app_post, lv_broadcast,
- *     lv_pubsub_deliver, lv_app_port (valid once lv_app_start returned 0),
+ *     lv_pubsub_deliver, lv_presence_list, lv_app_port (valid once lv_app_start returned 0),
  *     the value functions on values the thread owns (lv_map_new ...),
  *     lv_schema_* once made, lv_config_defaults.
  *   The socket's loop thread only (inside its callbacks):
  *     everything taking an lv_socket, lv_request or lv_changeset made there,
- *     lv_subscribe, lv_unsubscribe.
+ *     lv_subscribe, lv_unsubscribe, lv_presence_track and the others.
  *   Before lv_app_run or lv_app_start only (set-up, on the creating thread):
  *     lv_route, lv_http_route, lv_component_register, lv_app_set_serde,
  *     lv_app_set_broker, lv_app_set_session_data and the other lv_app_set_*.
@@ -289,6 +289,41 @@ void lv_app_set_broker(lv_app *app, const lv_broker *broker);
  * subscribers get it at once, every other loop a copy, dropped by a loop
  * that is stopping. */
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Presence: who is here, like Phoenix.Presence (docs/presence.md).
+ *
+ * A connected view tracks itself in a topic under a key ("alice", a user
+ * id) with a meta map ({"name": "Alice"}); a key may have several metas
+ * (several tabs, several processes). Presences end with the view. Views
+ * subscribed to the topic (lv_subscribe) receive every change in
+ * handle_info as "presence_diff" with the params
+ *     {"joins": {key: {"metas": [meta, ...]}}, "leaves": {key: {"metas": [...]}}}
+ * and lv_presence_list gives the whole picture. Each meta carries a
+ * "phx_ref" naming that one presence, and after an update a "phx_ref_prev"
+ * naming the one it replaced. Through a pub/sub broker (lv_app_set_broker)
+ * presence spans every process of the cluster; a process that dies takes
+ * its presences with it within a few seconds (3 missed heartbeats of 1 s).
+ * ------------------------------------------------------------------------ */
+
+/* Tracks the view under (topic, key) with meta (a map, copied; NULL for an
+ * empty one). Tracking a (topic, key) the view already tracks replaces its
+ * meta, as lv_presence_update. A view may track many. Loop thread, in a
+ * connected view's callbacks. Returns 0, or -1 for a socket that is not a
+ * connected view (the HTTP render, a component), an empty or NULL topic or
+ * key (or longer than 256 bytes), the reserved topic "lv:presence", or a
+ * meta that is not a map JSON can carry nested at most 32 deep. */
+int lv_presence_track(lv_socket *socket, const char *topic, const char *key, const lv_value *meta);
+/* Replaces the meta of a presence the view tracks: a leave of the old meta
+ * and a join of the new one, in one diff. Returns 0, or -1 as
+ * lv_presence_track, or when the view does not track (topic, key). */
+int lv_presence_update(lv_socket *socket, const char *topic, const char *key, const lv_value *meta);
+/* Stops tracking (topic, key); nothing happens when the view does not. */
+void lv_presence_untrack(lv_socket *socket, const char *topic, const char *key);
+/* The presences of topic on every process: a new map (the caller frees it
+ * with lv_value_delete) of key -> {"metas": [meta, ...]}, empty when nobody
+ * is there; NULL for a NULL app or topic. Safe from any thread. */
+lv_value *lv_presence_list(lv_app *app, const char *topic);
 
 /* ------------------------------------------------------------------------
  * Navigation, flash, title, events to the client.

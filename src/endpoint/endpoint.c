@@ -9,6 +9,7 @@
 #include "endpoint/files.h"
 #include "endpoint/longpoll.h"
 #include "live/lifecycle.h"
+#include "live/presence.h"
 #include "security/csrf.h"
 #include "security/origin.h"
 #include "security/proxy.h"
@@ -300,6 +301,8 @@ static void endpoint_stopped(void *ctx)
     lv_app *app = ctx;
     lv_loop *loop = lv_app_current_loop(app);
     if (loop) loop->runtime = (lv_runtime){0};
+    /* Presence's heartbeat runs on loop 0's runtime, gone now. */
+    if (loop && loop->index == 0) lv_presence_runtime_gone(app);
     lv_channel_thread_cleanup();
     lv_lifecycle_thread_cleanup();
 }

@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,7 +23,12 @@
 
 typedef struct lp_session lp_session;
 
+/* What a held request's held_ctx points at: a session's own GET, or a
+ * relay (a request handed to another loop). Both structs start with it. */
+typedef enum lp_held_kind { LP_HELD_SESSION, LP_HELD_RELAY } lp_held_kind;
+
 struct lp_session {
+    lp_held_kind held_kind; /* LP_HELD_SESSION */
     lv_app *app;
     lp_session *prev, *next; /* in the table, under its lock */
     char id[SESSION_ID_LEN + 1];
@@ -30,6 +37,7 @@ struct lp_session {
      * may use it. */
     char bound_state[LV_CSRF_STATE_LEN + 1];
     pthread_t owner; /* the loop thread its views live on */
+    lv_loop *loop;   /* that loop (NULL in view tests): its runtime, its task queue */
     lv_channel channel;
     /* Frames waiting for a GET, as the JSON strings of the answer's
      * "messages" array, comma-separated. */
@@ -94,16 +102,18 @@ static void table_unlink_locked(struct lv_longpoll *lp, lp_session *s)
 }
 
 /* The session with that id, or NULL. Only its owner thread frees a
- * session, so a session found by its owner stays valid after the unlock. */
-static lp_session *table_find(lv_app *app, const char *id, bool *foreign)
+ * session, so a session found by its owner stays valid after the unlock.
+ * A session of another loop is not returned: *elsewhere is its loop. */
+static lp_session *table_find(lv_app *app, const char *id, lv_loop **elsewhere)
 {
     struct lv_longpoll *lp = table_of(app);
     pthread_mutex_lock(&lp->lock);
     lp_session *s = lp->sessions;
     while (s && strcmp(s->id, id) != 0) s = s->next;
-    *foreign = s && !pthread_equal(s->owner, pthread_self());
+    bool foreign = s && !pthread_equal(s->owner, pthread_self());
+    *elsewhere = foreign ? s->loop : NULL;
     pthread_mutex_unlock(&lp->lock);
-    return *foreign ? NULL : s;
+    return foreign ? NULL : s;
 }
 
 size_t lv_longpoll_session_count(lv_app *app)
@@ -164,9 +174,16 @@ static unsigned window_ms(const lv_app *app)
     return w < 100 ? 100 : w;
 }
 
+/* The owner loop's runtime: its timers run on the session's thread. */
+static const lv_runtime *runtime_of(const lp_session *s)
+{
+    static const lv_runtime none = {0};
+    return s->loop ? &s->loop->runtime : &none;
+}
+
 static void timer_stop(lp_session *s)
 {
-    const lv_runtime *rt = &s->app->runtime;
+    const lv_runtime *rt = runtime_of(s);
     if (s->timer && rt->timer_stop) rt->timer_stop(rt->ctx, s->timer);
     s->timer = NULL;
 }
@@ -176,7 +193,7 @@ static void timer_stop(lp_session *s)
 static void timer_arm(lp_session *s, uint64_t ms, void (*fire)(void *))
 {
     timer_stop(s);
-    const lv_runtime *rt = &s->app->runtime;
+    const lv_runtime *rt = runtime_of(s);
     if (rt->timer_start) s->timer = rt->timer_start(rt->ctx, ms, 0, fire, s);
 }
 
@@ -295,9 +312,10 @@ static char *sign_token(lv_app *app, const char *id)
  * 410 for a token that is not (or no longer) a session here, 403 for one
  * used from another cookie session. */
 static lp_session *resume(lv_app *app, const lv_http_request *http,
-                          const lv_socket_admission *admission, int *status)
+                          const lv_socket_admission *admission, int *status, lv_loop **elsewhere)
 {
     *status = 410;
+    *elsewhere = NULL;
     char token[TOKEN_TEXT_MAX];
     if (!query_token(http->query, token, sizeof token)) return NULL;
     json_t *claims = NULL;
@@ -308,14 +326,8 @@ static lp_session *resume(lv_app *app, const lv_http_request *http,
         return NULL;
     }
     const char *id = json_string_value(json_object_get(claims, "sid"));
-    bool foreign = false;
-    lp_session *s = id ? table_find(app, id, &foreign) : NULL;
+    lp_session *s = id ? table_find(app, id, elsewhere) : NULL;
     json_decref(claims);
-    if (foreign) {
-        lv_log_warn("long-poll request for a session of another loop: refused (route a "
-                    "session's requests to one loop, docs/longpoll.md)");
-        return NULL;
-    }
     if (!s) return NULL; /* expired or ended: the client opens a new one */
     if (strcmp(s->bound_state, admission->cookie_state) != 0) {
         lv_log_warn("long-poll token used with another cookie session: refused");
@@ -335,8 +347,10 @@ static void open_session(lv_app *app, const lv_http_request *http,
                          const lv_socket_admission *admission, lv_http_response *res)
 {
     lp_session *s = lv_xcalloc(1, sizeof *s);
+    s->held_kind = LP_HELD_SESSION;
     s->app = app;
     s->owner = pthread_self();
+    s->loop = lv_app_current_loop(app);
     lv_random_id(s->id, SESSION_ID_BYTES);
     memcpy(s->bound_state, admission->cookie_state, sizeof s->bound_state);
     if (!table_insert(app, s)) {
@@ -353,6 +367,183 @@ static void open_session(lv_app *app, const lv_http_request *http,
 }
 
 static void serve_get(lv_app *app, const lv_http_request *http,
+                      const lv_socket_admission *admission, lv_http_response *res);
+static void serve_post(lv_app *app, const lv_http_request *http,
+                       const lv_socket_admission *admission, lv_http_response *res);
+
+/* ------------------------------------------------------------------------
+ * Hand-off: a request for a session of another loop
+ *
+ * With several loops (docs/workers.md) a session's GET and POST arrive on
+ * any loop. The loop that received one (home) holds it on its connection
+ * and posts a copy to the session's loop (owner), which serves it as a
+ * local request whose hold is the relay; the answer is copied and posted
+ * back home, which sends it. Two references: home's (let go when it
+ * answers or its connection closes, on_held_close) and owner's (carried by
+ * the task that brings the answer home). Each side lets go on its own
+ * thread; the last frees it.
+ * ------------------------------------------------------------------------ */
+
+typedef enum lp_relay_state { RELAY_AWAY, RELAY_CANCELLED, RELAY_ANSWERED } lp_relay_state;
+
+typedef struct lp_relay {
+    lp_held_kind held_kind; /* LP_HELD_RELAY */
+    atomic_int refs;
+    atomic_int state;  /* lp_relay_state; written by home only */
+    lv_loop *home;
+    lv_http_hold hold; /* the held request on home's connection */
+    /* The request, copied (the server's is borrowed for one call). */
+    char method[8];
+    char *query;
+    char *content_type; /* NULL when absent */
+    char *body;
+    size_t body_len;
+    char peer_addr[64];
+    int peer_port;
+    lv_socket_admission admission;
+    /* The owner's answer: filled on the owner, read at home after the post. */
+    lv_http_response res;
+} lp_relay;
+
+static atomic_uint relays_made; /* test hook: lv_longpoll_relay_count */
+
+static void relay_release(lp_relay *r)
+{
+    if (atomic_fetch_sub(&r->refs, 1) != 1) return;
+    free(r->query);
+    free(r->content_type);
+    free(r->body);
+    lv_http_response_free(&r->res);
+    free(r);
+}
+
+static char *copy_or_null(const char *s)
+{
+    return s ? lv_xstrdup(s) : NULL;
+}
+
+/* A copy of src into dst (LV_HTTP_RESPONSE_INIT), with its own bytes. */
+static void response_copy(lv_http_response *dst, const lv_http_response *src)
+{
+    dst->status = src->status;
+    lv_http_response_set_type(dst, src->content_type);
+    lv_buf_append(&dst->headers, src->headers.data ? src->headers.data : "", src->headers.len);
+    lv_buf body = LV_BUF_INIT;
+    lv_buf_append(&body, src->body ? src->body : "", src->body_len);
+    lv_http_response_take_body(dst, &body);
+    dst->head_only = src->head_only;
+    dst->close = src->close;
+}
+
+/* Home: the answer came back. Takes the owner's reference. */
+static void relay_answer_home(lv_app *app, void *arg)
+{
+    (void)app;
+    lp_relay *r = arg;
+    if (atomic_load(&r->state) == RELAY_AWAY) {
+        atomic_store(&r->state, RELAY_ANSWERED);
+        lv_http_hold hold = r->hold;
+        hold.ops->respond(hold.handle, &r->res);
+        relay_release(r); /* home's */
+    }
+    relay_release(r); /* owner's */
+}
+
+/* Owner: the session answered (at once or, for a held GET, later). */
+static void relay_hold_respond(void *handle, const lv_http_response *res)
+{
+    lp_relay *r = handle;
+    response_copy(&r->res, res);
+    /* A home that stopped takes nothing: its connection closed, or is
+     * closing, and on_held_close let go of home's reference. */
+    if (lv_loop_post(r->home, relay_answer_home, r) != 0) relay_release(r);
+}
+
+static const lv_http_hold_ops relay_hold_ops = {relay_hold_respond};
+
+/* Owner: serves the copied request as a local one. */
+static void relay_serve_owner(lv_app *app, void *arg)
+{
+    lp_relay *r = arg;
+    const char *headers[] = {"content-type", r->content_type, NULL};
+    lv_http_request http = {
+        .method = r->method,
+        .path = LV_LONGPOLL_PATH,
+        .query = r->query,
+        .headers = r->content_type ? headers : NULL,
+        .body = r->body,
+        .body_len = r->body_len,
+        .peer_addr = r->peer_addr,
+        .peer_port = r->peer_port,
+        .hold = {&relay_hold_ops, r},
+    };
+    /* A session that ended meanwhile is answered "gone" (410) there. */
+    lv_http_response res = LV_HTTP_RESPONSE_INIT;
+    if (strcmp(r->method, "GET") == 0) {
+        serve_get(app, &http, &r->admission, &res);
+    } else {
+        serve_post(app, &http, &r->admission, &res);
+    }
+    if (!res.held) relay_hold_respond(r, &res);
+    lv_http_response_free(&res);
+}
+
+/* Home: hands http to the owner loop and holds it, or answers "gone" when
+ * that cannot be (no hold on this server, the owner stopping). */
+static void relay(lv_app *app, const lv_http_request *http, const lv_socket_admission *admission,
+                  lv_http_response *res, lv_loop *owner)
+{
+    lv_loop *home = lv_app_current_loop(app);
+    if (!http->hold.ops || !home) {
+        lv_log_warn("long-poll request for a session of another loop, on a server that cannot "
+                    "hold it: refused");
+        answer(res, 200, 410, NULL, NULL);
+        return;
+    }
+    lp_relay *r = lv_xcalloc(1, sizeof *r);
+    r->held_kind = LP_HELD_RELAY;
+    atomic_init(&r->refs, 2);
+    atomic_init(&r->state, RELAY_AWAY);
+    r->home = home;
+    r->hold = http->hold;
+    snprintf(r->method, sizeof r->method, "%s", http->method);
+    r->query = copy_or_null(http->query);
+    r->content_type = copy_or_null(lv_http_request_header(http, "content-type"));
+    if (http->body_len) {
+        r->body = lv_xmalloc(http->body_len + 1);
+        memcpy(r->body, http->body, http->body_len);
+        r->body[http->body_len] = '\0';
+        r->body_len = http->body_len;
+    }
+    snprintf(r->peer_addr, sizeof r->peer_addr, "%s", http->peer_addr ? http->peer_addr : "");
+    r->peer_port = http->peer_port;
+    r->admission = *admission;
+    /* The answer comes back as a task on this thread, so never before this
+     * call returns and the server has marked the request held. */
+    if (lv_loop_post(owner, relay_serve_owner, r) != 0) {
+        atomic_store(&r->refs, 1);
+        relay_release(r);
+        answer(res, 200, 410, NULL, NULL); /* the owner is stopping: its sessions end */
+        return;
+    }
+    atomic_fetch_add(&relays_made, 1);
+    res->held = true;
+    res->held_ctx = r;
+}
+
+/* Home: the held request's connection closed before the answer came. */
+static void relay_cancel(lp_relay *r)
+{
+    atomic_store(&r->state, RELAY_CANCELLED);
+    relay_release(r); /* home's; the owner's goes with its answer */
+}
+
+unsigned lv_longpoll_relay_count(void)
+{
+    return atomic_load(&relays_made);
+}
+
+static void serve_get(lv_app *app, const lv_http_request *http,
                       const lv_socket_admission *admission, lv_http_response *res)
 {
     char token[TOKEN_TEXT_MAX];
@@ -361,7 +552,12 @@ static void serve_get(lv_app *app, const lv_http_request *http,
         return;
     }
     int status;
-    lp_session *s = resume(app, http, admission, &status);
+    lv_loop *elsewhere;
+    lp_session *s = resume(app, http, admission, &status, &elsewhere);
+    if (elsewhere) {
+        relay(app, http, admission, res, elsewhere);
+        return;
+    }
     if (!s) {
         answer(res, 200, status, NULL, NULL);
         return;
@@ -388,7 +584,12 @@ static void serve_post(lv_app *app, const lv_http_request *http,
                        const lv_socket_admission *admission, lv_http_response *res)
 {
     int status;
-    lp_session *s = resume(app, http, admission, &status);
+    lv_loop *elsewhere;
+    lp_session *s = resume(app, http, admission, &status, &elsewhere);
+    if (elsewhere) {
+        relay(app, http, admission, res, elsewhere);
+        return;
+    }
     if (!s) {
         answer(res, 200, status, NULL, NULL);
         return;
@@ -449,6 +650,10 @@ void lv_longpoll_http(lv_app *app, const lv_http_request *http, lv_http_response
 void lv_longpoll_held_close(void *held_ctx, lv_endpoint_close reason)
 {
     (void)reason; /* at shutdown, stopping ended the sessions first */
+    if (*(const lp_held_kind *)held_ctx == LP_HELD_RELAY) {
+        relay_cancel(held_ctx);
+        return;
+    }
     lp_session *s = held_ctx;
     s->waiter.ops = NULL;
     arm_idle(s);

@@ -17,10 +17,10 @@
  * with the cookie session that opened the session (its CSRF state).
  *
  * Threading: a session lives on the loop thread that opened it, its views
- * with it. The table is locked, so any loop may look a session up; a
- * request that reaches a loop other than its session's is answered 410
- * (the client opens a new session) and logged: a multi-loop server must
- * route a session's requests to one loop (see docs/longpoll.md). */
+ * and timers with it. The table is locked, so any loop may look a session
+ * up; a request that reaches a loop other than its session's is held
+ * there and handed to the session's loop, which serves it and sends the
+ * answer back (docs/longpoll.md, "Several loops"). */
 #ifndef LV_ENDPOINT_LONGPOLL_H
 #define LV_ENDPOINT_LONGPOLL_H
 
@@ -41,6 +41,8 @@ void lv_longpoll_held_close(void *held_ctx, lv_endpoint_close reason);
 void lv_longpoll_stopping(lv_app *app);
 /* How many sessions the app has (for tests and logs). */
 size_t lv_longpoll_session_count(lv_app *app);
+/* How many requests any app of the process handed to another loop (tests). */
+unsigned lv_longpoll_relay_count(void);
 
 /* Splits a POST body into its messages, without copying: lines of an
  * x-ndjson body (LF or CRLF; an empty last line is ignored), or the whole

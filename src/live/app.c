@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "live/live.h"
+#include "live/presence.h"
 #include "live/templates.h"
 #include "util/form.h"
 #include "util/log.h"
@@ -211,6 +212,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     atomic_init(&app->running, false);
     atomic_init(&app->bound_port, 0);
     app->home_thread = pthread_self();
+    app->presence = lv_presence_new();
     return app;
 }
 
@@ -373,6 +375,7 @@ void lv_app_free(lv_app *app)
     free(app->loops);
     lv_pubsub_counts_free(app);
     pthread_mutex_destroy(&app->topics_lock);
+    lv_presence_free(app->presence);
     lv_components_registry_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);

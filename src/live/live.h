@@ -60,6 +60,7 @@ typedef struct lv_http_route_entry {
 
 
 typedef struct lv_pubsub lv_pubsub; /* live/pubsub.c */
+typedef struct lv_presence lv_presence; /* live/presence.c */
 struct lv_app_files;    /* endpoint/files.c: the client's files, lv_static mounts */
 
 /* One event loop of the app: lv_config.workers of them, each on its own
@@ -99,6 +100,7 @@ struct lv_app {
     pthread_mutex_t topics_lock;
     struct lv_topic_count *topic_counts;
     size_t topic_count_len;
+    lv_presence *presence; /* created with the app; has its own lock */
     lv_component_entry **components;
     size_t component_count;
     lv_key flash_key;     /* flash carried across navigations */
@@ -220,6 +222,7 @@ typedef struct lv_socket_extras {
     struct lv_async_job *jobs;
     char **topics; /* subscriptions, owned */
     size_t topic_count;
+    bool presence;   /* tracked presences once (live/presence.c): untrack at the end */
     lv_value events; /* [[name, payload], ...] to send: a LIST, or null for none */
     lv_value reply;  /* hook reply to send: a MAP, or null for none */
     char *title;     /* current title, owned */
@@ -335,6 +338,10 @@ void lv_components_registry_free(lv_app *app);
 void lv_pubsub_free(lv_pubsub *pubsub);
 void lv_pubsub_counts_free(lv_app *app);
 void lv_pubsub_remove_socket(lv_app *app, lv_socket *socket);
+/* Tells the broker this process listens to topic with no view subscribed
+ * (presence's internal topic, live/presence.c). Loop 0 (the broker's). Returns 0, or
+ * the broker's refusal. */
+int lv_pubsub_listen(lv_app *app, const char *topic);
 
 /* Creates a socket for route (connected or not) with a fresh id, or with the
  * given id when id is non-NULL. Free with lv_socket_free. */

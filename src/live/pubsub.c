@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "live/live.h"
+#include "live/presence.h"
 #include "util/value.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -164,7 +165,9 @@ void lv_pubsub_counts_free(lv_app *app)
 
 int lv_subscribe(lv_socket *s, const char *topic)
 {
-    if (!topic || !*topic) return -1;
+    /* Presence's own topic carries its messages between processes, never
+     * to views. */
+    if (!topic || !*topic || strcmp(topic, LV_PRESENCE_TOPIC) == 0) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
     for (size_t i = 0; i < x->topic_count; i++)
         if (strcmp(x->topics[i], topic) == 0) return 0; /* once per topic */
@@ -315,6 +318,34 @@ static int deliver_everywhere(lv_app *app, const char *topic, const char *messag
     return rc;
 }
 
+/* Presence's own topic reaches the app's one presence state, on loop 0
+ * (where its heartbeat and the broker live), once per message: never the
+ * views, never once per loop. */
+static void presence_posted(lv_app *app, void *arg)
+{
+    crossing *x = arg;
+    lv_presence_receive(app, x->message.data, x->message.len);
+    crossing_release(x);
+}
+
+static int deliver_to_presence(lv_app *app, const char *message, size_t len)
+{
+    if (on_loop_zero(app)) {
+        lv_presence_receive(app, message, len);
+        return 0;
+    }
+    crossing *x = crossing_new(LV_PRESENCE_TOPIC, message, len);
+    if (lv_loop_post(&app->loops[0], presence_posted, x) == 0) return 0;
+    crossing_release(x);
+    return -1;
+}
+
+int lv_pubsub_listen(lv_app *app, const char *topic)
+{
+    const lv_broker *b = &app->broker;
+    return b->topic_added ? b->topic_added(b->ctx, topic) : 0;
+}
+
 /* A custom broker's publish, on loop 0. */
 static void publish_posted(lv_app *app, void *arg)
 {
@@ -343,7 +374,9 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
         lv_buf_puts(&msg, "{}");
     lv_buf_putc(&msg, '}');
     int rc;
-    if (!custom_broker(app)) {
+    if (!custom_broker(app) && strcmp(topic, LV_PRESENCE_TOPIC) == 0) {
+        rc = deliver_to_presence(app, msg.data, msg.len);
+    } else if (!custom_broker(app)) {
         rc = deliver_everywhere(app, topic, msg.data, msg.len);
         if (on_loop) rc = 0; /* delivered here; a stopping loop elsewhere is no error */
     } else if (on_loop_zero(app)) {
@@ -360,6 +393,11 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len)
 {
     if (!app || !topic || (!message && len)) return;
+    if (strcmp(topic, LV_PRESENCE_TOPIC) == 0) {
+        if (deliver_to_presence(app, message, len) != 0)
+            lv_log_debug("pub/sub: a presence message arrived while stopping and was dropped");
+        return;
+    }
     if (deliver_everywhere(app, topic, message, len) != 0)
         lv_log_debug("pub/sub: a message on %s reached a stopping loop and was dropped there", topic);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "live/live.h"
+#include "live/presence.h"
 
 typedef struct lv_timer_rec {
     struct lv_timer_rec *next;
@@ -205,4 +206,6 @@ void lv_socket_release_runtime(lv_socket *s)
     for (lv_async_job *job = x->jobs; job; job = job->next) job->socket = NULL;
     x->jobs = NULL;
     lv_pubsub_remove_socket(s->app, s);
+    /* After the subscriptions: the view does not hear its own leave. */
+    lv_presence_socket_ended(s);
 }
