@@ -390,7 +390,7 @@ typedef struct lp_relay {
     lp_held_kind held_kind; /* LP_HELD_RELAY */
     atomic_int refs;
     atomic_int state;  /* lp_relay_state; written by home only */
-    lv_loop *home;
+    lv_loop *home, *owner;
     lv_http_hold hold; /* the held request on home's connection */
     /* The request, copied (the server's is borrowed for one call). */
     char method[8];
@@ -505,6 +505,7 @@ static void relay(lv_app *app, const lv_http_request *http, const lv_socket_admi
     atomic_init(&r->refs, 2);
     atomic_init(&r->state, RELAY_AWAY);
     r->home = home;
+    r->owner = owner;
     r->hold = http->hold;
     snprintf(r->method, sizeof r->method, "%s", http->method);
     r->query = copy_or_null(http->query);
@@ -531,11 +532,35 @@ static void relay(lv_app *app, const lv_http_request *http, const lv_socket_admi
     res->held_ctx = r;
 }
 
+/* Owner: a session still holding r as its poll forgets it, as for a
+ * local poll whose client left: what it sends next waits for the next GET
+ * instead of going to a closed connection. Takes home's reference, which
+ * keeps r's address from being reused meanwhile. */
+static void relay_forget_owner(lv_app *app, void *arg)
+{
+    lp_relay *r = arg;
+    struct lv_longpoll *lp = table_of(app);
+    lp_session *held_by = NULL;
+    pthread_mutex_lock(&lp->lock);
+    for (lp_session *s = lp->sessions; s && !held_by; s = s->next)
+        if (pthread_equal(s->owner, pthread_self()) && s->waiter.ops == &relay_hold_ops &&
+            s->waiter.handle == r)
+            held_by = s;
+    pthread_mutex_unlock(&lp->lock);
+    if (held_by) { /* ours: it stays valid on this thread */
+        held_by->waiter.ops = NULL;
+        arm_idle(held_by);
+        relay_release(r); /* the owner's: respond never comes now */
+    }
+    relay_release(r);
+}
+
 /* Home: the held request's connection closed before the answer came. */
 static void relay_cancel(lp_relay *r)
 {
     atomic_store(&r->state, RELAY_CANCELLED);
-    relay_release(r); /* home's; the owner's goes with its answer */
+    if (lv_loop_post(r->owner, relay_forget_owner, r) != 0)
+        relay_release(r); /* the owner is stopping: its sessions end, answering r */
 }
 
 unsigned lv_longpoll_relay_count(void)
