@@ -168,7 +168,7 @@ static void one_per_loop(int fds[2])
 
 typedef struct session {
     char cookie[1024];
-    char target[1024]; /* /live/longpoll?...&token=T */
+    char target[2048]; /* /live/longpoll?...&token=T */
 } session;
 
 /* Visits /page and opens a long-poll session, both on fd: the session
