@@ -24,6 +24,7 @@
 #include "security/token.h"
 #include "util/buf.h"
 #include "util/form.h"
+#include "util/redis_url.h"
 #include "util/runtime.h"
 #include "util/task_queue.h"
 #include "util/value.h"
@@ -74,6 +75,7 @@ struct lv_app {
     lv_config config;
     lv_runtime runtime;
     lv_broker broker;
+    bool broker_is_custom; /* lv_app_set_broker was called */
     lv_pubsub *pubsub;
     lv_component_entry **components;
     size_t component_count;
@@ -108,6 +110,10 @@ struct lv_app {
     struct lv_app_files *files;
     void (*files_free)(struct lv_app_files *files);
     char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
+    /* lv_config.redis_url parsed (host NULL when not set), and the broker
+     * that endpoint/broker.c runs while the app is served. */
+    lv_redis_url redis_url;
+    struct lv_redis_broker *redis_broker;
     atomic_int bound_port;
 };
 
