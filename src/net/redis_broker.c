@@ -1,5 +1,6 @@
 /* The Redis broker's thread: its own libuv loop, two hiredis async
- * connections (hiredis/adapters/libuv.h), and the queue other threads fill.
+ * connections (on libuv, the adapter below), and the queue other threads
+ * fill.
  *
  * State shared with other threads (the wanted topics, the publish queue,
  * stopping) is under `lock`; other threads wake the broker's loop with
@@ -18,7 +19,6 @@
 
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
-#include <hiredis/adapters/libuv.h>
 #include <uv.h>
 
 #include "net/redis_broker.h"
@@ -69,7 +69,7 @@ struct lv_redis_broker {
     unsigned attempt;
     size_t resubscribe_acks; /* subscribe confirmations awaited before saying so */
     size_t resubscribed;     /* topics subscribed when the link came up */
-    char node_hex[9];
+    char node_hex[2 * LV_REDIS_NODE_ID_BYTES + 1]; /* for the log (and tests) */
     lv_log_limiter malformed_limiter, auth_limiter;
 };
 
@@ -82,6 +82,73 @@ static void channel_of(lv_buf *out, const char *topic)
 {
     lv_buf_puts(out, LV_REDIS_CHANNEL_PREFIX);
     lv_buf_puts(out, topic);
+}
+
+/* ------------------------------------------------------------------------
+ * hiredis on libuv. This is hiredis/adapters/libuv.h as hiredis 1.x has it:
+ * the 0.14 one Debian 12 ships ignores a poll error, and libuv reports a
+ * refused connect as one (POLLERR -> UV_EBADF), so an attempt to reach a
+ * Redis that is down would wait forever instead of failing and backing off.
+ * ------------------------------------------------------------------------ */
+
+typedef struct uv_redis_events {
+    redisAsyncContext *context;
+    uv_poll_t handle;
+    int events;
+} uv_redis_events;
+
+static void uv_redis_poll(uv_poll_t *handle, int status, int events)
+{
+    uv_redis_events *p = handle->data;
+    /* On an error, let hiredis find out what it was from the socket. */
+    int ready = status ? p->events : events;
+    if (p->context && (ready & UV_READABLE)) redisAsyncHandleRead(p->context);
+    if (p->context && (ready & UV_WRITABLE)) redisAsyncHandleWrite(p->context);
+}
+
+static void uv_redis_update(uv_redis_events *p, int add, int remove)
+{
+    p->events = (p->events | add) & ~remove;
+    if (p->events)
+        uv_poll_start(&p->handle, p->events, uv_redis_poll);
+    else
+        uv_poll_stop(&p->handle);
+}
+
+static void uv_redis_add_read(void *data) { uv_redis_update(data, UV_READABLE, 0); }
+static void uv_redis_del_read(void *data) { uv_redis_update(data, 0, UV_READABLE); }
+static void uv_redis_add_write(void *data) { uv_redis_update(data, UV_WRITABLE, 0); }
+static void uv_redis_del_write(void *data) { uv_redis_update(data, 0, UV_WRITABLE); }
+
+static void uv_redis_closed(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+static void uv_redis_cleanup(void *data)
+{
+    uv_redis_events *p = data;
+    p->context = NULL; /* hiredis is freeing it */
+    uv_close((uv_handle_t *)&p->handle, uv_redis_closed);
+}
+
+static int uv_redis_attach(redisAsyncContext *ac, uv_loop_t *loop)
+{
+    if (ac->ev.data) return REDIS_ERR;
+    uv_redis_events *p = lv_xcalloc(1, sizeof *p);
+    if (uv_poll_init(loop, &p->handle, ac->c.fd) != 0) {
+        free(p);
+        return REDIS_ERR;
+    }
+    p->handle.data = p;
+    p->context = ac;
+    ac->ev.addRead = uv_redis_add_read;
+    ac->ev.delRead = uv_redis_del_read;
+    ac->ev.addWrite = uv_redis_add_write;
+    ac->ev.delWrite = uv_redis_del_write;
+    ac->ev.cleanup = uv_redis_cleanup;
+    ac->ev.data = p;
+    return REDIS_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -122,7 +189,7 @@ static redisAsyncContext *open_connection(lv_redis_broker *b, char *why, size_t 
         snprintf(why, why_cap, "out of memory");
         return NULL;
     }
-    if (ac->err || redisLibuvAttach(ac, &b->loop) != REDIS_OK) {
+    if (ac->err || uv_redis_attach(ac, &b->loop) != REDIS_OK) {
         snprintf(why, why_cap, "%s", ac->err ? ac->errstr : "cannot watch the socket");
         redisAsyncFree(ac);
         return NULL;
@@ -188,9 +255,9 @@ static void report_connected(lv_redis_broker *b)
         lv_log_info("redis: connected to %s:%d (node %s); pub/sub reaches every process using it",
                     b->url.host, b->url.port, b->node_hex);
     } else {
-        lv_log_info("redis: %s to %s:%d after %llu ms; %zu topics subscribed; %llu messages to other processes "
-                    "were dropped meanwhile",
-                    b->ever_up ? "reconnected" : "connected", b->url.host, b->url.port,
+        lv_log_info("redis: %s to %s:%d (node %s) after %llu ms; %zu topics subscribed; %llu messages to other "
+                    "processes were dropped meanwhile",
+                    b->ever_up ? "reconnected" : "connected", b->url.host, b->url.port, b->node_hex,
                     (unsigned long long)(now_ms() - b->down_since_ms), b->resubscribed,
                     (unsigned long long)dropped);
     }
@@ -405,8 +472,8 @@ lv_redis_broker *lv_redis_broker_start(const lv_redis_url *url, lv_redis_deliver
     lv_redis_broker *b = lv_xcalloc(1, sizeof *b);
     lv_redis_url_copy(&b->url, url);
     lv_node_id_random(&b->node);
-    snprintf(b->node_hex, sizeof b->node_hex, "%02x%02x%02x%02x", b->node.bytes[0], b->node.bytes[1],
-             b->node.bytes[2], b->node.bytes[3]);
+    for (size_t i = 0; i < LV_REDIS_NODE_ID_BYTES; i++)
+        snprintf(b->node_hex + 2 * i, 3, "%02x", b->node.bytes[i]);
     b->deliver = deliver;
     b->deliver_ctx = ctx;
     b->full_limiter.interval_ms = b->malformed_limiter.interval_ms = LOG_INTERVAL_MS;
