@@ -255,11 +255,11 @@ static void report_connected(lv_redis_broker *b)
         lv_log_info("redis: connected to %s:%d (node %s); pub/sub reaches every process using it",
                     b->url.host, b->url.port, b->node_hex);
     } else {
-        lv_log_info("redis: %s to %s:%d (node %s) after %llu ms; %zu topics subscribed; %llu messages to other "
-                    "processes were dropped meanwhile",
+        lv_log_info("redis: %s to %s:%d (node %s) after %llu ms; %zu topic%s subscribed; %llu message%s to other "
+                    "processes dropped meanwhile",
                     b->ever_up ? "reconnected" : "connected", b->url.host, b->url.port, b->node_hex,
                     (unsigned long long)(now_ms() - b->down_since_ms), b->resubscribed,
-                    (unsigned long long)dropped);
+                    b->resubscribed == 1 ? "" : "s", (unsigned long long)dropped, dropped == 1 ? "" : "s");
     }
     b->ever_up = true;
     b->outage_logged = false;
