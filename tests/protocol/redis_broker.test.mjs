@@ -100,6 +100,23 @@ test("one click is exactly one update on each page, whichever process served it"
   late.c.close();
 });
 
+test("Redis killed and restarted: both processes resubscribe and deliver again", async () => {
+  const port = redis.port;
+  await redis.kill();
+  await a.waitForLog(/redis: lost the connection to/);
+  await b.waitForLog(/redis: lost the connection to/);
+  // A click while Redis is down: this process counts on alone.
+  const reply = await va.c.click(va.joinRef, va.topic, "inc");
+  assert.equal(reply[4].status, "ok");
+  assert.deepEqual(await countsUntil(va, 2), ["2"]);
+  redis = await startRedis(port);
+  await a.waitForLog(/redis: reconnected to .* 1 topic subscribed/);
+  await b.waitForLog(/redis: reconnected to .* 1 topic subscribed/);
+  assert.equal(await publishCount(FOREIGN_NODE, 2000), 2);
+  assert.deepEqual(await countsUntil(va, 2000), ["2000"]);
+  assert.deepEqual(await countsUntil(vb, 2000), ["2000"]);
+});
+
 test("the last view leaving unsubscribes the process", async () => {
   va.c.close();
   await a.waitForLog(/redis: unsubscribed from lv:rtcounter/);
