@@ -76,6 +76,9 @@ test("a click on a page served by one process moves the page served by the other
   late = await startServer(env());
   const pc = await open(late);
   await countIs(pc, 2);
+  // Its view's topic is subscribed once Redis confirms it: clicks after this
+  // reach it.
+  await late.waitForLog(/redis: subscribed to lv:rtcounter/);
   await pc.click('[phx-click="inc"]');
   await countIs(pa, 3);
   await countIs(pb, 3);
