@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "endpoint/broker.h"
 #include "endpoint/endpoint.h"
 #include "endpoint/files.h"
 #include "net/server.h"
@@ -59,7 +60,7 @@ static void with_server(lv_app *app, void (*use)(lv_server *s))
 static int serve(lv_app *app, bool handle_signals,
                  void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
-    if (lv_app_files_prepare(app) != 0) {
+    if (lv_app_files_prepare(app) != 0 || lv_app_broker_start(app) != 0) {
         finish_posted(app);
         return -1;
     }
@@ -89,6 +90,7 @@ static int serve(lv_app *app, bool handle_signals,
     atomic_store(&app->server, NULL);
     while (atomic_load(&app->server_users) > 0) sched_yield();
     lv_server_free(server);
+    lv_app_broker_stop(app);
     return result;
 }
 

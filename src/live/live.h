@@ -24,6 +24,7 @@
 #include "security/token.h"
 #include "util/buf.h"
 #include "util/form.h"
+#include "util/redis_url.h"
 #include "util/runtime.h"
 #include "util/task_queue.h"
 #include "util/value.h"
@@ -75,6 +76,7 @@ struct lv_app {
     lv_config config;
     lv_runtime runtime;
     lv_broker broker;
+    bool broker_is_custom; /* lv_app_set_broker was called */
     lv_pubsub *pubsub;
     lv_presence *presence; /* created with the app; has its own lock */
     lv_component_entry **components;
@@ -114,6 +116,10 @@ struct lv_app {
     struct lv_longpoll *longpoll;
     void (*longpoll_free)(struct lv_longpoll *lp);
     char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
+    /* lv_config.redis_url parsed (host NULL when not set), and the broker
+     * that endpoint/broker.c runs while the app is served. */
+    lv_redis_url redis_url;
+    struct lv_redis_broker *redis_broker;
     atomic_int bound_port;
 };
 

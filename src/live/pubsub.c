@@ -60,6 +60,7 @@ static const lv_broker *broker_of(lv_app *app)
 void lv_app_set_broker(lv_app *app, const lv_broker *broker)
 {
     app->broker = *broker;
+    app->broker_is_custom = true;
 }
 
 int lv_pubsub_listen(lv_app *app, const char *topic)
