@@ -1,18 +1,65 @@
 /* The realtime counter: one count shared by every visitor, kept in step over
  * pub/sub. A click changes the count and broadcasts it; every view showing
  * the page is subscribed to the topic and takes the new count in
- * handle_info, so two browser windows move together. */
+ * handle_info, so two browser windows move together.
+ *
+ * With LV_REDIS_URL set (docs/scaling.md) the count is the cluster's: it
+ * lives in Redis, and a click runs lv_shared_counter_add off the loop
+ * (lv_start_async), which adds and broadcasts the new value to every
+ * process in one step, so all pages see the same values in the same order.
+ * If Redis cannot be reached, the click falls back to this process's count
+ * and a local broadcast: the page keeps working, shared again once Redis is
+ * back. */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "examples.h"
 
 #define RTCOUNTER_TOPIC "rtcounter"
 
-/* The process-wide count, changed by views on every loop (LV_WORKERS): an
- * atomic, not a lock, is enough for one number. */
+#define RTCOUNTER_COUNTER "rtcounter"
+
+/* The process-wide count (with Redis: the last value this process saw).
+ * Views run on the loop thread; the atomic keeps it right should they ever
+ * run on several. */
 static _Atomic int64_t shared_count;
+
+/* The work of a cluster click or load: runs on the thread pool. */
+typedef struct counter_job {
+    lv_app *app;
+    int64_t delta;
+    bool broadcast;
+} counter_job;
+
+static lv_value *counter_job_run(void *arg)
+{
+    counter_job *job = arg;
+    int64_t value;
+    if (lv_shared_counter_add(job->app, RTCOUNTER_COUNTER, job->delta, job->broadcast ? RTCOUNTER_TOPIC : NULL,
+                              "cluster_count", &value) != 0)
+        return NULL;
+    return lv_value_new_int(value);
+}
+
+static int start_counter_job(lv_socket *socket, const char *name, int64_t delta, bool broadcast)
+{
+    counter_job *job = malloc(sizeof *job);
+    if (!job) return -1;
+    *job = (counter_job){lv_socket_app(socket), delta, broadcast};
+    return lv_start_async(socket, name, counter_job_run, job, free);
+}
+
+/* A count every view of this process should show: a local broadcast. */
+static int broadcast_local_count(lv_socket *socket, int64_t count)
+{
+    lv_value *payload = lv_map_new();
+    lv_map_set_int(payload, "count", count);
+    int rc = lv_broadcast(lv_socket_app(socket), RTCOUNTER_TOPIC, "count", payload);
+    lv_value_delete(payload);
+    return rc;
+}
 
 static int rtcounter_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
 {
@@ -21,6 +68,11 @@ static int rtcounter_mount(lv_socket *socket, const lv_params *params, const lv_
     /* Only the connected view listens: the HTTP render is over at once. */
     if (lv_connected(socket) && lv_subscribe(socket, RTCOUNTER_TOPIC) != 0) return -1;
     lv_assign_int(socket, "count", atomic_load(&shared_count));
+    /* With Redis, what this process last saw may be stale: read the
+     * cluster's count (an update arriving first wins: "fresh"). */
+    lv_assign_bool(socket, "fresh", false);
+    if (lv_connected(socket) && lv_app_clustered(lv_socket_app(socket)))
+        return start_counter_job(socket, "count_loaded", 0, false);
     return 0;
 }
 
@@ -28,24 +80,49 @@ static int rtcounter_event(lv_socket *socket, const char *event, const lv_params
 {
     (void)value;
     int64_t delta = strcmp(event, "inc") == 0 ? 1 : -1;
+    /* In a cluster the new count arrives as "cluster_count", like the other
+     * processes' clicks. */
+    if (lv_app_clustered(lv_socket_app(socket)))
+        return start_counter_job(socket, delta > 0 ? "inc_done" : "dec_done", delta, true);
     int64_t count = atomic_fetch_add(&shared_count, delta) + delta;
     /* This view shows the new count in its reply; the broadcast reaches the
      * others (and this one, where setting the same count changes nothing). */
     lv_assign_int(socket, "count", count);
-    lv_value *payload = lv_map_new();
-    lv_map_set_int(payload, "count", count);
-    int rc = lv_broadcast(lv_socket_app(socket), RTCOUNTER_TOPIC, "count", payload);
-    lv_value_delete(payload);
-    return rc;
+    return broadcast_local_count(socket, count);
+}
+
+static bool async_ok(const lv_params *payload)
+{
+    const char *ok = lv_param(payload, "ok");
+    return ok && strcmp(ok, "true") == 0;
 }
 
 static int rtcounter_info(lv_socket *socket, const char *name, const lv_params *payload)
 {
-    /* With several loops, two clicks' broadcasts can reach a loop in either
-     * order, so the payload may be the older count: showing the shared count
-     * as it is now converges on the last. */
-    (void)payload;
-    if (strcmp(name, "count") == 0) lv_assign_int(socket, "count", atomic_load(&shared_count));
+    if (strcmp(name, "count") == 0) {
+        /* With several loops (LV_WORKERS), two clicks' broadcasts can reach a
+         * loop in either order, so the payload may be the older count: the
+         * shared count as it is now converges on the last. */
+        lv_assign_int(socket, "count", atomic_load(&shared_count));
+        lv_assign_bool(socket, "fresh", true);
+    } else if (strcmp(name, "cluster_count") == 0) {
+        int64_t count = lv_param_int(payload, "value", 0);
+        atomic_store(&shared_count, count);
+        lv_assign_int(socket, "count", count);
+        lv_assign_bool(socket, "fresh", true);
+    } else if (strcmp(name, "count_loaded") == 0) {
+        if (async_ok(payload) && !lv_get_bool(socket, "fresh")) {
+            int64_t count = lv_param_int(payload, "result", 0);
+            atomic_store(&shared_count, count);
+            lv_assign_int(socket, "count", count);
+        }
+    } else if ((strcmp(name, "inc_done") == 0 || strcmp(name, "dec_done") == 0) && !async_ok(payload)) {
+        /* Redis is out of reach: count on in this process. */
+        int64_t delta = name[0] == 'i' ? 1 : -1;
+        int64_t count = atomic_fetch_add(&shared_count, delta) + delta;
+        lv_assign_int(socket, "count", count);
+        return broadcast_local_count(socket, count);
+    }
     return 0;
 }
 

@@ -290,6 +290,25 @@ void lv_app_set_broker(lv_app *app, const lv_broker *broker);
  * that is stopping. */
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len);
 
+/* Whether the app shares pub/sub and counters with other processes
+ * (lv_config.redis_url is set). */
+bool lv_app_clustered(const lv_app *app);
+/* A counter shared by every process of the cluster, kept in Redis (the key
+ * "lv:counter:<name>"): adds delta (0 reads it) and stores the new value in
+ * *value. When topic and event are not NULL, the same atomic step broadcasts
+ * info `event` with {"value": <the new value>} on topic to every process,
+ * this one included, so every view sees the values in the one order Redis
+ * made them, whichever process changed them.
+ *
+ * It blocks on the network (a connection of its own, at most a second to
+ * connect and per reply): call it from lv_start_async work, never from a
+ * view callback or another loop thread's task. Safe from any thread. Returns
+ * 0, or -1 (logged at debug level) when the app is not clustered, Redis
+ * cannot be reached, or the key holds something else; an app then usually
+ * falls back to what this process knows (examples/rtcounter.c). */
+int lv_shared_counter_add(lv_app *app, const char *name, int64_t delta, const char *topic, const char *event,
+                          int64_t *value);
+
 /* ------------------------------------------------------------------------
  * Presence: who is here, like Phoenix.Presence (docs/presence.md).
  *
@@ -954,6 +973,16 @@ typedef struct lv_config {
      * State shared by views (a global count, a list) needs a lock or atomics
      * once there are several (docs/threads.md). */
     unsigned workers;
+    /* Redis that carries pub/sub between the processes of a cluster
+     * (docs/scaling.md): redis://host:port[/db], with credentials
+     * redis://:password@host:port/db or redis://user:password@host:port/db.
+     * While the app runs, lv_broadcast reaches the views of every process
+     * using the same Redis, and lv_shared_counter_add keeps counters there.
+     * NULL or "": pub/sub stays within this process. A malformed URL makes
+     * lv_app_new fail; a Redis that is down is not an error (local delivery
+     * goes on and the broker reconnects). Ignored when the app sets its own
+     * broker (lv_app_set_broker). Env LV_REDIS_URL. */
+    const char *redis_url;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "endpoint/broker.h"
 #include "endpoint/endpoint.h"
 #include "endpoint/files.h"
 #include "net/server.h"
@@ -145,7 +146,7 @@ static bool listen_all(lv_app *app, lv_server **servers, bool handle_signals,
 static int serve(lv_app *app, bool handle_signals,
                  void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
-    if (lv_app_files_prepare(app) != 0) {
+    if (lv_app_files_prepare(app) != 0 || lv_app_broker_start(app) != 0) {
         finish_posted(app);
         return -1;
     }
@@ -153,6 +154,7 @@ static int serve(lv_app *app, bool handle_signals,
     lv_server **servers = lv_xcalloc(n, sizeof *servers);
     if (!listen_all(app, servers, handle_signals, started)) {
         free(servers);
+        lv_app_broker_stop(app);
         finish_posted(app);
         return -1;
     }
@@ -181,6 +183,7 @@ static int serve(lv_app *app, bool handle_signals,
     free(threads);
     free(running);
     free_servers(app);
+    lv_app_broker_stop(app);
     return result;
 }
 

@@ -73,6 +73,7 @@ void lv_config_defaults(lv_config *cfg)
     cfg->session_cookie = "_lv_session";
     cfg->allowed_origins = env_or("LV_ALLOWED_ORIGINS", NULL);
     cfg->trusted_proxies = env_or("LV_TRUSTED_PROXIES", NULL);
+    cfg->redis_url = env_or("LV_REDIS_URL", NULL);
     const char *serde = getenv("LV_SESSION_SERDE");
     if (serde && strcmp(serde, "encrypted") == 0)
         cfg->session_serde = LV_SERDE_ENCRYPTED;
@@ -171,8 +172,21 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    lv_redis_url redis_url = {0};
+    char redis_error[160];
+    if (cfg->redis_url && *cfg->redis_url &&
+        lv_redis_url_parse(cfg->redis_url, &redis_url, redis_error, sizeof redis_error) != 0) {
+        /* The URL may hold a password: say what is wrong, not what it was. */
+        lv_log_error("redis url (LV_REDIS_URL): %s", redis_error);
+        lv_origin_policy_free(&origins);
+        lv_trusted_proxies_free(&proxies);
+        return NULL;
+    }
+
     lv_app *app = lv_xcalloc(1, sizeof *app);
     app->config = *cfg;
+    app->config.redis_url = NULL; /* kept parsed, in app->redis_url */
+    app->redis_url = redis_url;
     app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
     app->config.assets_dir = dup_or_null(cfg->assets_dir);
     app->config.title = dup_or_null(cfg->title ? cfg->title : "liveview-c");
@@ -380,6 +394,7 @@ void lv_app_free(lv_app *app)
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);
     lv_trusted_proxies_free(&app->trusted_proxies);
+    lv_redis_url_free(&app->redis_url);
     free((char *)app->config.trusted_proxies);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);

@@ -24,6 +24,7 @@
 #include "security/token.h"
 #include "util/buf.h"
 #include "util/form.h"
+#include "util/redis_url.h"
 #include "util/runtime.h"
 #include "util/task_queue.h"
 #include "util/value.h"
@@ -100,6 +101,7 @@ struct lv_app {
     pthread_mutex_t topics_lock;
     struct lv_topic_count *topic_counts;
     size_t topic_count_len;
+    bool broker_is_custom; /* lv_app_set_broker was called */
     lv_presence *presence; /* created with the app; has its own lock */
     lv_component_entry **components;
     size_t component_count;
@@ -132,6 +134,10 @@ struct lv_app {
     struct lv_longpoll *longpoll;
     void (*longpoll_free)(struct lv_longpoll *lp);
     char *asset_tags; /* owned: the client's <link>/<script> tags, once prepared */
+    /* lv_config.redis_url parsed (host NULL when not set), and the broker
+     * that endpoint/broker.c runs while the app is served. */
+    lv_redis_url redis_url;
+    struct lv_redis_broker *redis_broker;
     atomic_int bound_port;
 };
 

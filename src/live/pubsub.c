@@ -57,6 +57,7 @@ static topic_entry *find_topic(lv_pubsub *ps, const char *topic)
 void lv_app_set_broker(lv_app *app, const lv_broker *broker)
 {
     app->broker = *broker;
+    app->broker_is_custom = true;
 }
 
 /* Whether a broker of the program's own carries the messages. */
