@@ -652,7 +652,7 @@ static void begin_stop(server *s)
     if (s->stopping) return;
     s->stopping = true;
     atomic_store(&s->stop_requested, true); /* later lv_server_stop calls do nothing */
-    lv_log_info("stopping");
+    if (!s->cfg.joins_port) lv_log_info("stopping");
     if (s->cfg.on_stopping) s->cfg.on_stopping(s->cfg.on_stopping_ctx);
     finish_tasks(s);
     if (s->ep.stopping) s->ep.stopping(s->ep.ctx);
@@ -897,8 +897,10 @@ int lv_server_run(lv_server *s)
         }
         lv_runtime rt = {s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
         if (s->ep.started) s->ep.started(s->ep.ctx, &rt, port);
-        printf("liveview: listening on http://%s:%d\n", s->cfg.host, port);
-        fflush(stdout);
+        if (!s->cfg.joins_port) { /* one line per process, not per loop */
+            printf("liveview: listening on http://%s:%d\n", s->cfg.host, port);
+            fflush(stdout);
+        }
         if (atomic_load(&s->stop_requested))
             begin_stop(s);
         else if (s->cfg.tasks)
