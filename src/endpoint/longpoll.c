@@ -568,6 +568,23 @@ unsigned lv_longpoll_relay_count(void)
     return atomic_load(&relays_made);
 }
 
+/* The session a request names when this loop owns it; otherwise the
+ * request is relayed to its owner loop or answered (gone, refused), and
+ * NULL comes back. */
+static lp_session *session_here(lv_app *app, const lv_http_request *http,
+                                const lv_socket_admission *admission, lv_http_response *res)
+{
+    int status;
+    lv_loop *elsewhere;
+    lp_session *s = resume(app, http, admission, &status, &elsewhere);
+    if (elsewhere) {
+        relay(app, http, admission, res, elsewhere);
+        return NULL;
+    }
+    if (!s) answer(res, 200, status, NULL, NULL);
+    return s;
+}
+
 static void serve_get(lv_app *app, const lv_http_request *http,
                       const lv_socket_admission *admission, lv_http_response *res)
 {
@@ -576,17 +593,8 @@ static void serve_get(lv_app *app, const lv_http_request *http,
         open_session(app, http, admission, res);
         return;
     }
-    int status;
-    lv_loop *elsewhere;
-    lp_session *s = resume(app, http, admission, &status, &elsewhere);
-    if (elsewhere) {
-        relay(app, http, admission, res, elsewhere);
-        return;
-    }
-    if (!s) {
-        answer(res, 200, status, NULL, NULL);
-        return;
-    }
+    lp_session *s = session_here(app, http, admission, res);
+    if (!s) return;
     if (s->waiter.ops) answer_waiter(s, 204); /* a newer poll replaces it */
     if (s->queue.len || !http->hold.ops) {
         answer(res, 200, s->queue.len ? 200 : 204, s->token, &s->queue);
@@ -608,17 +616,8 @@ static bool is_ndjson(const lv_http_request *http)
 static void serve_post(lv_app *app, const lv_http_request *http,
                        const lv_socket_admission *admission, lv_http_response *res)
 {
-    int status;
-    lv_loop *elsewhere;
-    lp_session *s = resume(app, http, admission, &status, &elsewhere);
-    if (elsewhere) {
-        relay(app, http, admission, res, elsewhere);
-        return;
-    }
-    if (!s) {
-        answer(res, 200, status, NULL, NULL);
-        return;
-    }
+    lp_session *s = session_here(app, http, admission, res);
+    if (!s) return;
     if (http->body_len > app->config.max_message_bytes) {
         lv_log_warn("long-poll POST of %zu bytes refused (max_message_bytes)", http->body_len);
         refuse_body(res, 413, "the messages exceed max_message_bytes");
