@@ -83,10 +83,12 @@ uninstall:
 	rm -f $(BUILD)/installed-files.txt
 
 # The micro-benchmarks, then server CPU per event under the C load client
-# (bench/load.sh, docs/performance.md; LV_WORKERS and BENCH_* pass through).
+# (bench/load.sh, docs/performance.md; LV_WORKERS and BENCH_* pass through),
+# then the bare epoll echo floor at the same connections and pipelining (bench/floor.sh).
 bench: build
 	@for b in $(BUILD)/bin/bench_*; do echo "== $$b"; $$b; done
 	@echo "== bench/load.sh"; LV_SERVER_BIN=$(BUILD)/bin/liveview-examples LV_LOAD_BIN=$(BUILD)/bin/liveview-load bench/load.sh
+	@echo "== bench/floor.sh"; FLOOR_SERVER_BIN=$(BUILD)/bin/floor_echo_server FLOOR_CLIENT_BIN=$(BUILD)/bin/floor_echo_client bench/floor.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_TSAN)
