@@ -50,6 +50,7 @@ typedef struct conn {
     struct run *run;
     conn_state state;
     bool handle_open;
+    bool idle; /* joins and holds, never clicks (--idle) */
     uint64_t deadline; /* setup deadline, ns */
 
     /* HTTP (the page, then the upgrade) */
@@ -83,6 +84,7 @@ typedef struct run {
     uv_loop_t loop;
     uv_timer_t tick;
     conn *conns;
+    int total; /* config->connections clicking, then config->idle idle */
     int started, settled;
     run_phase phase;
     uint64_t start_ns, phase_end_ns, measure_start_ns, next_heartbeat_ns;
@@ -267,7 +269,7 @@ static bool sending(const run *r)
 
 static void fill_pipeline(conn *c, uint64_t now)
 {
-    while (c->state == CONN_JOINED && sending(c->run) && c->in_flight < c->run->config->pipeline)
+    while (!c->idle && c->state == CONN_JOINED && sending(c->run) && c->in_flight < c->run->config->pipeline)
         send_event(c, now);
 }
 
@@ -336,7 +338,7 @@ static void on_join_reply(conn *c, load_slice payload)
     run_settle(r);
 }
 
-static void on_event_reply(conn *c, uint64_t ref, load_slice payload, uint64_t now)
+static void on_event_reply(conn *c, uint64_t ref, load_slice payload, size_t message_len, uint64_t now)
 {
     run *r = c->run;
     int slot = -1;
@@ -358,6 +360,7 @@ static void on_event_reply(conn *c, uint64_t ref, load_slice payload, uint64_t n
     if (status == LOAD_REPLY_OK) {
         if (measured) {
             r->result->events++;
+            r->result->reply_bytes += message_len;
             load_hist_record(&r->result->hist, now - c->slot_sent_ns[slot]);
         } else {
             r->result->warmup_events++;
@@ -395,7 +398,7 @@ static void on_message(conn *c, const char *data, size_t len, uint64_t now)
         } else if (ours && c->state == CONN_JOINING && ref == c->join_ref) {
             on_join_reply(c, msg.payload);
         } else if (ours && c->state == CONN_JOINED) {
-            on_event_reply(c, ref, msg.payload, now);
+            on_event_reply(c, ref, msg.payload, len, now);
         } else {
             r->result->protocol_errors++;
             note_error(r, "an unexpected reply: %.*s", len > 120 ? 120 : (int)len, data);
@@ -407,7 +410,13 @@ static void on_message(conn *c, const char *data, size_t len, uint64_t now)
         return;
     }
     /* Anything else (diffs pushed by pub/sub, redirects) is the view's
-     * business, not the load's. */
+     * business, not the load's; the diffs are counted, for the fan-out
+     * bench: each is one view's update delivered. */
+    if (ours && load_slice_eq(msg.event, "diff") &&
+        (r->phase == PHASE_MEASURE || r->phase == PHASE_HOLD || r->phase == PHASE_DRAIN)) {
+        r->result->pushes++;
+        r->result->push_bytes += len;
+    }
 }
 
 /* ---- WebSocket ---------------------------------------------------------- */
@@ -784,7 +793,7 @@ static void start_more(run *r)
     if (r->starting) return;
     r->starting = true;
     uint64_t now = uv_hrtime();
-    while (r->phase == PHASE_SETUP && r->started < r->config->connections &&
+    while (r->phase == PHASE_SETUP && r->started < r->total &&
            r->started - r->settled < r->config->setup_concurrency)
         conn_start(&r->conns[r->started++], now);
     r->starting = false;
@@ -820,7 +829,7 @@ static void begin_sending(run *r)
     } else {
         begin_measure(r, now);
     }
-    for (int i = 0; i < r->config->connections; i++) {
+    for (int i = 0; i < r->total; i++) {
         fill_pipeline(&r->conns[i], now);
         conn_flush(&r->conns[i]);
     }
@@ -831,7 +840,7 @@ static void run_settle(run *r)
 {
     r->settled++;
     if (r->phase != PHASE_SETUP) return;
-    if (r->settled < r->config->connections) {
+    if (r->settled < r->total) {
         start_more(r);
         return;
     }
@@ -844,7 +853,7 @@ static void run_settle(run *r)
 
 static void close_all(run *r)
 {
-    for (int i = 0; i < r->config->connections; i++) {
+    for (int i = 0; i < r->total; i++) {
         conn *c = &r->conns[i];
         if (c->state != CONN_PAGE_CLOSING) c->state = CONN_CLOSED;
         conn_close_handle(c);
@@ -880,7 +889,7 @@ static uint64_t heartbeat_timeout_ns(const run *r)
  * out (then it fails only once that one is overdue). */
 static void heartbeats(run *r, uint64_t now)
 {
-    for (int i = 0; i < r->config->connections; i++) {
+    for (int i = 0; i < r->total; i++) {
         conn *c = &r->conns[i];
         if (c->state != CONN_JOINED) continue;
         if (c->heartbeat_ref) {
@@ -953,10 +962,13 @@ int load_run(const load_config *config, const load_hooks *hooks, load_result *re
     uv_loop_init(&r->loop);
     uv_timer_init(&r->loop, &r->tick);
     r->tick.data = r;
-    r->conns = lv_xcalloc((size_t)config->connections, sizeof *r->conns);
-    for (int i = 0; i < config->connections; i++) {
+    /* The idle connections come after the clicking ones. */
+    r->total = config->connections + config->idle;
+    r->conns = lv_xcalloc((size_t)r->total, sizeof *r->conns);
+    for (int i = 0; i < r->total; i++) {
         conn *c = &r->conns[i];
         c->run = r;
+        c->idle = i >= config->connections;
         c->next_ref = 1;
         c->slot_ref = lv_xcalloc((size_t)config->pipeline, sizeof *c->slot_ref);
         c->slot_sent_ns = lv_xcalloc((size_t)config->pipeline, sizeof *c->slot_sent_ns);
@@ -968,7 +980,7 @@ int load_run(const load_config *config, const load_hooks *hooks, load_result *re
 
     int rc = uv_loop_close(&r->loop);
     if (rc != 0) fprintf(stderr, "liveview-load: the loop did not close cleanly: %s\n", uv_strerror(rc));
-    for (int i = 0; i < config->connections; i++) conn_free(&r->conns[i]);
+    for (int i = 0; i < r->total; i++) conn_free(&r->conns[i]);
     free(r->conns);
     free(r->read_buffer);
     int status = result->joined > 0 ? 0 : -1;

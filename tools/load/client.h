@@ -15,7 +15,8 @@ typedef struct load_config {
     const char *path;             /* the page, "/counter" */
     const char *socket_path;      /* "/live/websocket" */
     const char *event;            /* the phx-click event, "inc" */
-    int connections;
+    int connections; /* clicking */
+    int idle;        /* more connections that join and hold, never click (--idle) */
     int pipeline;    /* events in flight per connection */
     double seconds;  /* measured */
     double warmup;   /* clicked but not measured, before */
@@ -31,6 +32,9 @@ typedef struct load_result {
     uint64_t warmup_events; /* ok replies before it */
     uint64_t joined;
     uint64_t heartbeats;      /* heartbeat replies */
+    uint64_t reply_bytes;     /* bytes of the measured events' ok replies (WebSocket payloads) */
+    uint64_t pushes;          /* "diff" messages the server pushed on its own in the measured time (pub/sub) */
+    uint64_t push_bytes;      /* their bytes (WebSocket payloads) */
     uint64_t error_replies;   /* event replies with another status than ok */
     uint64_t join_failures;   /* connections that never joined: connect, page, upgrade, join */
     uint64_t protocol_errors; /* unparseable frames or messages, replies to nothing in flight */

@@ -31,11 +31,12 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: liveview-load --url http://HOST:PORT [--path /counter] [--event inc]\n"
             "                     [--connections N] [--seconds T] [--pipeline K] [--warmup S]\n"
-            "                     [--join-only] [--processes P] [--server-pid PID] [--json]\n"
+            "                     [--idle N] [--join-only] [--processes P] [--server-pid PID] [--json]\n"
             "                     [--socket-path /live/websocket] [--setup-timeout S] [--heartbeat S]\n"
             "Loads the page N times, joins each view over its own WebSocket and sends\n"
             "click events (K in flight per connection) for T seconds; prints events/s,\n"
-            "latency percentiles and errors (docs/performance.md).\n");
+            "latency percentiles and errors (docs/performance.md). --idle N joins N more\n"
+            "views that never click; --join-only clicks on none.\n");
 }
 
 static int parse_int(const char *name, const char *text, long min, long max, long *out)
@@ -76,7 +77,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"processes", required_argument, NULL, 'P'},   {"server-pid", required_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'J'},              {"socket-path", required_argument, NULL, 'W'},
         {"setup-timeout", required_argument, NULL, 'T'}, {"heartbeat", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
+        {"idle", required_argument, NULL, 'I'},        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     load_config *c = &o->config;
@@ -97,6 +98,10 @@ static int parse_options(int argc, char **argv, options *o)
         case 'c':
             if (parse_int("connections", optarg, 1, 1000000, &n)) return -1;
             c->connections = (int)n;
+            break;
+        case 'I':
+            if (parse_int("idle", optarg, 0, 1000000, &n)) return -1;
+            c->idle = (int)n;
             break;
         case 'k':
             if (parse_int("pipeline", optarg, 1, 4096, &n)) return -1;
@@ -179,7 +184,22 @@ typedef struct cpu_probe {
     long pid;
     bool ok;
     double start_s, end_s;
+    long rss_kb; /* the server's VmRSS when the measured time starts (every view joined); -1 unknown */
 } cpu_probe;
+
+/* VmRSS of the process in kB, -1 when it cannot be read. */
+static long process_rss_kb(long pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
 
 /* utime + stime of the process, in seconds; -1 when it cannot be read. */
 static double process_cpu_seconds(long pid)
@@ -203,6 +223,7 @@ static double process_cpu_seconds(long pid)
 static void probe_start(cpu_probe *p)
 {
     if (!p->pid) return;
+    p->rss_kb = process_rss_kb(p->pid);
     p->start_s = process_cpu_seconds(p->pid);
     p->ok = p->start_s >= 0;
 }
@@ -303,6 +324,9 @@ static void merge_result(load_result *into, const load_result *r)
     into->warmup_events += r->warmup_events;
     into->joined += r->joined;
     into->heartbeats += r->heartbeats;
+    into->reply_bytes += r->reply_bytes;
+    into->pushes += r->pushes;
+    into->push_bytes += r->push_bytes;
     into->client_cpu_seconds += r->client_cpu_seconds;
     into->error_replies += r->error_replies;
     into->join_failures += r->join_failures;
@@ -338,6 +362,7 @@ static int run_processes(const options *o, cpu_probe *probe, load_result *total)
         }
         load_config config = o->config;
         config.connections = o->config.connections / count + (i < o->config.connections % count);
+        config.idle = o->config.idle / count + (i < o->config.idle % count);
         fflush(NULL);
         pid_t pid = fork();
         if (pid < 0) {
@@ -419,6 +444,13 @@ static void print_result(const options *o, const load_result *r, const cpu_probe
                c->connections, r->joined, c->pipeline, o->processes, r->seconds, r->events, rate, p50, p90, p99,
                max, load_errors(r), r->error_replies, r->join_failures, r->protocol_errors, r->closed, r->unanswered,
                r->warmup_events, r->heartbeats, r->setup_seconds);
+        printf(",\"idle\":%d,\"reply_bytes\":%" PRIu64 ",\"bytes_per_reply\":%.1f,\"pushes\":%" PRIu64
+               ",\"push_bytes\":%" PRIu64 ",\"pushes_per_s\":%.1f",
+               c->idle, r->reply_bytes, r->events ? (double)r->reply_bytes / (double)r->events : 0, r->pushes,
+               r->push_bytes, r->seconds > 0 ? (double)r->pushes / r->seconds : 0);
+        if (probe->ok && probe->rss_kb >= 0) printf(",\"server_rss_kb\":%ld", probe->rss_kb);
+        if (probe->ok && r->pushes)
+            printf(",\"server_us_per_push\":%.3f", cpu_us / (double)r->pushes);
         printf(",\"client_cpu_us\":%.0f,\"client_us_per_event\":%.2f", r->client_cpu_seconds * 1e6,
                r->events ? r->client_cpu_seconds * 1e6 / (double)r->events : 0);
         if (probe->ok)
@@ -450,7 +482,7 @@ int main(int argc, char **argv)
     raise_fd_limit();
     signal(SIGPIPE, SIG_IGN);
 
-    cpu_probe probe = {.pid = o.server_pid};
+    cpu_probe probe = {.pid = o.server_pid, .rss_kb = -1};
     if (o.server_pid && process_cpu_seconds(o.server_pid) < 0) {
         fprintf(stderr, "liveview-load: cannot read /proc/%ld/stat (--server-pid)\n", o.server_pid);
         return 2;
