@@ -85,10 +85,15 @@ uninstall:
 # The micro-benchmarks, then server CPU per event under the C load client
 # (bench/load.sh, docs/performance.md; LV_WORKERS and BENCH_* pass through),
 # then the bare epoll echo floor at the same connections and pipelining (bench/floor.sh).
+# The micro-benchmarks, then the suite of issue #12 (bench/suite.sh: one
+# table, build/bench/results.json; about 5 minutes). bench/load.sh and
+# bench/floor.sh run on their own for more connection counts.
 bench: build
-	@for b in $(BUILD)/bin/bench_*; do echo "== $$b"; $$b; done
-	@echo "== bench/load.sh"; LV_SERVER_BIN=$(BUILD)/bin/liveview-examples LV_LOAD_BIN=$(BUILD)/bin/liveview-load bench/load.sh
-	@echo "== bench/floor.sh"; FLOOR_SERVER_BIN=$(BUILD)/bin/floor_echo_server FLOOR_CLIENT_BIN=$(BUILD)/bin/floor_echo_client bench/floor.sh
+	@for b in bench_render bench_templates; do echo "== $$b"; $(BUILD)/bin/$$b; done
+	@bench/peers/liveviewjs/install.sh
+	@echo "== bench/suite.sh"; LV_BENCH_SERVER_BIN=$(BUILD)/bin/bench_server LV_LOAD_BIN=$(BUILD)/bin/liveview-load \
+	    LV_BENCH_VIEWS_BIN=$(BUILD)/bin/bench_views FLOOR_SERVER_BIN=$(BUILD)/bin/floor_echo_server \
+	    FLOOR_CLIENT_BIN=$(BUILD)/bin/floor_echo_client BENCH_DIR=$(BUILD)/bench bench/suite.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_TSAN)
