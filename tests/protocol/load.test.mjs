@@ -101,6 +101,24 @@ test("--processes splits the connections and sums the results", async () => {
   assert.equal(r.errors, 0, JSON.stringify(r));
 });
 
+// --idle views join and never click; on /rtcounter every click broadcasts,
+// so the idle views receive diffs, which the client counts as pushes (the
+// broadcast bench). Only counts are checked, and bounds that hold whatever
+// the timing: each click is at most one diff per view.
+test("--idle joins views that only listen; pushed diffs, reply bytes and the server's RSS are reported", async () => {
+  const r = await runJson(["--url", server.url, "--path", "/rtcounter", "--event", "inc", "--connections", "1",
+                           "--idle", "3", "--seconds", "0.5", "--server-pid", String(server.pid)]);
+  assert.equal(r.connections, 1);
+  assert.equal(r.idle, 3);
+  assert.equal(r.joined, 4);
+  assert.equal(r.errors, 0, JSON.stringify(r));
+  assert.ok(r.events > 0);
+  assert.ok(r.pushes > 0 && r.pushes <= 4 * (r.events + r.warmup_events), JSON.stringify(r));
+  assert.ok(r.push_bytes > r.pushes && r.reply_bytes > r.events, JSON.stringify(r));
+  assert.equal(r.bytes_per_reply, Number((r.reply_bytes / r.events).toFixed(1)));
+  assert.ok(r.server_rss_kb > 0, JSON.stringify(r));
+});
+
 // A port nothing listens on: listen, note the port, close.
 async function deadPort() {
   const srv = net.createServer();
@@ -203,6 +221,7 @@ test("bad options: usage errors exit 2", async () => {
     [["--url", "https://127.0.0.1:1"], /https is not supported/],
     [["--url", server.url, "--connections", "0"], /--connections wants a whole number/],
     [["--url", server.url, "--pipeline", "x"], /--pipeline wants a whole number/],
+    [["--url", server.url, "--idle", "-1"], /--idle wants a whole number/],
     [["--seconds", "1"], /--url is required/],
     [["--url", server.url + "/counter"], /the page goes in --path/],
   ]) {
