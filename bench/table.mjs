@@ -92,7 +92,7 @@ function figures(raw, s) {
   }
   const b = r("broadcast");
   if (b) {
-    f.broadcast_subscribers = b.idle + b.connections;
+    f.broadcast_listening = b.idle;
     f.broadcast_pushes = b.pushes;
     f.broadcast_us_per_delivered = round(b.server_us_per_push, 2);
     f.broadcast_pushes_per_s = round(b.pushes_per_s, 0);
@@ -169,7 +169,7 @@ function table(res) {
   const m = res.million;
   row(`**memory per view**, ${m ? num(m.views) : "1,000,000"} joined views in one process, no sockets (bench_views)`,
       m ? `${num(m.bytes_per_view)} B (${num(m.rss_kb / 1024)} MB)` : "—", "n/a", "", "");
-  row(`**broadcast fan-out**, server µs CPU per delivered update, ${num(c.broadcast_subscribers)} subscribers`,
+  row(`**broadcast fan-out**, server µs CPU per delivered update, ${num(c.broadcast_listening)} views listening + 1 clicking`,
       num(c.broadcast_us_per_delivered, 2), skipped || num(js.broadcast_us_per_delivered, 2), "",
       `JS ÷ C ${ratio(js.broadcast_us_per_delivered, c.broadcast_us_per_delivered)}`);
   row("**bytes per update**, 100-row list, one row changed (the reply's WebSocket payload)",
