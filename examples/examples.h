@@ -35,6 +35,10 @@ extern const lv_view lv_example_prints;
 extern const lv_view lv_example_sort;
 extern const lv_view lv_example_xkcd;
 void lv_example_xkcd_art(lv_request *req);
+/* The bindings a page expects (issue #14 item 7). */
+extern const lv_view lv_example_scroll;
+extern const lv_view lv_example_bindings;
+void lv_example_bindings_submit(lv_request *req);
 extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);

@@ -34,6 +34,8 @@ int lv_examples_register(lv_app *app)
         lv_route(app, "/prints", &lv_example_prints) != 0 || lv_route(app, "/sort", &lv_example_sort) != 0 ||
         lv_route(app, "/xkcd", &lv_example_xkcd) != 0 ||
         lv_http_route(app, "GET", "/xkcd/art", lv_example_xkcd_art) != 0 ||
+        lv_route(app, "/bindings", &lv_example_bindings) != 0 || lv_route(app, "/scroll", &lv_example_scroll) != 0 ||
+        lv_http_route(app, "POST", "/bindings/submit", lv_example_bindings_submit) != 0 ||
         lv_example_showcase(app) != 0)
         return -1;
     return 0;

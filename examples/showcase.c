@@ -68,6 +68,10 @@ static const example examples[] = {
      {"sort.c", "sort.html"}, NULL},
     {"/xkcd", "Comics", "Async fetching with a loading state, prev/next/random live_patch links.",
      {"xkcd.c", "xkcd.html"}, NULL},
+    {"/bindings", "Bindings", "Click-away, focus, blur, keyup, throttle, mounted, page loading and trigger-action.",
+     {"bindings.c", "bindings.html"}, NULL},
+    {"/scroll", "Infinite feed", "phx-viewport-top and -bottom over a stream that keeps three pages.",
+     {"scroll.c", "scroll.html"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 
