@@ -525,6 +525,57 @@ const lv_value *lv_get_value(const lv_socket *socket, const char *name);
 int lv_partial(const char *name, const char *text);
 int lv_partial_file(const char *name, const char *path);
 
+/* Function components with slots and declared attributes
+ * (docs/function-components.md): a named template called as a block,
+ *
+ *     {{#card title="Totals" tone=tone}}
+ *       <p>the default slot</p>
+ *       {{:footer}}<a href="/more">More</a>
+ *     {{/card}}
+ *
+ * whose body reads its attributes by name and places the slots with
+ * {{slot}} (the default one) and {{slot "footer"}}; `slots.footer` is true
+ * when the call gave that slot. Everything is checked when the calling
+ * template compiles: unknown or missing required attributes, literals of
+ * the wrong type, unknown slots, with the template's name and line. An
+ * attribute left out is its default, or null: never an assign of the same
+ * name. Slot content is compiled in the caller's scope. */
+typedef enum lv_attr_type {
+    LV_ATTR_ANY = 0,
+    LV_ATTR_STRING,
+    LV_ATTR_INT,
+    LV_ATTR_NUMBER, /* an int or a double */
+    LV_ATTR_BOOL,
+    LV_ATTR_LIST,
+    LV_ATTR_MAP,
+} lv_attr_type;
+
+typedef struct lv_attr_decl {
+    const char *name;
+    lv_attr_type type;
+    bool required;
+    /* The value when the call leaves the attribute out, as text: a string
+     * as is, "42", "1.5", "true", or JSON for a list or map. NULL: null. A
+     * required attribute has none. */
+    const char *default_value;
+} lv_attr_decl;
+
+typedef struct lv_function_component {
+    const char *name;          /* letters, digits and _; the block's name */
+    const char *template_text; /* the body, or NULL to use template_name */
+    const char *template_name; /* a partial or embedded template ("card.html") */
+    const lv_attr_decl *attrs; /* ends with an entry whose name is NULL; may be NULL */
+    const char *const *slots;  /* named slots, NULL-terminated; may be NULL */
+} lv_function_component;
+
+/* Registers (copies) a function component, before the lv_route calls whose
+ * templates use it; registering a name again replaces it for templates
+ * compiled later. Returns 0, or -1 (after printing why) for a bad name, not
+ * exactly one of template_text and template_name, a bad or duplicate
+ * attribute or slot name, a required attribute with a default, or a
+ * default that is not of the attribute's type. */
+int lv_function_component_register(const lv_function_component *fc);
+
 /* Templates embedded into the program by the CMake function
  * lv_embed_templates (generated code calls this before main). A view whose
  * template_file is `name` uses the text; with LV_ENV=dev the file at
