@@ -29,6 +29,8 @@ extern const lv_view lv_example_volunteers;
 extern const lv_view lv_example_decarbonize;
 extern const lv_view lv_example_sensors;
 extern const lv_view lv_example_presence;
+/* The function components the examples share (components.c). */
+int lv_examples_components_register(void);
 /* LiveViewJS's remaining examples (issue #14 item 8). */
 extern const lv_view lv_example_hello_toggle;
 extern const lv_view lv_example_prints;

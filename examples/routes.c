@@ -4,7 +4,7 @@
 
 int lv_examples_register(lv_app *app)
 {
-    if (lv_route(app, "/", &lv_example_index) != 0 ||
+    if (lv_examples_components_register() != 0 || lv_route(app, "/", &lv_example_index) != 0 ||
         lv_route(app, "/counter", &lv_example_counter) != 0 ||
         lv_route(app, "/todos", &lv_example_todos) != 0 ||
         lv_route(app, "/form", &lv_example_form) != 0 ||
