@@ -33,11 +33,12 @@ static const lv_function_component card = {
     .slots = (const char *const[]){"header", "footer", NULL},
 };
 
-/* A dialog, hidden until a JS command shows it (js_show to="#id"). */
+/* A dialog, hidden until a JS command shows it (js_show to="#id" sets its
+ * display over the hidden attribute; no inline style, for the CSP). */
 static const lv_function_component modal = {
     .name = "modal",
     .template_text = "<div id=\"{{id}}\" class=\"panel\" role=\"dialog\" aria-label=\"{{label}}\" "
-                     "style=\"display: none\">{{slot}}</div>",
+                     "hidden>{{slot}}</div>",
     .attrs = (const lv_attr_decl[]){{.name = "id", .type = LV_ATTR_STRING, .required = true},
                                     {.name = "label", .type = LV_ATTR_STRING, .required = true},
                                     {0}},
