@@ -75,10 +75,21 @@ static void entry_free(lv_fc_entry *e)
     free(e);
 }
 
+/* Words the template language owns after "{{#" or as a tag. */
+static bool reserved_name(const char *name)
+{
+    static const char *const words[] = {"if", "unless", "each", "stream", "else", "as", "component", "slot",
+                                        "slots", "true", "false", "null", "async_result", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (!strcmp(name, *w)) return true;
+    return false;
+}
+
 /* Why the declaration is refused, or NULL; builds *out meanwhile. */
 static const char *build_entry(const lv_function_component *fc, lv_fc_entry *e)
 {
-    if (!fc->name || !lv_registry_valid_name(fc->name, false)) return "a name of letters, digits and _";
+    if (!fc->name || !lv_registry_valid_name(fc->name, false) || reserved_name(fc->name))
+        return "a name of letters, digits and _ that is not a keyword (if, each, slot...)";
     e->name = lv_xstrdup(fc->name);
     if (!fc->template_text == !fc->template_name) return "exactly one of template_text and template_name";
     if (fc->template_text) {

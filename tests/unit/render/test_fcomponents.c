@@ -198,6 +198,8 @@ Test(fcomponents, bad_declarations_are_refused)
     const lv_function_component bad[] = {
         {.name = NULL, .template_text = "x"},
         {.name = "a-b", .template_text = "x"},
+        {.name = "if", .template_text = "x"},
+        {.name = "slot", .template_text = "x"},
         {.name = "none"},
         {.name = "both", .template_text = "x", .template_name = "y"},
         {.name = "d", .template_text = "x", .attrs = bad_default},
