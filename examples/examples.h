@@ -29,6 +29,18 @@ extern const lv_view lv_example_volunteers;
 extern const lv_view lv_example_decarbonize;
 extern const lv_view lv_example_sensors;
 extern const lv_view lv_example_presence;
+/* The function components the examples share (components.c). */
+int lv_examples_components_register(void);
+/* LiveViewJS's remaining examples (issue #14 item 8). */
+extern const lv_view lv_example_hello_toggle;
+extern const lv_view lv_example_prints;
+extern const lv_view lv_example_sort;
+extern const lv_view lv_example_xkcd;
+void lv_example_xkcd_art(lv_request *req);
+/* The bindings a page expects (issue #14 item 7). */
+extern const lv_view lv_example_scroll;
+extern const lv_view lv_example_bindings;
+void lv_example_bindings_submit(lv_request *req);
 extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);

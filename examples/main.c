@@ -14,6 +14,8 @@ int main(void)
     lv_config cfg;
     lv_config_defaults(&cfg);
     cfg.title = "Examples";
+    /* The /js example's external redirect goes to the Phoenix docs. */
+    if (!cfg.allowed_redirect_hosts) cfg.allowed_redirect_hosts = "hexdocs.pm";
     /* LV_FILES_DIR: a folder to serve at /files as well (lv_static). */
     const char *files_dir = getenv("LV_FILES_DIR");
 

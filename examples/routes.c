@@ -4,7 +4,7 @@
 
 int lv_examples_register(lv_app *app)
 {
-    if (lv_route(app, "/", &lv_example_index) != 0 ||
+    if (lv_examples_components_register() != 0 || lv_route(app, "/", &lv_example_index) != 0 ||
         lv_route(app, "/counter", &lv_example_counter) != 0 ||
         lv_route(app, "/todos", &lv_example_todos) != 0 ||
         lv_route(app, "/form", &lv_example_form) != 0 ||
@@ -30,6 +30,12 @@ int lv_examples_register(lv_app *app)
         lv_route(app, "/presence", &lv_example_presence) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0 ||
+        lv_route(app, "/helloToggle", &lv_example_hello_toggle) != 0 ||
+        lv_route(app, "/prints", &lv_example_prints) != 0 || lv_route(app, "/sort", &lv_example_sort) != 0 ||
+        lv_route(app, "/xkcd", &lv_example_xkcd) != 0 ||
+        lv_http_route(app, "GET", "/xkcd/art", lv_example_xkcd_art) != 0 ||
+        lv_route(app, "/bindings", &lv_example_bindings) != 0 || lv_route(app, "/scroll", &lv_example_scroll) != 0 ||
+        lv_http_route(app, "POST", "/bindings/submit", lv_example_bindings_submit) != 0 ||
         lv_example_showcase(app) != 0)
         return -1;
     return 0;

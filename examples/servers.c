@@ -74,13 +74,13 @@ const lv_view lv_example_servers = {
         "class=\"{{#if (eq s.name selected.name)}}selected{{/if}}\">"
         "<span class=\"status {{s.status}}\"></span>{{s.name}}</a>{{/each}}\n"
         "</nav>\n"
-        "<section id=\"server\" class=\"card\">\n"
-        "  <h2 id=\"server-name\">{{selected.name}}</h2>\n"
+        "{{#card id=\"server\"}}\n"
         "  <p>Status: <span class=\"status {{selected.status}}\"></span><b id=\"server-status\">"
         "{{selected.status}}</b></p>\n"
         "  <dl><dt>Framework</dt><dd>{{selected.framework}}</dd><dt>Size</dt><dd>{{selected.size}}</dd>"
         "<dt>Deploys</dt><dd>{{selected.deploys}}</dd><dt>Last commit</dt><dd>{{selected.last_commit}}</dd></dl>\n"
-        "</section>\n"
+        "  {{:header}}<h2 id=\"server-name\">{{selected.name}}</h2>\n"
+        "{{/card}}\n"
         "</div>\n"
         "</main>",
     .mount = servers_mount,

@@ -60,6 +60,18 @@ static const example examples[] = {
      {"sensors.c", "sensors.html"}, NULL},
     {"/presence", "Presence", "Who is on this page, with the name each visitor picks, across processes.",
      {"presence.c", "presence.html"}, NULL},
+    {"/helloToggle", "Hello toggle", "The smallest state change: one boolean flipped by a click.",
+     {"hello_toggle.c", "hello_toggle.html"}, NULL},
+    {"/prints", "Prints", "A range input in a form with phx-change: the price follows the slider.",
+     {"prints.c", "prints.html"}, NULL},
+    {"/sort", "Sort", "Pagination and sorting in four query params, chosen in a form answered with push_patch.",
+     {"sort.c", "sort.html"}, NULL},
+    {"/xkcd", "Comics", "Async fetching with a loading state, prev/next/random live_patch links.",
+     {"xkcd.c", "xkcd.html"}, NULL},
+    {"/bindings", "Bindings", "Click-away, focus, blur, keyup, throttle, mounted, page loading and trigger-action.",
+     {"bindings.c", "bindings.html"}, NULL},
+    {"/scroll", "Infinite feed", "phx-viewport-top and -bottom over a stream that keeps three pages.",
+     {"scroll.c", "scroll.html"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

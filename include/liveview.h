@@ -359,7 +359,9 @@ lv_value *lv_presence_list(lv_app *app, const char *topic);
 int lv_push_patch(lv_socket *socket, const char *to, bool replace);
 /* Moves to another LiveView over the same WebSocket (no page load). */
 int lv_push_navigate(lv_socket *socket, const char *to, bool replace);
-/* A full page load of `to`. Flash set before it survives the navigation. */
+/* A full page load of `to`. Flash set before it survives the navigation.
+ * `to` may also be an absolute http(s) URL on a host listed in
+ * lv_config.allowed_redirect_hosts (an external redirect). */
 int lv_redirect(lv_socket *socket, const char *to);
 
 /* Flash messages: the assign "flash" is a map of key -> message that
@@ -377,6 +379,10 @@ void lv_page_title(lv_socket *socket, const char *title);
  * "phx:name". Returns 0, or -1 for a bad payload (see "Payloads" above: it
  * travels as JSON) or a NULL name. */
 int lv_push_event(lv_socket *socket, const char *name, const lv_value *payload);
+/* As lv_push_event, but the client dispatches the event before it applies
+ * the diff that carries it (Phoenix's push_event(..., dispatch: :before)):
+ * a "phx:name" listener sees the page as it was before this render. */
+int lv_push_event_before(lv_socket *socket, const char *name, const lv_value *payload);
 /* From handle_event of a hook's pushEvent: the reply its callback receives
  * (a map, copied; NULL for {}). Returns 0, or -1 for a bad payload. */
 int lv_reply(lv_socket *socket, const lv_value *payload);
@@ -518,6 +524,57 @@ const lv_value *lv_get_value(const lv_socket *socket, const char *name);
  * Return 0, or -1 (after printing why) for a bad name or unreadable file. */
 int lv_partial(const char *name, const char *text);
 int lv_partial_file(const char *name, const char *path);
+
+/* Function components with slots and declared attributes
+ * (docs/function-components.md): a named template called as a block,
+ *
+ *     {{#card title="Totals" tone=tone}}
+ *       <p>the default slot</p>
+ *       {{:footer}}<a href="/more">More</a>
+ *     {{/card}}
+ *
+ * whose body reads its attributes by name and places the slots with
+ * {{slot}} (the default one) and {{slot "footer"}}; `slots.footer` is true
+ * when the call gave that slot. Everything is checked when the calling
+ * template compiles: unknown or missing required attributes, literals of
+ * the wrong type, unknown slots, with the template's name and line. An
+ * attribute left out is its default, or null: never an assign of the same
+ * name. Slot content is compiled in the caller's scope. */
+typedef enum lv_attr_type {
+    LV_ATTR_ANY = 0,
+    LV_ATTR_STRING,
+    LV_ATTR_INT,
+    LV_ATTR_NUMBER, /* an int or a double */
+    LV_ATTR_BOOL,
+    LV_ATTR_LIST,
+    LV_ATTR_MAP,
+} lv_attr_type;
+
+typedef struct lv_attr_decl {
+    const char *name;
+    lv_attr_type type;
+    bool required;
+    /* The value when the call leaves the attribute out, as text: a string
+     * as is, "42", "1.5", "true", or JSON for a list or map. NULL: null. A
+     * required attribute has none. */
+    const char *default_value;
+} lv_attr_decl;
+
+typedef struct lv_function_component {
+    const char *name;          /* letters, digits and _; the block's name */
+    const char *template_text; /* the body, or NULL to use template_name */
+    const char *template_name; /* a partial or embedded template ("card.html") */
+    const lv_attr_decl *attrs; /* ends with an entry whose name is NULL; may be NULL */
+    const char *const *slots;  /* named slots, NULL-terminated; may be NULL */
+} lv_function_component;
+
+/* Registers (copies) a function component, before the lv_route calls whose
+ * templates use it; registering a name again replaces it for templates
+ * compiled later. Returns 0, or -1 (after printing why) for a bad name, not
+ * exactly one of template_text and template_name, a bad or duplicate
+ * attribute or slot name, a required attribute with a default, or a
+ * default that is not of the attribute's type. */
+int lv_function_component_register(const lv_function_component *fc);
 
 /* Templates embedded into the program by the CMake function
  * lv_embed_templates (generated code calls this before main). A view whose
@@ -774,6 +831,22 @@ lv_js *lv_js_patch(lv_js *js, const char *href, bool replace);
 /* Runs the commands held in attribute `attr` of the elements (opts->to, or
  * the element itself): phx-remove, data-cancel... */
 lv_js *lv_js_exec(lv_js *js, const char *attr, const lv_js_opts *opts);
+/* Toggles attribute `attr`: absent, it is set to val1; present, it flips
+ * between val1 and val2, or is removed when val2 is NULL. */
+lv_js *lv_js_toggle_attr(lv_js *js, const char *attr, const char *val1, const char *val2,
+                         const lv_js_opts *opts);
+/* Makes later patches leave these attributes of the elements as the
+ * browser has them: space-separated names, a trailing '*' matches a prefix
+ * ("open data-*"), e.g. a <details>' open. */
+lv_js *lv_js_ignore_attrs(lv_js *js, const char *names, const lv_js_opts *opts);
+/* Focuses the first focusable element inside the elements (a dialog's first
+ * input). */
+lv_js *lv_js_focus_first(lv_js *js, const lv_js_opts *opts);
+/* Remembers the elements (or the one clicked) on the client's focus stack;
+ * pop_focus focuses the last one remembered and forgets it: open a dialog
+ * with push_focus, close it with pop_focus. */
+lv_js *lv_js_push_focus(lv_js *js, const lv_js_opts *opts);
+lv_js *lv_js_pop_focus(lv_js *js);
 
 /* ------------------------------------------------------------------------
  * LiveComponents: stateful parts of a page with their own assigns, template
@@ -983,6 +1056,13 @@ typedef struct lv_config {
      * goes on and the broker reconnects). Ignored when the app sets its own
      * broker (lv_app_set_broker). Env LV_REDIS_URL. */
     const char *redis_url;
+    /* Hosts that lv_redirect may send the browser to with an absolute
+     * http(s) URL, comma-separated host or host:port entries compared
+     * exactly, ignoring case ("docs.example.com, example.org:8443"). NULL
+     * or "": local paths only. A redirect to any other host is refused (-1)
+     * and logged; a malformed entry makes lv_app_new fail. Env
+     * LV_ALLOWED_REDIRECT_HOSTS. */
+    const char *allowed_redirect_hosts;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment

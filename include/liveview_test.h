@@ -128,8 +128,9 @@ const char *lv_test_path(lv_test_view *v);
 /* The view's flash message for key ("info", "error"), or NULL: what
  * {{flash.key}} shows. */
 const char *lv_test_flash(lv_test_view *v, const char *key);
-/* The payload (a map) of the last lv_push_event named name the view
- * received, or NULL when none. lv_test_pushed_count says how many. */
+/* The payload (a map) of the last lv_push_event (or lv_push_event_before)
+ * named name the view received, or NULL when none. lv_test_pushed_count
+ * says how many. */
 const lv_value *lv_test_pushed(lv_test_view *v, const char *name);
 int lv_test_pushed_count(lv_test_view *v, const char *name);
 /* True while the view is joined: false after it redirected away, failed

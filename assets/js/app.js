@@ -112,6 +112,25 @@
         c.dataset.max = String(max);
       },
     },
+    // The /js example's lv_push_event_before: the server pushes "seen_before"
+    // (dispatched before the diff is applied) and "seen_after" (after) with
+    // the same render; each notes what the watched element showed then.
+    DispatchOrder: {
+      mounted: function () {
+        var hook = this, seen = {};
+        var watched = function () {
+          var el = document.querySelector(hook.el.dataset.watch);
+          return el ? el.textContent : "";
+        };
+        ["seen_before", "seen_after"].forEach(function (name) {
+          hook.handleEvent(name, function () {
+            seen[name] = watched();
+            hook.el.textContent = "before the patch: " + (seen.seen_before ?? "?") +
+              ", after it: " + (seen.seen_after ?? "?");
+          });
+        });
+      },
+    },
   };
 
   // Connect params: what mount reads with lv_connect_params once the socket

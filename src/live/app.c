@@ -11,6 +11,7 @@
 #include "live/live.h"
 #include "live/presence.h"
 #include "live/templates.h"
+#include "security/redirect.h"
 #include "util/form.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -74,6 +75,7 @@ void lv_config_defaults(lv_config *cfg)
     cfg->allowed_origins = env_or("LV_ALLOWED_ORIGINS", NULL);
     cfg->trusted_proxies = env_or("LV_TRUSTED_PROXIES", NULL);
     cfg->redis_url = env_or("LV_REDIS_URL", NULL);
+    cfg->allowed_redirect_hosts = env_or("LV_ALLOWED_REDIRECT_HOSTS", NULL);
     const char *serde = getenv("LV_SESSION_SERDE");
     if (serde && strcmp(serde, "encrypted") == 0)
         cfg->session_serde = LV_SERDE_ENCRYPTED;
@@ -157,6 +159,12 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    char redirect_error[160];
+    if (lv_redirect_hosts_check(cfg->allowed_redirect_hosts, redirect_error, sizeof redirect_error) != 0) {
+        lv_log_error("%s", redirect_error);
+        return NULL;
+    }
+
     lv_origin_policy origins;
     char origin_error[160];
     if (lv_origin_policy_parse(&origins, cfg->allowed_origins, origin_error, sizeof origin_error) != 0) {
@@ -193,6 +201,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     app->config.session_cookie = dup_or_null(cfg->session_cookie ? cfg->session_cookie : "_lv_session");
     app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
     app->config.trusted_proxies = dup_or_null(cfg->trusted_proxies);
+    app->config.allowed_redirect_hosts = dup_or_null(cfg->allowed_redirect_hosts);
     app->config.secret_key_base = NULL; /* only the derived keys are kept */
     app->origins = origins;
     app->trusted_proxies = proxies;
@@ -396,6 +405,7 @@ void lv_app_free(lv_app *app)
     lv_trusted_proxies_free(&app->trusted_proxies);
     lv_redis_url_free(&app->redis_url);
     free((char *)app->config.trusted_proxies);
+    free((char *)app->config.allowed_redirect_hosts);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);
     free((char *)app->config.host);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "live/live.h"
+#include "security/redirect.h"
 #include "util/log.h"
 
 /* A local path a browser cannot read as another host or scheme: one '/',
@@ -55,7 +56,17 @@ int lv_push_navigate(lv_socket *s, const char *to, bool replace)
 
 int lv_redirect(lv_socket *s, const char *to)
 {
-    return set_nav(s, LV_NAV_REDIRECT, to, false);
+    if (lv_local_path(to)) return set_nav(s, LV_NAV_REDIRECT, to, false);
+    if (!lv_redirect_external_allowed(to, s->app->config.allowed_redirect_hosts)) {
+        /* The URL itself is not logged: it may come from the request. */
+        lv_log_error("%s: refused a redirect to a URL whose host is not in allowed_redirect_hosts",
+                     s->route->view->name);
+        return -1;
+    }
+    lv_socket_extras *x = lv_socket_extras_of(s);
+    free(x->nav.to);
+    x->nav = (lv_nav){LV_NAV_REDIRECT, false, lv_xstrdup(to)};
+    return 0;
 }
 
 /* The flash map (a MAP value), or NULL. */
@@ -139,7 +150,10 @@ void lv_page_title(lv_socket *s, const char *title)
     x->title_changed = true;
 }
 
-int lv_push_event(lv_socket *s, const char *name, const lv_value *payload)
+/* Queues [name, payload] or, dispatched before the patch, [name, payload,
+ * true]: the 1.2 client's applyDiff runs the three-element ones before it
+ * patches the DOM (view.ts). */
+static int queue_event(lv_socket *s, const char *name, const lv_value *payload, bool before_patch)
 {
     lv_value copy;
     if (!name || !lv_payload_copy(payload, true, &copy)) return -1;
@@ -148,8 +162,19 @@ int lv_push_event(lv_socket *s, const char *name, const lv_value *payload)
     lv_value event = lv_value_list();
     lv_value_list_push(&event, lv_value_string(name, strlen(name)));
     lv_value_list_push(&event, copy);
+    if (before_patch) lv_value_list_push(&event, lv_value_bool(true));
     lv_value_list_push(&x->events, event);
     return 0;
+}
+
+int lv_push_event(lv_socket *s, const char *name, const lv_value *payload)
+{
+    return queue_event(s, name, payload, false);
+}
+
+int lv_push_event_before(lv_socket *s, const char *name, const lv_value *payload)
+{
+    return queue_event(s, name, payload, true);
 }
 
 int lv_reply(lv_socket *s, const lv_value *payload)

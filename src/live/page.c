@@ -12,6 +12,7 @@
 #include "live/lifecycle.h"
 #include "live/live.h"
 #include "render/escape.h"
+#include "security/redirect.h"
 #include "util/log.h"
 #include "util/value_json.h"
 
@@ -80,7 +81,15 @@ static void redirect_from_mount(lv_request *req, lv_socket *socket, const char *
                       flash);
         free(flash);
     }
-    lv_respond_redirect(req, to);
+    if (lv_local_path(to)) {
+        lv_respond_redirect(req, to);
+    } else if (lv_redirect_external_allowed(to, req->app->config.allowed_redirect_hosts)) {
+        free(req->location);
+        req->location = lv_xstrdup(to);
+        lv_respond(req, 302, NULL, NULL, 0);
+    } else {
+        lv_respond_redirect(req, to); /* refuses and logs */
+    }
     req->status = 302;
 }
 

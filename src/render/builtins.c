@@ -52,6 +52,11 @@ static const struct {
     JS_COMMAND("js_navigate", LV_JS_NAVIGATE),
     JS_COMMAND("js_patch", LV_JS_PATCH),
     JS_COMMAND("js_exec", LV_JS_EXEC),
+    JS_COMMAND("js_toggle_attr", LV_JS_TOGGLE_ATTR),
+    JS_COMMAND("js_ignore_attrs", LV_JS_IGNORE_ATTRS),
+    JS_COMMAND("js_focus_first", LV_JS_FOCUS_FIRST),
+    JS_COMMAND("js_push_focus", LV_JS_PUSH_FOCUS),
+    JS_COMMAND("js_pop_focus", LV_JS_POP_FOCUS),
     {"js", lv_builtin_js, NULL},
 };
 

@@ -53,6 +53,11 @@ enum lv_js_kind {
     LV_JS_NAVIGATE,
     LV_JS_PATCH,
     LV_JS_EXEC,
+    LV_JS_TOGGLE_ATTR,
+    LV_JS_IGNORE_ATTRS,
+    LV_JS_FOCUS_FIRST,
+    LV_JS_PUSH_FOCUS,
+    LV_JS_POP_FOCUS,
 };
 /* user: (void *)(uintptr_t) an enum lv_js_kind. */
 int lv_builtin_js_command(lv_helper_call *call, void *user);

@@ -308,6 +308,66 @@ lv_js *lv_js_focus(lv_js *js, const lv_js_opts *o)
     return end(js);
 }
 
+/* toggle_attr: sets attr to val1 when absent; with val2, flips between
+ * val1 and val2; without, removes it when present (js.js toggleAttr). */
+lv_js *lv_js_toggle_attr(lv_js *js, const char *attr, const char *val1, const char *val2,
+                         const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!attr || !*attr || !val1) return refuse(js, before);
+    lv_buf *b = begin(js, "toggle_attr");
+    key(b, "attr");
+    lv_buf_putc(b, '[');
+    lv_json_cstr(b, attr);
+    lv_buf_putc(b, ',');
+    lv_json_cstr(b, val1);
+    if (val2) {
+        lv_buf_putc(b, ',');
+        lv_json_cstr(b, val2);
+    }
+    lv_buf_putc(b, ']');
+    key_to(b, o);
+    return end(js);
+}
+
+/* ignore_attrs: the client keeps the element's current value of these
+ * attributes (names, or prefixes ending in '*') across later patches. */
+lv_js *lv_js_ignore_attrs(lv_js *js, const char *names, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    size_t before = js->json.len;
+    if (!names || !names[strspn(names, " \t\r\n\f")]) return refuse(js, before);
+    lv_buf *b = begin(js, "ignore_attrs");
+    key(b, "attrs");
+    class_list(b, names);
+    key_to(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_focus_first(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "focus_first");
+    key_to(b, o);
+    return end(js);
+}
+
+lv_js *lv_js_push_focus(lv_js *js, const lv_js_opts *o)
+{
+    if (!o) o = &no_opts;
+    lv_buf *b = begin(js, "push_focus");
+    key_to(b, o);
+    return end(js);
+}
+
+/* pop_focus takes no target: it focuses what the last push_focus saved. */
+lv_js *lv_js_pop_focus(lv_js *js)
+{
+    begin(js, "pop_focus");
+    return end(js);
+}
+
 /* A path on this site: "/" then not "/" or "\" (which a browser reads as
  * another host), no control characters, no scheme. */
 static bool local_href(const char *href)
@@ -447,24 +507,38 @@ static const unsigned char js_helper_argc[] = {
     [LV_JS_REMOVE_CLASS] = 1, [LV_JS_TOGGLE_CLASS] = 1, [LV_JS_TRANSITION] = 1, [LV_JS_SET_ATTR] = 2,
     [LV_JS_REMOVE_ATTR] = 1, [LV_JS_DISPATCH] = 1,  [LV_JS_PUSH] = 1,        [LV_JS_FOCUS] = 0,
     [LV_JS_NAVIGATE] = 1,  [LV_JS_PATCH] = 1,       [LV_JS_EXEC] = 1,
+    [LV_JS_TOGGLE_ATTR] = 2, [LV_JS_IGNORE_ATTRS] = 1, [LV_JS_FOCUS_FIRST] = 0, [LV_JS_PUSH_FOCUS] = 0,
+    [LV_JS_POP_FOCUS] = 0,
 };
+
+/* Commands whose last positional argument may be left out. */
+static bool js_helper_argc_ok(enum lv_js_kind kind, size_t argc)
+{
+    if (kind == LV_JS_TOGGLE_ATTR) return argc == 2 || argc == 3;
+    return argc == js_helper_argc[kind];
+}
 
 int lv_builtin_js_command(lv_helper_call *call, void *user)
 {
     enum lv_js_kind kind = (enum lv_js_kind)(uintptr_t)user;
-    if (lv_helper_argc(call) != js_helper_argc[kind]) return -1;
+    if (!js_helper_argc_ok(kind, lv_helper_argc(call))) return -1;
     const char *a0 = str_of(lv_helper_arg(call, 0));
     const lv_value *a1v = lv_helper_arg(call, 1);
+    const lv_value *a2v = lv_helper_arg(call, 2);
     lv_buf a1 = LV_BUF_INIT; /* set_attr's value may be a number */
     if (a1v) lv_value_to_text(a1v, &a1);
+    lv_buf a2 = LV_BUF_INIT;
+    if (a2v) lv_value_to_text(a2v, &a2);
     if (js_helper_argc[kind] >= 1 && !a0) {
         lv_buf_free(&a1);
+        lv_buf_free(&a2);
         return -1;
     }
     helper_opts h;
     if (!read_opts(call, &h)) {
         helper_opts_free(&h);
         lv_buf_free(&a1);
+        lv_buf_free(&a2);
         return -1;
     }
     const lv_js_opts *o = &h.opts;
@@ -489,10 +563,18 @@ int lv_builtin_js_command(lv_helper_call *call, void *user)
     case LV_JS_NAVIGATE: lv_js_navigate(js, a0, h.replace); break;
     case LV_JS_PATCH: lv_js_patch(js, a0, h.replace); break;
     case LV_JS_EXEC: lv_js_exec(js, a0, o); break;
+    case LV_JS_TOGGLE_ATTR:
+        lv_js_toggle_attr(js, a0, a1.data ? a1.data : "", a2v ? (a2.data ? a2.data : "") : NULL, o);
+        break;
+    case LV_JS_IGNORE_ATTRS: lv_js_ignore_attrs(js, a0, o); break;
+    case LV_JS_FOCUS_FIRST: lv_js_focus_first(js, o); break;
+    case LV_JS_PUSH_FOCUS: lv_js_push_focus(js, o); break;
+    case LV_JS_POP_FOCUS: lv_js_pop_focus(js); break;
     }
     free(transition_storage);
     helper_opts_free(&h);
     lv_buf_free(&a1);
+    lv_buf_free(&a2);
     const char *json = lv_js_json(js);
     int rc = -1;
     if (json) {

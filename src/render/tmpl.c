@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/fcomponents.h"
 #include "render/registry.h"
 #include "render/stream.h"
 #include "util/json.h"
@@ -237,6 +238,15 @@ typedef struct compiler {
     int partial_depth;
     int nesting;
     uint64_t source_hash;
+    /* Function components being compiled (innermost last), and the scope
+     * ranges hidden while a slot's content is compiled in its caller's
+     * scope (see "Function components" below). */
+    struct fc_frame *fc_frames[MAX_PARTIAL_DEPTH];
+    int fc_depth;
+    struct hidden_range {
+        size_t from, to;
+    } hidden[MAX_PARTIAL_DEPTH];
+    int hidden_count;
 } compiler;
 
 typedef enum term_kind { TERM_EOF, TERM_ELSE, TERM_CLOSE } term_kind;
@@ -536,6 +546,15 @@ static bool parse_number_literal(const char *s, size_t n, lv_value *out)
     return true;
 }
 
+/* True when scope entry k belongs to a function component's body whose
+ * slot content is being compiled: the content sees its caller's names. */
+static bool scope_hidden(const compiler *c, size_t k)
+{
+    for (int i = 0; i < c->hidden_count; i++)
+        if (k >= c->hidden[i].from && k < c->hidden[i].to) return true;
+    return false;
+}
+
 /* Resolves a dotted word to an expression: a local, an alias (a partial's
  * argument, substituted), true/false/null, or an assign. */
 static lv_tmpl_expr *resolve_path(lexer *lx, size_t start, size_t len)
@@ -555,6 +574,7 @@ static lv_tmpl_expr *resolve_path(lexer *lx, size_t start, size_t len)
 
     for (size_t k = c->scope_count; k-- > 0;) {
         scope_entry *se = &c->scope[k];
+        if (scope_hidden(c, k)) continue;
         if (strlen(se->name) != root_len || memcmp(se->name, s, root_len) != 0) continue;
         if (se->kind == SCOPE_LOCAL) {
             e = expr_new(LV_BASE_LOCAL, lx->src, lx->line);
@@ -1314,6 +1334,316 @@ static bool parse_output(compiler *c, source *src, builder *b, html_ctx *h, size
     return true;
 }
 
+/* ---- Function components with slots ---------------------------------------
+ *
+ *   {{#card title="Totals" tone=tone}}default slot{{:footer}}footer slot{{/card}}
+ *
+ * compiles the registered body of "card" in place (like a partial), with
+ * each declared attribute bound to its argument, its default or null, and
+ * `slots` bound to a map saying which slots the call gave. In the body,
+ * {{slot}} and {{slot "footer"}} compile the call's slot text right there,
+ * in the caller's scope: the body's own names are hidden meanwhile. The
+ * checks against the declaration happen here, at compile time. */
+
+#define FC_MAX_SLOTS 16
+
+typedef struct fc_slot {
+    const char *name; /* into the caller's text; "inner_block" for the default */
+    size_t name_len;
+    size_t start, end; /* the content, in the caller's text */
+} fc_slot;
+
+typedef struct fc_frame {
+    const lv_fc_entry *fc;
+    const source *caller;
+    size_t call_mark; /* scope entries from here on are the body's */
+    fc_slot slots[FC_MAX_SLOTS + 1];
+    int slot_count;
+} fc_frame;
+
+/* The registered component named by the word after '#' in [start, end). */
+static const lv_fc_entry *fc_named_at(const source *src, size_t start, size_t end)
+{
+    size_t n = 0;
+    while (start + n < end && is_name_char(src->text[start + n])) n++;
+    if (n == 0 || (start + n < end && !is_space(src->text[start + n]))) return NULL;
+    return lv_fc_lookup(src->text + start, n);
+}
+
+/* Finds the {{/name}} closing a call whose tag ends at `from`, and the
+ * {{:slot}} separators at its own level (a nested call of any function
+ * component is skipped whole). Fills the frame's slots; *close_end is the
+ * offset after {{/name}}. Returns false after reporting an error. */
+static bool fc_scan(compiler *c, const source *src, size_t from, fc_frame *frame, size_t *close_end, size_t call_open)
+{
+    const char *t = src->text;
+    const char *name = frame->fc->name;
+    size_t name_len = strlen(name);
+    int depth = 0;
+    frame->slot_count = 1;
+    frame->slots[0] = (fc_slot){"inner_block", 11, from, 0};
+    for (size_t i = from; i < src->len;) {
+        const char *found = memmem(t + i, src->len - i, "{{", 2);
+        if (!found) break;
+        size_t open = (size_t)(found - t);
+        if (open > 0 && t[open - 1] == '\\') {
+            i = open + 2;
+            continue;
+        }
+        if (open + 2 < src->len && t[open + 2] == '!') {
+            bool long_form = open + 4 < src->len && t[open + 3] == '-' && t[open + 4] == '-';
+            const char *closer = long_form ? "--}}" : "}}";
+            const char *cl = memmem(t + open + 3, src->len - open - 3, closer, strlen(closer));
+            if (!cl) break;
+            i = (size_t)(cl - t) + strlen(closer);
+            continue;
+        }
+        bool raw = open + 2 < src->len && t[open + 2] == '{';
+        size_t s = open + (raw ? 3 : 2);
+        size_t close = find_close(src, s, raw ? "}}}" : "}}");
+        if (close == SIZE_MAX) break;
+        i = close + (raw ? 3 : 2);
+        if (raw) continue;
+        while (s < close && is_space(t[s])) s++;
+        size_t e = close;
+        while (e > s && is_space(t[e - 1])) e--;
+        if (s >= e) continue;
+        size_t w = s + 1, wn = 0;
+        while (w + wn < e && is_name_char(t[w + wn])) wn++;
+        if (t[s] == '#' && fc_named_at(src, w, e)) {
+            depth++;
+        } else if (t[s] == '/' && wn == e - w && lv_fc_lookup(t + w, wn)) {
+            if (depth-- > 0) continue;
+            if (wn != name_len || memcmp(t + w, name, wn) != 0) {
+                report(c, src, open, "{{/%.*s}} where {{/%s}} was expected", (int)wn, t + w, name);
+                return false;
+            }
+            frame->slots[frame->slot_count - 1].end = open;
+            *close_end = i;
+            return true;
+        } else if (t[s] == ':' && depth == 0) {
+            if (wn == 0 || wn != e - w) {
+                report(c, src, open, "expected a slot name: {{:name}}");
+                return false;
+            }
+            if (!lv_fc_has_slot(frame->fc, t + w, wn)) {
+                report(c, src, w, "%s has no slot \"%.*s\"", name, shown_len(t + w, wn), t + w);
+                return false;
+            }
+            for (int k = 1; k < frame->slot_count; k++) {
+                if (frame->slots[k].name_len == wn && memcmp(frame->slots[k].name, t + w, wn) == 0) {
+                    report(c, src, w, "slot \"%.*s\" given twice", shown_len(t + w, wn), t + w);
+                    return false;
+                }
+            }
+            if (frame->slot_count > FC_MAX_SLOTS) {
+                report(c, src, open, "more than %d slots", FC_MAX_SLOTS);
+                return false;
+            }
+            frame->slots[frame->slot_count - 1].end = open;
+            frame->slots[frame->slot_count++] = (fc_slot){t + w, wn, i, 0};
+        }
+    }
+    report(c, src, call_open, "{{#%s}} is never closed (expected {{/%s}})", name, name);
+    return false;
+}
+
+/* True when the default slot holds only whitespace: no slot given. */
+static bool fc_slot_blank(const source *src, const fc_slot *slot)
+{
+    for (size_t i = slot->start; i < slot->end; i++)
+        if (!is_space(src->text[i])) return false;
+    return true;
+}
+
+/* Checks the call's arguments against the declaration and pushes one alias
+ * per declared attribute, plus `slots`. Takes the arguments. */
+static bool fc_bind(compiler *c, const source *src, fc_frame *frame, lv_tmpl_expr *holder, size_t at, int line)
+{
+    const lv_fc_entry *fc = frame->fc;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < holder->named_count; i++) {
+        const char *key = holder->named[i].key;
+        const lv_fc_attr *a = lv_fc_attr_of(fc, key, strlen(key));
+        const lv_tmpl_expr *v = holder->named[i].value;
+        if (!a) {
+            report(c, src, at, "%s has no attribute \"%s\"", fc->name, key);
+            ok = false;
+        } else if (v->base == LV_BASE_LITERAL && v->seg_count == 0 && !lv_fc_value_fits(a->type, &v->literal)) {
+            report(c, src, at, "%s: attribute \"%s\" must be %s", fc->name, key, lv_fc_type_name(a->type));
+            ok = false;
+        }
+        for (uint32_t k = 0; ok && k < i; k++) {
+            if (!strcmp(holder->named[k].key, key)) {
+                report(c, src, at, "%s: attribute \"%s\" given twice", fc->name, key);
+                ok = false;
+            }
+        }
+    }
+    for (size_t i = 0; ok && i < fc->attr_count; i++) {
+        const lv_fc_attr *a = &fc->attrs[i];
+        lv_tmpl_expr *value = NULL;
+        for (uint32_t k = 0; k < holder->named_count; k++) {
+            if (!strcmp(holder->named[k].key, a->name)) {
+                value = holder->named[k].value;
+                holder->named[k].value = NULL;
+            }
+        }
+        if (!value && a->required) {
+            report(c, src, at, "%s: missing required attribute \"%s\"", fc->name, a->name);
+            ok = false;
+            break;
+        }
+        if (!value) {
+            value = expr_new(LV_BASE_LITERAL, src, line);
+            value->literal = lv_value_clone(&a->default_value);
+        }
+        c->scope = lv_xrealloc(c->scope, (c->scope_count + 1) * sizeof *c->scope);
+        c->scope[c->scope_count++] = (scope_entry){lv_xstrdup(a->name), SCOPE_ALIAS, 0, value};
+    }
+    named_free(holder->named, holder->named_count);
+    holder->named = NULL;
+    holder->named_count = 0;
+    if (!ok) return false;
+    lv_tmpl_expr *given = expr_new(LV_BASE_LITERAL, src, line);
+    given->literal = lv_value_map();
+    lv_value_map_set(&given->literal, "inner_block", lv_value_bool(!fc_slot_blank(src, &frame->slots[0])));
+    for (size_t i = 0; i < fc->slot_count; i++) {
+        bool has = false;
+        for (int k = 1; k < frame->slot_count; k++)
+            has = has || (frame->slots[k].name_len == strlen(fc->slots[i]) &&
+                          memcmp(frame->slots[k].name, fc->slots[i], frame->slots[k].name_len) == 0);
+        lv_value_map_set(&given->literal, fc->slots[i], lv_value_bool(has));
+    }
+    c->scope = lv_xrealloc(c->scope, (c->scope_count + 1) * sizeof *c->scope);
+    c->scope[c->scope_count++] = (scope_entry){lv_xstrdup("slots"), SCOPE_ALIAS, 0, given};
+    return true;
+}
+
+/* {{#name key=expr ...}} ... {{/name}}: [start, end) is the tag's interior
+ * after "{{#". */
+static bool parse_fc_call(compiler *c, source *src, builder *b, html_ctx *h, size_t open, size_t start, size_t end)
+{
+    const lv_fc_entry *fc = fc_named_at(src, start, end);
+    int line = line_at(src, open);
+    if (h->state != HS_DATA) {
+        report(c, src, open, "{{#%s}} goes where an element could, not inside a tag", fc->name);
+        return false;
+    }
+    if (c->partial_depth >= MAX_PARTIAL_DEPTH || c->fc_depth >= MAX_PARTIAL_DEPTH) {
+        report(c, src, open, "function components nested more than %d deep (does %s call itself?)",
+               MAX_PARTIAL_DEPTH, fc->name);
+        return false;
+    }
+    fc_frame *frame = lv_xcalloc(1, sizeof *frame);
+    frame->fc = fc;
+    frame->caller = src;
+    size_t close_end = 0;
+    if (!fc_scan(c, src, src->pos, frame, &close_end, open)) {
+        free(frame);
+        return false;
+    }
+    lexer lx;
+    lexer_init(&lx, c, src, start + strlen(fc->name), end);
+    lv_tmpl_expr holder = {0};
+    char message[96];
+    snprintf(message, sizeof message, "%s takes key=value attributes only", fc->name);
+    bool ok = parse_args(&lx, &holder, message) && lx.tok.kind == TOK_END;
+    if (!ok && !c->failed) report(c, src, lx.tok.start, "%s", message);
+    for (uint32_t i = 0; i < holder.arg_count; i++) expr_free(holder.args[i]);
+    free(holder.args);
+    frame->call_mark = c->scope_count;
+    if (ok) ok = fc_bind(c, src, frame, &holder, start, line);
+    named_free(holder.named, holder.named_count);
+
+    char *text = NULL;
+    size_t text_len = 0;
+    const char *body_name = NULL;
+    if (ok && fc->text) {
+        text = lv_xstrndup(fc->text, fc->text_len);
+        text_len = fc->text_len;
+        body_name = intern_name(c, fc->name);
+    } else if (ok && !resolve_partial(c, fc->template_name, strlen(fc->template_name), &text, &text_len, &body_name)) {
+        report(c, src, open, "%s: unknown template \"%s\"", fc->name, fc->template_name);
+        ok = false;
+    }
+    if (ok) {
+        c->source_hash = lv_hash_bytes(text, text_len, c->source_hash);
+        source body = {.name = body_name, .text = text, .len = text_len, .line = 1};
+        terminator term = {0};
+        c->fc_frames[c->fc_depth++] = frame;
+        c->partial_depth++;
+        ok = parse_block(c, &body, b, h, &term);
+        c->partial_depth--;
+        c->fc_depth--;
+        expr_free(term.else_if);
+        if (ok && term.kind != TERM_EOF) {
+            report(c, &body, term.at, "{{%s}} without its opening block in %s", term.kind == TERM_ELSE ? "else" : "/...",
+                   fc->name);
+            ok = false;
+        }
+    }
+    scope_pop_to(c, frame->call_mark);
+    free(text);
+    free(frame);
+    src->pos = close_end;
+    return ok;
+}
+
+/* {{slot}} or {{slot "name"}} in a function component's body: the call's
+ * slot text compiled here, in the caller's scope. [start, end) follows the
+ * word "slot". */
+static bool parse_slot_render(compiler *c, source *src, builder *b, html_ctx *h, size_t open, size_t start, size_t end)
+{
+    fc_frame *frame = c->fc_frames[c->fc_depth - 1];
+    lexer lx;
+    lexer_init(&lx, c, src, start, end);
+    const char *name = "inner_block";
+    size_t name_len = 11;
+    lv_value given = lv_value_null();
+    if (lx.tok.kind == TOK_STRING) {
+        given = parse_string_literal(src->text + lx.tok.start, lx.tok.len);
+        name = given.as.s.ptr;
+        name_len = given.as.s.len;
+        lex_next(&lx);
+    }
+    bool ok = true;
+    if (lx.tok.kind != TOK_END) {
+        report(c, src, lx.tok.start, "expected {{slot}} or {{slot \"name\"}}");
+        ok = false;
+    } else if (given.kind != LV_VALUE_NULL && !lv_fc_has_slot(frame->fc, name, name_len)) {
+        report(c, src, open, "%s has no slot \"%.*s\"", frame->fc->name, shown_len(name, name_len), name);
+        ok = false;
+    }
+    const fc_slot *slot = NULL;
+    for (int k = 0; ok && k < frame->slot_count; k++)
+        if (frame->slots[k].name_len == name_len && memcmp(frame->slots[k].name, name, name_len) == 0)
+            slot = &frame->slots[k];
+    if (ok && slot && c->hidden_count < MAX_PARTIAL_DEPTH) {
+        /* The caller's text, with the caller's names: the body's are hidden,
+         * and the frame is not current while its own slot compiles. */
+        source content = {.name = frame->caller->name, .text = frame->caller->text, .len = slot->end,
+                          .pos = slot->start, .line = 1};
+        c->hidden[c->hidden_count++] = (struct hidden_range){frame->call_mark, c->scope_count};
+        c->fc_depth--;
+        terminator term = {0};
+        ok = parse_block(c, &content, b, h, &term);
+        c->fc_depth++;
+        c->hidden_count--;
+        expr_free(term.else_if);
+        if (ok && term.kind != TERM_EOF) {
+            report(c, &content, term.at, "{{%s}} without its opening block in this slot",
+                   term.kind == TERM_ELSE ? "else" : "/...");
+            ok = false;
+        }
+    } else if (ok && slot) {
+        report(c, src, open, "slots nested more than %d deep", MAX_PARTIAL_DEPTH);
+        ok = false;
+    }
+    lv_value_free(&given);
+    return ok;
+}
+
 /* Parses text into b until the end of src, an {{else}} or a {{/name}}, which
  * it describes in *term. Returns false after reporting an error. */
 static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, terminator *term)
@@ -1390,6 +1720,8 @@ static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, termi
                 ok = parse_each(c, src, b, h, open, after, end, line);
             } else if (interior_starts_with(src, start, end, "stream", &after)) {
                 ok = parse_stream(c, src, b, h, open, after, end, line);
+            } else if (fc_named_at(src, start, end)) {
+                ok = parse_fc_call(c, src, b, h, open, start, end);
             } else {
                 report(c, src, start, "unknown block \"{{#%.*s\": expected #if, #unless, #each or #stream",
                        shown_len(t + start, end - start), t + start);
@@ -1424,6 +1756,9 @@ static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, termi
             break;
         } else if (t[start] == '>') {
             ok = parse_partial(c, src, b, h, start + 1, end);
+        } else if (c->fc_depth > 0 && (interior_starts_with(src, start, end, "slot", &after) ||
+                                       (end - start == 4 && memcmp(t + start, "slot", 4) == 0))) {
+            ok = parse_slot_render(c, src, b, h, open, start + 4, end);
         } else if (interior_starts_with(src, start, end, "component", &after)) {
             if (h->state != HS_DATA) {
                 report(c, src, open, "a component goes where an element could, not inside a tag");

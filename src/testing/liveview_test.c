@@ -936,6 +936,14 @@ const char *lv_test_flash(lv_test_view *v, const char *key)
     return s ? lv_value_str_at(lv_assigns_get(&s->assigns, "flash"), key) : NULL;
 }
 
+/* [name, payload], or [name, payload, true] for an event the client
+ * dispatches before the patch (lv_push_event_before). */
+static bool pushed_event(const lv_value *pair)
+{
+    size_t n = lv_value_list_len(pair);
+    return n == 2 || n == 3;
+}
+
 const lv_value *lv_test_pushed(lv_test_view *v, const char *name)
 {
     if (!v || !name) return NULL;
@@ -943,7 +951,7 @@ const lv_value *lv_test_pushed(lv_test_view *v, const char *name)
     const lv_value *found = NULL;
     for (size_t i = 0; i < lv_value_list_len(&v->pushed); i++) {
         const lv_value *pair = &v->pushed.as.list->items[i];
-        if (lv_value_list_len(pair) == 2 && pair->as.list->items[0].kind == LV_VALUE_STRING &&
+        if (pushed_event(pair) && pair->as.list->items[0].kind == LV_VALUE_STRING &&
             strcmp(pair->as.list->items[0].as.s.ptr, name) == 0)
             found = &pair->as.list->items[1];
     }
@@ -957,7 +965,7 @@ int lv_test_pushed_count(lv_test_view *v, const char *name)
     int n = 0;
     for (size_t i = 0; i < lv_value_list_len(&v->pushed); i++) {
         const lv_value *pair = &v->pushed.as.list->items[i];
-        if (lv_value_list_len(pair) == 2 && pair->as.list->items[0].kind == LV_VALUE_STRING &&
+        if (pushed_event(pair) && pair->as.list->items[0].kind == LV_VALUE_STRING &&
             strcmp(pair->as.list->items[0].as.s.ptr, name) == 0)
             n++;
     }

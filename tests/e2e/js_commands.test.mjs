@@ -113,3 +113,70 @@ test("every JS command works", async () => {
   assert.doesNotMatch(await server.settledLog(), /helper .* failed|is not set|refused/);
   await context.close();
 });
+
+test("toggle_attr, ignore_attrs, the focus stack and push_event dispatch: before", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url + "/js");
+  await page.waitForSelector("[data-phx-main].phx-connected");
+
+  // toggle_attr with two values flips between them; with one, sets then removes.
+  assert.equal(await page.getAttribute("#lamp", "data-state"), "off");
+  await page.click("#toggle-attr");
+  await page.waitForFunction(() => document.querySelector("#lamp").dataset.state === "on");
+  await page.click("#toggle-attr");
+  await page.waitForFunction(() => document.querySelector("#lamp").dataset.state === "off");
+  await page.click("#toggle-hidden");
+  await page.waitForFunction(() => document.querySelector("#hint").hidden);
+  await page.click("#toggle-hidden");
+  await page.waitForFunction(() => !document.querySelector("#hint").hidden);
+
+  // ignore_attrs "open" (run by phx-mounted): a server render closes the
+  // plain <details> the user opened, not the one that ignores "open".
+  await page.click("#kept-open summary");
+  await page.click("#plain-details summary");
+  assert.ok(await page.evaluate(() => document.querySelector("#kept-open").open && document.querySelector("#plain-details").open));
+  await page.click("#mark");
+  await page.waitForFunction(() => document.querySelector("#marks").textContent === "1");
+  assert.equal(await page.evaluate(() => document.querySelector("#kept-open").open), true, "ignored attribute kept");
+  assert.equal(await page.evaluate(() => document.querySelector("#plain-details").open), false, "patched as rendered");
+
+  // push_event: the before-event saw the page before the patch, the other after.
+  await page.waitForFunction(() => document.querySelector("#dispatch-order").textContent === "before the patch: 0, after it: 1");
+  await page.click("#mark");
+  await page.waitForFunction(() => document.querySelector("#dispatch-order").textContent === "before the patch: 1, after it: 2");
+
+  // push_focus + show + focus_first, then hide + pop_focus.
+  await page.click("#open-dialog");
+  await page.waitForFunction(() => document.activeElement?.id === "dialog-name");
+  await page.click("#close-dialog");
+  await page.waitForFunction(() => document.activeElement?.id === "open-dialog");
+  assert.ok(await page.evaluate(hidden("#dialog")));
+
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.click("#toggle-attr");
+  await page.waitForFunction(() => document.querySelector("#lamp").dataset.state === "on");
+  await page.screenshot({ path: path.join(artifacts, "js_commands_more.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("external redirects go only to allowed hosts", async () => {
+  const context = await browser.newContext();
+  // No network here: the allowed host is answered by the test.
+  await context.route("https://hexdocs.pm/**", (route) =>
+    route.fulfill({ status: 200, contentType: "text/html", body: "<title>docs</title><p id=docs>docs</p>" }));
+  const page = await context.newPage();
+  await page.goto(server.url + "/js");
+  await page.waitForSelector("[data-phx-main].phx-connected");
+  await page.click("#redirect-refused");
+  await page.waitForFunction(() => document.querySelector("#redirect-status").textContent === "The redirect was refused.");
+  assert.equal(new URL(page.url()).pathname, "/js");
+  await server.waitForLog(/js_commands: refused a redirect to a URL whose host is not in allowed_redirect_hosts/);
+  await page.click("#redirect-allowed");
+  await page.waitForURL("https://hexdocs.pm/phoenix_live_view/Phoenix.LiveView.JS.html");
+  assert.equal(await page.textContent("#docs"), "docs");
+  await context.close();
+});

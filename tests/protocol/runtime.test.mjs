@@ -376,3 +376,27 @@ test("flash travels with a full redirect through the __phoenix_flash__ cookie", 
   assert.ok(!forged.includes("Moved"));
   c.close();
 });
+
+// Phoenix's push_event(..., dispatch: :before) is [name, payload, true] in
+// "e" (the 1.2 client's applyDiff dispatches those before patching).
+test("lv_push_event_before rides in e as a triple ending in true", async () => {
+  const s = await joined("/js");
+  const mark = await s.event("mark");
+  assert.equal(mark[4].status, "ok");
+  assert.deepEqual(mark[4].response.diff.e, [["seen_before", {}, true], ["seen_after", {}]]);
+  s.c.close();
+});
+
+// The examples allow hexdocs.pm (examples/main.c); any other host is
+// refused: no redirect is sent and the view carries on.
+test("an external redirect is sent only to an allowed host", async () => {
+  const s = await joined("/js");
+  const refused = await s.event("redirect", { to: "elsewhere" });
+  assert.equal(refused[4].status, "ok");
+  for (const key of NAV_KEYS) assert.equal(refused[4].response[key], undefined, JSON.stringify(refused));
+  assert.match(JSON.stringify(refused[4].response.diff), /The redirect was refused/);
+  await server.waitForLog(/refused a redirect to a URL whose host is not in allowed_redirect_hosts/);
+  const allowed = await s.event("redirect", { to: "docs" });
+  assert.deepEqual(allowed[4].response.redirect, { to: "https://hexdocs.pm/phoenix_live_view/Phoenix.LiveView.JS.html" });
+  s.c.close();
+});

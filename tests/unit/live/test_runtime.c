@@ -162,7 +162,33 @@ Test(runtime, navigation_requests_are_validated_and_recorded)
     cr_assert_eq(lv_redirect(s, "/about"), 0, "a later request replaces the earlier one");
     cr_assert_eq(s->extras->nav.kind, LV_NAV_REDIRECT);
     cr_assert_str_eq(s->extras->nav.to, "/about");
+    cr_assert_eq(lv_redirect(s, "https://docs.example.com/x"), -1, "no host is allowed by default");
+    cr_assert_str_eq(s->extras->nav.to, "/about", "a refused redirect changes nothing");
     lv_socket_free(s);
+}
+
+Test(runtime, external_redirects_only_to_allowed_hosts)
+{
+    lv_config cfg;
+    lv_config_defaults(&cfg);
+    cfg.secret_key_base = SECRET;
+    cfg.allowed_redirect_hosts = "docs.example.com, example.org:8443";
+    lv_app *allowing = lv_app_new(&cfg);
+    cr_assert_not_null(allowing);
+    cr_assert_eq(lv_route(allowing, "/about", &plain_view), 0);
+    lv_socket *s = lv_socket_new(allowing, &allowing->routes[0], true, NULL);
+    cr_assert_eq(lv_redirect(s, "https://docs.example.com/guide"), 0);
+    cr_assert_eq(s->extras->nav.kind, LV_NAV_REDIRECT);
+    cr_assert_str_eq(s->extras->nav.to, "https://docs.example.com/guide");
+    cr_assert_eq(lv_redirect(s, "https://evil.example.com/"), -1);
+    cr_assert_eq(lv_redirect(s, "https://example.org/"), -1, "the entry fixes the port");
+    cr_assert_str_eq(s->extras->nav.to, "https://docs.example.com/guide");
+    cr_assert_eq(lv_push_navigate(s, "https://docs.example.com/guide", false), -1,
+                 "live navigation stays local");
+    lv_socket_free(s);
+    lv_app_free(allowing);
+    cfg.allowed_redirect_hosts = "https://docs.example.com";
+    cr_assert_null(lv_app_new(&cfg), "a malformed entry is a configuration error");
 }
 
 Test(runtime, timers_queue_infos_and_end_with_the_view)
@@ -366,9 +392,13 @@ Test(runtime, title_events_and_replies_are_recorded)
     lv_map_set_int(payload, "x", 1);
     cr_assert_eq(lv_push_event(s, "points", payload), 0);
     cr_assert_eq(lv_push_event(s, "empty", NULL), 0);
+    cr_assert_eq(lv_push_event_before(s, "first", NULL), 0);
     lv_value *list = lv_list_new();
     cr_assert_eq(lv_push_event(s, "bad", list), -1);
-    assert_json(&s->extras->events, "[[\"points\",{\"x\":1}],[\"empty\",{}]]");
+    cr_assert_eq(lv_push_event_before(s, "bad", list), -1);
+    cr_assert_eq(lv_push_event_before(s, NULL, NULL), -1);
+    /* dispatch: :before is the third element, true (the 1.2 client's applyDiff). */
+    assert_json(&s->extras->events, "[[\"points\",{\"x\":1}],[\"empty\",{}],[\"first\",{},true]]");
     cr_assert_eq(lv_reply(s, payload), 0);
     cr_assert_eq(lv_reply(s, list), -1);
     assert_json(&s->extras->reply, "{\"x\":1}");

@@ -121,6 +121,23 @@ Test(js, focus_navigation_exec)
     expect_invalid(lv_js_patch(lv_js_new(), "//evil.example", false));
 }
 
+Test(js, attributes_and_the_focus_stack)
+{
+    expect_js(lv_js_toggle_attr(lv_js_new(), "open", "true", NULL, &(lv_js_opts){.to = "#d"}),
+              "[[\"toggle_attr\",{\"attr\":[\"open\",\"true\"],\"to\":\"#d\"}]]");
+    expect_js(lv_js_toggle_attr(lv_js_new(), "aria-expanded", "true", "false", NULL),
+              "[[\"toggle_attr\",{\"attr\":[\"aria-expanded\",\"true\",\"false\"]}]]");
+    expect_js(lv_js_ignore_attrs(lv_js_new(), " open  data-* ", &(lv_js_opts){.to = "#d"}),
+              "[[\"ignore_attrs\",{\"attrs\":[\"open\",\"data-*\"],\"to\":\"#d\"}]]");
+    expect_js(lv_js_focus_first(lv_js_new(), &(lv_js_opts){.to = "#dialog"}),
+              "[[\"focus_first\",{\"to\":\"#dialog\"}]]");
+    expect_js(lv_js_pop_focus(lv_js_push_focus(lv_js_new(), NULL)), "[[\"push_focus\",{}],[\"pop_focus\",{}]]");
+    expect_invalid(lv_js_toggle_attr(lv_js_new(), "", "x", NULL, NULL));
+    expect_invalid(lv_js_toggle_attr(lv_js_new(), "open", NULL, NULL, NULL));
+    expect_invalid(lv_js_ignore_attrs(lv_js_new(), "  ", NULL));
+    expect_invalid(lv_js_ignore_attrs(lv_js_new(), NULL, NULL));
+}
+
 Test(js, chains_and_an_invalid_command_poisons_the_list)
 {
     lv_js *js = lv_js_new();
@@ -202,6 +219,19 @@ Test(js_helpers, every_command)
            "{{{js_exec \"data-x\" to=\"#m\"}}}",
            "[[\"focus\",{\"to\":\"#i\"}]][[\"navigate\",{\"href\":\"/books\"}]]"
            "[[\"patch\",{\"href\":\"/js?t=1\",\"replace\":true}]][[\"exec\",{\"attr\":\"data-x\",\"to\":\"#m\"}]]");
+}
+
+Test(js_helpers, attribute_and_focus_commands)
+{
+    expect("{{{js_toggle_attr \"open\" \"true\" to=\"#d\"}}}{{{js_toggle_attr \"aria-expanded\" \"true\" \"false\"}}}",
+           "[[\"toggle_attr\",{\"attr\":[\"open\",\"true\"],\"to\":\"#d\"}]]"
+           "[[\"toggle_attr\",{\"attr\":[\"aria-expanded\",\"true\",\"false\"]}]]");
+    expect("{{{js_ignore_attrs \"open\" to=\"#d\"}}}{{{js_focus_first to=\"#m\"}}}{{{(js_push_focus)}}}{{{(js_pop_focus)}}}",
+           "[[\"ignore_attrs\",{\"attrs\":[\"open\"],\"to\":\"#d\"}]][[\"focus_first\",{\"to\":\"#m\"}]]"
+           "[[\"push_focus\",{}]][[\"pop_focus\",{}]]");
+    expect("<p>{{js_toggle_attr \"open\"}}{{js_ignore_attrs}}{{js_pop_focus \"x\"}}{{js_focus_first \"x\"}}"
+           "{{js_toggle_attr \"a\" \"b\" \"c\" \"d\"}}</p>",
+           "<p></p>");
 }
 
 Test(js_helpers, js_chains_lists)
