@@ -1,0 +1,32 @@
+// Issue #16's findings, over the wire: what a client sends cannot forge a
+// log line; headers, tokens and origins are checked exactly.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "../lib/server.mjs";
+import { Client, loadPage } from "../lib/client.mjs";
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => {
+  const code = await server.stop();
+  assert.equal(code, 0, "server exits cleanly:\n" + server.output());
+});
+
+test("an event name with a newline, ESC and C1 controls cannot forge a log line or drive a terminal", async () => {
+  const page = await loadPage(server.url, "/counter");
+  const c = await Client.connect(server.url, { csrf: page.csrf, cookie: page.cookie });
+  const { joinRef, reply } = await c.join(page);
+  assert.equal(reply[4].status, "ok");
+  const forged = "x\n2026-01-01T00:00:00.000Z liveview [error] FORGED\x1b[2J\u009b31m\u202e";
+  await c.push(joinRef, page.topic, "event", { type: "click", event: forged, value: {} });
+  c.close();
+  await server.waitForLog(/is not declared; refused/);
+  const log = await server.settledLog();
+  const lines = log.split("\n");
+  assert.ok(!lines.some((l) => l.includes("liveview [error] FORGED") && !l.includes("x\\x0a")),
+    "no line starts with the forged text:\n" + log);
+  assert.ok(log.includes("\\x0a2026-01-01T00:00:00.000Z liveview [error] FORGED\\x1b[2J\\xc2\\x9b31m\\xe2\\x80\\xae"),
+    "the name is logged escaped:\n" + log);
+  assert.ok(!log.includes("\x1b"), "no raw ESC");
+  assert.ok(!log.includes("\u009b") && !log.includes("\u202e"), "no raw C1 control or bidi override");
+});
