@@ -199,6 +199,20 @@ static lv_connect_data *connect_data_of(lv_app *app, const lv_http_request *http
     return d;
 }
 
+/* The scheme the browser used to reach us: "https" when the app says it is
+ * served over HTTPS (secure_cookies) or a trusted proxy in front says so in
+ * X-Forwarded-Proto; else "http". Only a trusted proxy is believed: anyone
+ * else could claim any scheme. */
+static const char *request_scheme(const lv_app *app, const lv_http_request *http)
+{
+    if (app->config.secure_cookies) return "https";
+    const char *proto = lv_http_request_header(http, "x-forwarded-proto");
+    if (proto && strcasecmp(proto, "https") == 0 && http->peer_addr &&
+        lv_trusted_proxies_contains(&app->trusted_proxies, http->peer_addr))
+        return "https";
+    return "http";
+}
+
 int lv_socket_admit(lv_app *app, const lv_http_request *http, lv_socket_admission *out)
 {
     memset(out, 0, sizeof *out);
@@ -206,7 +220,7 @@ int lv_socket_admit(lv_app *app, const lv_http_request *http, lv_socket_admissio
      * cross-site XHR), so a cross-site page cannot open a socket with the
      * user's cookies (CSWSH). */
     if (!lv_origin_allowed(&app->origins, lv_http_request_header(http, "origin"),
-                           lv_http_request_header(http, "host"))) {
+                           lv_http_request_header(http, "host"), request_scheme(app, http))) {
         lv_log_warn("socket refused: its Origin is not allowed");
         return 403;
     }

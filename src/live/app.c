@@ -157,6 +157,12 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    if (cfg->session_ttl_s < 1 || cfg->session_ttl_s > LV_TOKEN_MAX_LIFETIME) {
+        lv_log_error("session_ttl_s must be 1 to %d seconds (400 days; got %lld)", LV_TOKEN_MAX_LIFETIME,
+                     (long long)cfg->session_ttl_s);
+        return NULL;
+    }
+
     lv_origin_policy origins;
     char origin_error[160];
     if (lv_origin_policy_parse(&origins, cfg->allowed_origins, origin_error, sizeof origin_error) != 0) {

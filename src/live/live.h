@@ -173,6 +173,7 @@ struct lv_request {
     lv_params params_view;   /* over params */
     json_t *session;         /* the cookie session (an object; never NULL) */
     bool session_changed;    /* send a new cookie with the response */
+    bool csrf_in_body;       /* params' _csrf_token came from the form body */
     /* The response. */
     int status;              /* 0 until a handler responds */
     char *content_type;

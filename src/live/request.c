@@ -75,6 +75,7 @@ lv_form_status lv_request_decode_params(lv_request *req, const char *body, size_
     if (st == LV_FORM_OK && body) {
         lv_value fields;
         st = lv_form_decode(body, body_len, NULL, &fields);
+        req->csrf_in_body = st == LV_FORM_OK && lv_value_str_at(&fields, CSRF_KEY) != NULL;
         /* The body's fields win over the query's. */
         for (size_t i = 0; st == LV_FORM_OK && i < lv_map_len(&fields); i++) {
             lv_map_entry *e = &fields.as.map->entries[i];
@@ -187,11 +188,15 @@ char *lv_request_session_cookie(lv_request *req)
     return lv_buf_take(&line);
 }
 
+/* The token comes from the x-csrf-token header or the form body, never the
+ * query: a URL is logged by proxies, kept in history and sent in Referer,
+ * so a token there leaks, and a form that posts to a URL holding a stolen
+ * token must not pass. */
 bool lv_request_csrf_ok(const lv_request *req)
 {
     const char *state = lv_request_csrf_state(req);
     const char *token = lv_request_header(req, "x-csrf-token");
-    if (!token) token = lv_value_str_at(&req->params, CSRF_KEY);
+    if (!token && req->csrf_in_body) token = lv_value_str_at(&req->params, CSRF_KEY);
     return state && token && lv_csrf_verify(state, strlen(state), token, strlen(token));
 }
 

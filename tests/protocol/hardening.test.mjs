@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { Client, loadPage } from "../lib/client.mjs";
+import { httpRaw, upgradeRequest } from "../lib/raw.mjs";
 
 let server;
 before(async () => { server = await startServer(); });
@@ -29,4 +30,34 @@ test("an event name with a newline, ESC and C1 controls cannot forge a log line 
     "the name is logged escaped:\n" + log);
   assert.ok(!log.includes("\x1b"), "no raw ESC");
   assert.ok(!log.includes("\u009b") && !log.includes("\u202e"), "no raw C1 control or bidi override");
+});
+
+test("the same-origin check compares scheme, host and port exactly", async () => {
+  const up = (origin, host = `127.0.0.1:${server.port}`) =>
+    httpRaw(server.port, upgradeRequest(server.port, { headers: { Origin: origin, Host: host } }));
+  assert.equal((await up(`http://127.0.0.1:${server.port}`)).status, 101, "the page's own origin");
+  assert.equal((await up(`https://127.0.0.1:${server.port}`)).status, 403, "https for an http server");
+  assert.equal((await up(`http://127.0.0.1:0${server.port}`)).status, 403, "a zero-padded port");
+  assert.equal((await up(`http://127.0.0.1:0${server.port}`, `127.0.0.1:0${server.port}`)).status, 403,
+    "a zero-padded port on both sides");
+  assert.equal((await up("http://localhost", "localhost:80")).status, 101, "default port on one side");
+  assert.equal((await up("http://localhost:80", "localhost")).status, 101, "default port on the other side");
+  assert.equal((await up("https://localhost", "localhost:443")).status, 403, "https again");
+});
+
+test("a POST's CSRF token counts from the body or x-csrf-token, never from the query", async () => {
+  const page = await loadPage(server.url, "/login");
+  const post = (path, body, headers = {}) => fetch(server.url + path, {
+    method: "POST", redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.cookie, ...headers },
+    body,
+  });
+  const token = encodeURIComponent(page.csrf);
+  const inQuery = await post(`/login?_csrf_token=${token}`, "name=eve");
+  assert.equal(inQuery.status, 403, "a token in the query is refused");
+  assert.equal(inQuery.headers.get("set-cookie"), null);
+  const inBody = await post("/login", `_csrf_token=${token}&name=eve`);
+  assert.equal(inBody.status, 303);
+  const inHeader = await post("/login", "name=eve", { "x-csrf-token": page.csrf });
+  assert.equal(inHeader.status, 303);
 });
