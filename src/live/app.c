@@ -11,6 +11,7 @@
 #include "live/live.h"
 #include "live/presence.h"
 #include "live/templates.h"
+#include "security/revocation.h"
 #include "util/form.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -69,6 +70,7 @@ void lv_config_defaults(lv_config *cfg)
     cfg->longpoll_window_ms = 10000;
     cfg->longpoll_max_sessions = 10000;
     cfg->session_ttl_s = 14 * 24 * 3600;
+    cfg->session_revocations_max = 100000;
     cfg->session_serde = LV_SERDE_JWT;
     cfg->session_cookie = "_lv_session";
     cfg->allowed_origins = env_or("LV_ALLOWED_ORIGINS", NULL);
@@ -111,6 +113,11 @@ void lv_config_defaults(lv_config *cfg)
     n = cfg->longpoll_max_sessions;
     env_number("LV_LONGPOLL_MAX_SESSIONS", 1000000, &n);
     cfg->longpoll_max_sessions = (unsigned)n;
+    n = cfg->session_revocations_max;
+    env_number("LV_SESSION_REVOCATIONS_MAX", 100000000, &n);
+    cfg->session_revocations_max = (size_t)n;
+    cfg->content_security_policy = env_or("LV_CSP", NULL);
+    cfg->allowed_hosts = env_or("LV_ALLOWED_HOSTS", NULL);
     n = usable_cores();
     env_number("LV_WORKERS", LV_MAX_WORKERS, &n);
     cfg->workers = n ? (unsigned)n : usable_cores();
@@ -199,9 +206,12 @@ lv_app *lv_app_new(const lv_config *cfg)
     app->config.session_cookie = dup_or_null(cfg->session_cookie ? cfg->session_cookie : "_lv_session");
     app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
     app->config.trusted_proxies = dup_or_null(cfg->trusted_proxies);
+    app->config.content_security_policy = dup_or_null(cfg->content_security_policy);
+    app->config.allowed_hosts = dup_or_null(cfg->allowed_hosts);
     app->config.secret_key_base = NULL; /* only the derived keys are kept */
     app->origins = origins;
     app->trusted_proxies = proxies;
+    app->revocations = lv_revocations_new(cfg->session_revocations_max ? cfg->session_revocations_max : 100000);
     /* One key per purpose: a token made for one never verifies as another. */
     lv_key_derive(&app->session_key, secret, secret_len, "session");
     lv_key_derive(&app->cookie_key, secret, secret_len, "cookie");
@@ -396,12 +406,15 @@ void lv_app_free(lv_app *app)
     lv_pubsub_counts_free(app);
     pthread_mutex_destroy(&app->topics_lock);
     lv_presence_free(app->presence);
+    lv_revocations_free(app->revocations);
     lv_components_registry_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);
     lv_trusted_proxies_free(&app->trusted_proxies);
     lv_redis_url_free(&app->redis_url);
     free((char *)app->config.trusted_proxies);
+    free((char *)app->config.content_security_policy);
+    free((char *)app->config.allowed_hosts);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);
     free((char *)app->config.host);
@@ -421,4 +434,11 @@ int64_t lv_now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec;
+}
+
+int64_t lv_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

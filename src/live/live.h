@@ -103,6 +103,7 @@ struct lv_app {
     size_t topic_count_len;
     bool broker_is_custom; /* lv_app_set_broker was called */
     lv_presence *presence; /* created with the app; has its own lock */
+    struct lv_revocations *revocations; /* revoked sessions (live/sessions.c); own lock */
     lv_component_entry **components;
     size_t component_count;
     lv_key flash_key;     /* flash carried across navigations */
@@ -416,5 +417,19 @@ void lv_join_claims_free(lv_join_claims *c);
 
 /* Unix time in seconds. */
 int64_t lv_now_seconds(void);
+/* Unix time in milliseconds. */
+int64_t lv_now_ms(void);
+
+/* Revoked sessions (live/sessions.c). The internal topic that carries
+ * revocations between the processes of a cluster: never delivered to
+ * views. */
+#define LV_SESSIONS_TOPIC "lv:sessions"
+/* Whether the cookie session `session` (a JSON object) has been revoked. */
+bool lv_sessions_refused(lv_app *app, json_t *session);
+/* Revokes the session id sid (this process and, through the broker, the
+ * others). */
+void lv_sessions_revoke_id(lv_app *app, const char *sid);
+/* A revocation published by another process (or echoed back by ours). */
+void lv_sessions_receive(lv_app *app, const char *message, size_t len);
 
 #endif

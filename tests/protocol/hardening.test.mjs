@@ -61,3 +61,57 @@ test("a POST's CSRF token counts from the body or x-csrf-token, never from the q
   const inHeader = await post("/login", "name=eve", { "x-csrf-token": page.csrf });
   assert.equal(inHeader.status, 303);
 });
+
+// ---- revocable sessions (#16 item 3) ----
+
+function postForm(base, path, body, cookie, headers = {}) {
+  return fetch(base + path, {
+    method: "POST", redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}), ...headers },
+    body,
+  });
+}
+const cookieOf = (res) => res.headers.get("set-cookie")?.split(";")[0];
+
+async function signIn(base, name) {
+  const page = await loadPage(base, "/login");
+  const res = await postForm(base, "/login", `_csrf_token=${encodeURIComponent(page.csrf)}&name=${name}`, page.cookie);
+  assert.equal(res.status, 303);
+  return cookieOf(res);
+}
+
+test("after POST /logout the old cookie signs nobody in, over HTTP or a join", async () => {
+  const cookie = await signIn(server.url, "mallory");
+  const me = await loadPage(server.url, "/me", cookie);
+  assert.ok(me.html.includes("Signed in as mallory"));
+  const out = await postForm(server.url, "/logout", `_csrf_token=${encodeURIComponent(me.csrf)}`, cookie);
+  assert.equal(out.status, 303);
+
+  // A copy of the old cookie (a stolen one, another tab) is worthless now.
+  const replay = await loadPage(server.url, "/me", cookie);
+  assert.ok(replay.html.includes("Not signed in."), "the old cookie no longer signs in");
+  // The page rendered before the logout cannot be joined with it either:
+  // the socket's session is refused like a forged one.
+  const c = await Client.connect(server.url, { csrf: me.csrf, cookie });
+  const { reply } = await c.join(me);
+  assert.equal(reply[4].status, "error");
+  c.close();
+  // Signing in again works.
+  const again = await signIn(server.url, "mallory");
+  assert.ok((await loadPage(server.url, "/me", again)).html.includes("Signed in as mallory"));
+});
+
+test("sign out everywhere ends every session of that user and no other", async () => {
+  const laptop = await signIn(server.url, "zoe");
+  const phone = await signIn(server.url, "zoe");
+  const other = await signIn(server.url, "yann");
+  const me = await loadPage(server.url, "/me", laptop);
+  const out = await postForm(server.url, "/logout-everywhere", `_csrf_token=${encodeURIComponent(me.csrf)}`, laptop);
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get("location"), "/login");
+  assert.ok((await loadPage(server.url, "/me", phone)).html.includes("Not signed in."), "the phone's session ended");
+  assert.ok((await loadPage(server.url, "/me", laptop)).html.includes("Not signed in."));
+  assert.ok((await loadPage(server.url, "/me", other)).html.includes("Signed in as yann"), "another user stays");
+  const later = await signIn(server.url, "zoe");
+  assert.ok((await loadPage(server.url, "/me", later)).html.includes("Signed in as zoe"), "a new sign-in works");
+});
