@@ -185,6 +185,23 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    for (const char *c = cfg->content_security_policy; c && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            lv_log_error("content_security_policy (LV_CSP): control characters are not allowed in a header");
+            lv_origin_policy_free(&origins);
+            lv_trusted_proxies_free(&proxies);
+            return NULL;
+        }
+
+    lv_host_allowlist hosts;
+    char hosts_error[160];
+    if (lv_host_allowlist_parse(&hosts, cfg->allowed_hosts, hosts_error, sizeof hosts_error) != 0) {
+        lv_log_error("%s", hosts_error);
+        lv_origin_policy_free(&origins);
+        lv_trusted_proxies_free(&proxies);
+        return NULL;
+    }
+
     lv_redis_url redis_url = {0};
     char redis_error[160];
     if (cfg->redis_url && *cfg->redis_url &&
@@ -193,6 +210,7 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_log_error("redis url (LV_REDIS_URL): %s", redis_error);
         lv_origin_policy_free(&origins);
         lv_trusted_proxies_free(&proxies);
+        lv_host_allowlist_free(&hosts);
         return NULL;
     }
 
@@ -211,6 +229,12 @@ lv_app *lv_app_new(const lv_config *cfg)
     app->config.secret_key_base = NULL; /* only the derived keys are kept */
     app->origins = origins;
     app->trusted_proxies = proxies;
+    app->allowed_hosts = hosts;
+    app->csp_is_default = cfg->content_security_policy == NULL;
+    if (app->csp_is_default)
+        app->csp = lv_xstrdup(LV_DEFAULT_CSP);
+    else if (*cfg->content_security_policy && strcmp(cfg->content_security_policy, "off") != 0)
+        app->csp = lv_xstrdup(cfg->content_security_policy);
     app->revocations = lv_revocations_new(cfg->session_revocations_max ? cfg->session_revocations_max : 100000);
     /* One key per purpose: a token made for one never verifies as another. */
     lv_key_derive(&app->session_key, secret, secret_len, "session");
@@ -407,6 +431,8 @@ void lv_app_free(lv_app *app)
     pthread_mutex_destroy(&app->topics_lock);
     lv_presence_free(app->presence);
     lv_revocations_free(app->revocations);
+    lv_host_allowlist_free(&app->allowed_hosts);
+    free(app->csp);
     lv_components_registry_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);

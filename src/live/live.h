@@ -120,6 +120,9 @@ struct lv_app {
     void *session_data_ctx;
     lv_origin_policy origins;
     lv_trusted_proxies trusted_proxies;
+    lv_host_allowlist allowed_hosts; /* empty: any Host */
+    char *csp;               /* the Content-Security-Policy, or NULL when off */
+    bool csp_is_default;     /* csp is ours: the page's ws:/wss: are added */
     const lv_layout *layout; /* the app's root layout, or NULL (live/layout.c) */
     lv_view layout_view;     /* its template's source, for templates.c */
     lv_tmpl *layout_tmpl;    /* compiled, or NULL for the default page */
@@ -419,6 +422,16 @@ void lv_join_claims_free(lv_join_claims *c);
 int64_t lv_now_seconds(void);
 /* Unix time in milliseconds. */
 int64_t lv_now_ms(void);
+
+/* The default Content-Security-Policy of pages (docs/security.md): no
+ * inline script, no eval, styles from files plus style attributes (which
+ * LiveView patches and progress bars set), sockets to the page's own host
+ * (the endpoint appends ws:// and wss:// of the request's Host to
+ * connect-src), no framing, no plugins, forms and <base> to this origin. */
+#define LV_DEFAULT_CSP                                                                              \
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "  \
+    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "                \
+    "form-action 'self'; frame-ancestors 'none'; connect-src 'self'"
 
 /* Revoked sessions (live/sessions.c). The internal topic that carries
  * revocations between the processes of a cluster: never delivered to

@@ -47,4 +47,24 @@ void lv_origin_policy_free(lv_origin_policy *p);
  * (NULL: "http"), which a same-origin check compares exactly. */
 bool lv_origin_allowed(const lv_origin_policy *p, const char *origin, const char *host, const char *scheme);
 
+/* Host values served (lv_config.allowed_hosts), against DNS rebinding: a
+ * page of evil.example whose name now resolves to this server sends
+ * "Host: evil.example" and is refused. Entries: host or host:port,
+ * comma-separated; a host without a port matches any port. */
+typedef struct lv_host_allowlist {
+    lv_origin_rule *hosts; /* scheme NULL, wildcard false */
+    size_t count;
+} lv_host_allowlist;
+
+/* Parses list (NULL or blank: any Host). Returns 0, or -1 with a message in
+ * err for a malformed entry. */
+int lv_host_allowlist_parse(lv_host_allowlist *out, const char *list, char *err, size_t err_len);
+void lv_host_allowlist_free(lv_host_allowlist *l);
+/* Whether host (the Host header, or NULL) may be served: always with an
+ * empty list; else it must be a well-formed host[:port] matching an entry,
+ * ignoring ASCII case. */
+bool lv_host_allowed(const lv_host_allowlist *l, const char *host);
+/* Whether host is a well-formed host[:port] (safe to repeat in a header). */
+bool lv_host_well_formed(const char *host);
+
 #endif

@@ -115,3 +115,39 @@ test("sign out everywhere ends every session of that user and no other", async (
   const later = await signIn(server.url, "zoe");
   assert.ok((await loadPage(server.url, "/me", later)).html.includes("Signed in as zoe"), "a new sign-in works");
 });
+
+// ---- Content-Security-Policy, Host allow-list (#16 item 5) ----
+
+test("every page and handler response carries the strict default Content-Security-Policy", async () => {
+  for (const path of ["/counter", "/login", "/"]) {
+    const res = await fetch(server.url + path);
+    const csp = res.headers.get("content-security-policy");
+    assert.ok(csp, path + " has a CSP");
+    for (const directive of ["default-src 'self'", "script-src 'self';", "frame-ancestors 'none'",
+                             "base-uri 'self'", "form-action 'self'", "object-src 'none'",
+                             `connect-src 'self' ws://127.0.0.1:${server.port} wss://127.0.0.1:${server.port}`])
+      assert.ok(csp.includes(directive), `${path}: ${directive} in ${csp}`);
+    assert.ok(!csp.includes("unsafe-eval"), "no eval");
+    assert.ok(!/script-src[^;]*unsafe-inline/.test(csp), "no inline script");
+  }
+});
+
+test("LV_CSP replaces the policy or turns it off; LV_ALLOWED_HOSTS answers 421 to other Hosts", async () => {
+  const custom = await startServer({ LV_CSP: "default-src 'none'", LV_ALLOWED_HOSTS: "app.test, 127.0.0.1" });
+  const off = await startServer({ LV_CSP: "off" });
+  try {
+    const res = await fetch(custom.url + "/counter");
+    assert.equal(res.status, 200, "127.0.0.1 is listed (any port)");
+    assert.equal(res.headers.get("content-security-policy"), "default-src 'none'");
+    const page = (host) => httpRaw(custom.port, `GET /counter HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    assert.equal((await page("app.test")).status, 200);
+    assert.equal((await page("rebound.evil.example")).status, 421, "DNS rebinding");
+    assert.equal((await page(`localhost:${custom.port}`)).status, 421);
+    const up = (host) => httpRaw(custom.port, upgradeRequest(custom.port, { headers: { Host: host, Origin: `http://${host}` } }));
+    assert.equal((await up("rebound.evil.example")).status, 421, "the socket too");
+    assert.equal((await up(`127.0.0.1:${custom.port}`)).status, 101);
+    assert.equal((await fetch(off.url + "/counter")).headers.get("content-security-policy"), null);
+  } finally {
+    assert.deepEqual(await Promise.all([custom.stop(), off.stop()]), [0, 0]);
+  }
+});

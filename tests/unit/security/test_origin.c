@@ -445,3 +445,56 @@ Test(origin_parse, empty_lists_are_same_origin)
     cr_assert_eq(p.count, 0);
     lv_origin_policy_free(&p);
 }
+
+/* ---- the Host allow-list (DNS rebinding) ---- */
+
+static bool host_ok(const char *list, const char *host)
+{
+    lv_host_allowlist l;
+    char err[160];
+    cr_assert_eq(lv_host_allowlist_parse(&l, list, err, sizeof err), 0, "%s", err);
+    bool ok = lv_host_allowed(&l, host);
+    lv_host_allowlist_free(&l);
+    return ok;
+}
+
+Test(host_allowlist, an_empty_list_allows_any_host)
+{
+    cr_expect(host_ok(NULL, "evil.example"));
+    cr_expect(host_ok("", NULL));
+    cr_expect(host_ok("  ", "anything"));
+}
+
+Test(host_allowlist, only_listed_hosts_pass)
+{
+    const char *list = "app.example.com, localhost:4000, [::1]:4000";
+    cr_expect(host_ok(list, "app.example.com"));
+    cr_expect(host_ok(list, "APP.example.com:8443"), "a name without a port matches any port");
+    cr_expect(host_ok(list, "localhost:4000"));
+    cr_expect(host_ok(list, "[::1]:4000"));
+    cr_expect_not(host_ok(list, "localhost:4001"));
+    cr_expect_not(host_ok(list, "localhost"), "the entry names a port");
+    cr_expect_not(host_ok(list, "localhost:04000"));
+    cr_expect_not(host_ok(list, "evil.example"));
+    cr_expect_not(host_ok(list, "app.example.com.evil.example"));
+    cr_expect_not(host_ok(list, "x.app.example.com"));
+    cr_expect_not(host_ok(list, NULL));
+    cr_expect_not(host_ok(list, ""));
+    cr_expect_not(host_ok(list, "app.example.com/x"));
+}
+
+Test(host_allowlist, malformed_entries_are_refused_with_a_reason)
+{
+    lv_host_allowlist l;
+    char err[160];
+    cr_expect_eq(lv_host_allowlist_parse(&l, "ok.example,,x", err, sizeof err), -1);
+    cr_expect(strstr(err, "empty entry") != NULL, "%s", err);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "http://x", err, sizeof err), -1);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "x:0", err, sizeof err), -1);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "x:080", err, sizeof err), -1);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "*.x", err, sizeof err), -1);
+    cr_expect(lv_host_well_formed("a.b:1"));
+    cr_expect_not(lv_host_well_formed("a b"));
+    cr_expect_not(lv_host_well_formed("a;b"));
+    cr_expect_not(lv_host_well_formed(NULL));
+}
