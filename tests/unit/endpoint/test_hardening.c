@@ -205,3 +205,51 @@ Test(hardening_csrf, a_posts_token_in_the_query_does_not_count, .fini = teardown
     lv_http_response_free(&res);
     cr_expect_eq(handler_calls, 1);
 }
+
+/* ---- the scheme of the same-origin check ---- */
+
+static int admit(const char *origin, const char *const *extra)
+{
+    const char *headers[8] = {"host", "app.example", "origin", origin};
+    size_t n = 4;
+    for (size_t i = 0; extra && extra[i]; i++) headers[n++] = extra[i];
+    headers[n] = NULL;
+    lv_http_request up = {.method = "GET", .path = "/live/websocket", .query = "vsn=2.0.0", .headers = headers,
+                          .peer_addr = "127.0.0.1"};
+    lv_socket_admission admission;
+    return lv_socket_admit(app, &up, &admission);
+}
+
+static void proxied(lv_config *c) { c->trusted_proxies = "127.0.0.1"; }
+static void untrusted(lv_config *c) { c->trusted_proxies = "10.0.0.1"; }
+static void secure(lv_config *c) { c->secure_cookies = true; }
+
+Test(hardening_scheme, plain_http_refuses_an_https_origin, .fini = teardown)
+{
+    start(NULL);
+    cr_expect_eq(admit("http://app.example", NULL), 0);
+    cr_expect_eq(admit("https://app.example", NULL), 403);
+}
+
+Test(hardening_scheme, a_trusted_proxy_says_https, .fini = teardown)
+{
+    start(proxied);
+    const char *https[] = {"x-forwarded-proto", "https", NULL};
+    cr_expect_eq(admit("https://app.example", https), 0);
+    cr_expect_eq(admit("http://app.example", https), 403);
+    cr_expect_eq(admit("https://app.example", NULL), 403, "no header: http");
+}
+
+Test(hardening_scheme, an_untrusted_peer_cannot_claim_https, .fini = teardown)
+{
+    start(untrusted);
+    const char *https[] = {"x-forwarded-proto", "https", NULL};
+    cr_expect_eq(admit("https://app.example", https), 403);
+}
+
+Test(hardening_scheme, secure_cookies_means_https, .fini = teardown)
+{
+    start(secure);
+    cr_expect_eq(admit("https://app.example", NULL), 0);
+    cr_expect_eq(admit("http://app.example", NULL), 403);
+}
