@@ -64,6 +64,7 @@ typedef struct lv_example_source {
 extern const lv_example_source lv_example_sources[];
 extern const size_t lv_example_source_count;
 void lv_example_logout_post(lv_request *req);
+void lv_example_logout_everywhere_post(lv_request *req);
 /* The /sensors producer thread: started before the app runs, stopped and
  * joined after it returned. */
 int lv_example_sensors_start(lv_app *app);

@@ -119,16 +119,6 @@ const lv_view lv_example_feed = {
     .name = "feed",
     .template_text =
         "<main>\n"
-        "<style>\n"
-        "  .feed { list-style: none; padding: 0; margin: 1rem 0; max-width: 40rem; }\n"
-        "  .feed li { display: flex; gap: .6rem; align-items: baseline; padding: .45rem .6rem;\n"
-        "             border-bottom: 1px solid #e3e3ea; }\n"
-        "  .feed .author { font-weight: 600; }\n"
-        "  .feed .text { flex: 1; }\n"
-        "  .feed time { color: var(--muted); font-size: .85rem; }\n"
-        "  .feed .delete { padding: 0 .5rem; }\n"
-        "  .toolbar { display: flex; gap: .5rem; flex-wrap: wrap; }\n"
-        "</style>\n"
         "<h1>Feed</h1>\n"
         "<p class=\"muted\">A stream: each post travels to the browser once and the server forgets it. "
         "The page keeps the latest {{limit}}; <span id=\"posted\">{{posted}}</span> posted so far.</p>\n"

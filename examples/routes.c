@@ -36,6 +36,7 @@ int lv_examples_register(lv_app *app)
         lv_http_route(app, "GET", "/xkcd/art", lv_example_xkcd_art) != 0 ||
         lv_route(app, "/bindings", &lv_example_bindings) != 0 || lv_route(app, "/scroll", &lv_example_scroll) != 0 ||
         lv_http_route(app, "POST", "/bindings/submit", lv_example_bindings_submit) != 0 ||
+        lv_http_route(app, "POST", "/logout-everywhere", lv_example_logout_everywhere_post) != 0 ||
         lv_example_showcase(app) != 0)
         return -1;
     return 0;

@@ -53,9 +53,19 @@ void lv_example_login_post(lv_request *req)
     lv_respond_redirect(req, "/me");
 }
 
+/* Clearing a signed-in session also revokes it: a copy of the old cookie
+ * no longer signs anyone in (docs/security.md, "Ending sessions"). */
 void lv_example_logout_post(lv_request *req)
 {
     lv_session_clear(req);
+    lv_respond_redirect(req, "/login");
+}
+
+/* Ends every session of this user, in every browser and on every process
+ * of a cluster, this one included. */
+void lv_example_logout_everywhere_post(lv_request *req)
+{
+    lv_session_revoke_everywhere(req, "user");
     lv_respond_redirect(req, "/login");
 }
 
@@ -78,6 +88,10 @@ const lv_view lv_example_me = {
                      "<form id=\"logout-form\" method=\"post\" action=\"/logout\">\n"
                      "  <input type=\"hidden\" name=\"_csrf_token\" value=\"{{csrf_token}}\">\n"
                      "  <button type=\"submit\">Sign out</button>\n"
+                     "</form>\n"
+                     "<form id=\"logout-everywhere-form\" method=\"post\" action=\"/logout-everywhere\">\n"
+                     "  <input type=\"hidden\" name=\"_csrf_token\" value=\"{{csrf_token}}\">\n"
+                     "  <button type=\"submit\">Sign out everywhere</button>\n"
                      "</form>\n"
                      "<p class=\"muted\"><a href=\"/login\">Sign in</a></p>\n"
                      "</main>",

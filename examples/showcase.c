@@ -171,16 +171,6 @@ static void put_used_by(FILE *out, const char *name)
             }
 }
 
-static const char source_style[] =
-    "body{margin:0;font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;color:#1f2430;"
-    "background:#f6f7fb}header{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;padding:.8rem 1.5rem;"
-    "background:#fff;border-bottom:1px solid #e3e6ef}header .brand{font-weight:700;color:#1f2430;"
-    "text-decoration:none}header .file{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;color:#4c5fd5}"
-    "a{color:#4c5fd5}.chip{font-size:.85rem;padding:.1rem .6rem;border:1px solid #d5daf0;border-radius:1rem;"
-    "text-decoration:none;background:#f3f5ff}main{padding:1.5rem}pre{margin:0;padding:1rem 1.2rem;overflow:auto;"
-    "background:#fff;border:1px solid #e3e6ef;border-radius:.6rem;font:13px/1.55 ui-monospace,SFMono-Regular,"
-    "Menlo,Consolas,monospace;tab-size:4;color:#1f2430}";
-
 /* GET /source/<name>: the embedded file as text in a page. Registered only
  * for the embedded names, so the path is always one of them. */
 static void source_page(lv_request *req)
@@ -201,9 +191,10 @@ static void source_page(lv_request *req)
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>", out);
     put_escaped(out, src->name, strlen(src->name));
-    fprintf(out, " · liveview-c examples</title><link rel=\"icon\" href=\"data:,\"><style>%s</style></head>"
-                 "<body><header><a class=\"brand\" href=\"/\">liveview-c examples</a>"
-                 "<span class=\"file\" id=\"file-name\">", source_style);
+    fputs(" · liveview-c examples</title><link rel=\"icon\" href=\"data:,\">"
+          "<link rel=\"stylesheet\" href=\"/static/source.css\"></head>"
+          "<body><header><a class=\"brand\" href=\"/\">liveview-c examples</a>"
+          "<span class=\"file\" id=\"file-name\">", out);
     put_escaped(out, src->name, strlen(src->name));
     fputs("</span><span>used by</span>", out);
     put_used_by(out, src->name);

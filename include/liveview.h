@@ -1063,6 +1063,22 @@ typedef struct lv_config {
      * and logged; a malformed entry makes lv_app_new fail. Env
      * LV_ALLOWED_REDIRECT_HOSTS. */
     const char *allowed_redirect_hosts;
+    /* Revoked sessions remembered at once (docs/security.md, "Ending
+     * sessions"): a logout or lv_sessions_revoke adds one until the cookies
+     * it refuses expire. When full, the oldest is dropped and every session
+     * created before it is refused too (fail closed). Default 100000; env
+     * LV_SESSION_REVOCATIONS_MAX. */
+    size_t session_revocations_max;
+    /* The Content-Security-Policy header of every page. NULL: the strict
+     * default of docs/security.md (scripts and styles from this origin,
+     * inline style attributes allowed, sockets to this host, no framing);
+     * "" or "off": no header; any other text is sent as it is. Env LV_CSP. */
+    const char *content_security_policy;
+    /* Host header values served, comma-separated ("app.example.com,
+     * app.example.com:8443"; ports compared exactly, a name without a port
+     * matches it with any port), against DNS rebinding. Any other Host gets
+     * 421 Misdirected Request. NULL or "": any Host. Env LV_ALLOWED_HOSTS. */
+    const char *allowed_hosts;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment
@@ -1164,8 +1180,18 @@ const char *lv_session_get(const lv_request *req, const char *key);
 void lv_session_put(lv_request *req, const char *key, const char *value);
 void lv_session_delete(lv_request *req, const char *key);
 /* Empties the session and renews its CSRF state (do it at login and logout,
- * against session fixation). */
+ * against session fixation). A session that held data (keys set with
+ * lv_session_put) is revoked as well: a copy of its old cookie no longer
+ * signs anyone in, on any process of a cluster (docs/security.md). */
 void lv_session_clear(lv_request *req);
+/* "Log out everywhere": ends every session, on every process, whose `key`
+ * holds the value it holds in this request's session (lv_session_get), then
+ * clears this one. Nothing happens but the clear when the key is unset. */
+void lv_session_revoke_everywhere(lv_request *req, const char *key);
+/* Ends every session created before now whose `key` holds `value` (an
+ * admin signing a user out), on every process. Returns 0, or -1 for a
+ * NULL or empty key or value. Safe from any thread. */
+int lv_sessions_revoke(lv_app *app, const char *key, const char *value);
 
 /* Responses. body is copied. A redirect is a 303 to a local path. */
 void lv_respond(lv_request *req, int status, const char *content_type, const char *body, size_t len);

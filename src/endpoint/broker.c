@@ -40,13 +40,23 @@ static void deliver_from_redis(void *ctx, const char *topic, const char *message
     lv_pubsub_deliver(ctx, topic, message, len);
 }
 
+/* Revocations reach every process (live/sessions.c): the broker must
+ * carry their topic from the start. */
+static void listen_to_revocations(lv_app *app)
+{
+    if (lv_pubsub_listen(app, LV_SESSIONS_TOPIC) != 0)
+        lv_log_warn("sessions: the broker refused %s; a logout reaches this process only", LV_SESSIONS_TOPIC);
+}
+
 int lv_app_broker_start(lv_app *app)
 {
-    if (!app->redis_url.host) return 0;
     if (app->broker_is_custom) {
-        lv_log_info("redis: the app set its own pub/sub broker, so LV_REDIS_URL is not used for pub/sub");
+        if (app->redis_url.host)
+            lv_log_info("redis: the app set its own pub/sub broker, so LV_REDIS_URL is not used for pub/sub");
+        listen_to_revocations(app);
         return 0;
     }
+    if (!app->redis_url.host) return 0;
     app->redis_broker = lv_redis_broker_start(&app->redis_url, deliver_from_redis, app);
     if (!app->redis_broker) return -1;
     app->broker = (lv_broker){
@@ -55,6 +65,7 @@ int lv_app_broker_start(lv_app *app)
         .topic_removed = redis_topic_removed,
         .publish = redis_publish,
     };
+    listen_to_revocations(app);
     return 0;
 }
 

@@ -25,6 +25,23 @@ static const char page_headers[] =
     "X-Frame-Options: SAMEORIGIN\r\n"
     "Referrer-Policy: strict-origin-when-cross-origin\r\n";
 
+/* The page's Content-Security-Policy header line, when the app has one.
+ * The default one names the page's own socket URLs, taken from a Host that
+ * parses as host[:port] (nothing else can reach the header). */
+static void put_csp(const lv_app *app, const lv_http_request *http, lv_buf *headers)
+{
+    if (!app->csp) return;
+    lv_buf_printf(headers, "Content-Security-Policy: %s", app->csp);
+    const char *host = lv_http_request_header(http, "host");
+    if (app->csp_is_default && host && lv_host_well_formed(host)) {
+        while (*host == ' ' || *host == '\t') host++;
+        size_t n = strlen(host);
+        while (n && (host[n - 1] == ' ' || host[n - 1] == '\t')) n--;
+        lv_buf_printf(headers, " ws://%.*s wss://%.*s", (int)n, host, (int)n, host);
+    }
+    lv_buf_puts(headers, "\r\n");
+}
+
 /* The request the decision code sees, borrowing the server's strings. */
 static bool request_init(lv_request *req, lv_app *app, const char *method, const lv_http_request *http)
 {
@@ -74,7 +91,11 @@ static void serve_handler(lv_app *app, const lv_http_route_entry *route,
         lv_http_response_error(res, 403, false);
     } else {
         route->handler(&req);
-        respond_from(&req, "Cache-Control: no-store\r\n", false, res);
+        lv_buf headers = LV_BUF_INIT;
+        lv_buf_puts(&headers, "Cache-Control: no-store\r\n");
+        put_csp(app, http, &headers);
+        respond_from(&req, headers.data, false, res);
+        lv_buf_free(&headers);
     }
     lv_request_free(&req);
 }
@@ -90,7 +111,11 @@ static void serve_page(lv_app *app, const lv_route_entry *route, const lv_http_r
     /* Path params win over the query. */
     lv_app_match_route(app, http->path, strlen(http->path), &req.params);
     lv_page_render(&req, route);
-    respond_from(&req, page_headers, head_only, res);
+    lv_buf headers = LV_BUF_INIT;
+    lv_buf_puts(&headers, page_headers);
+    put_csp(app, http, &headers);
+    respond_from(&req, headers.data, head_only, res);
+    lv_buf_free(&headers);
     lv_request_free(&req);
 }
 
@@ -100,6 +125,13 @@ static void endpoint_http(void *ctx, const lv_http_request *http, lv_http_respon
     const char *path = http->path;
     size_t path_len = strlen(path);
     bool head_only = strcmp(http->method, "HEAD") == 0;
+    /* DNS rebinding: a page of another name that now resolves here sends
+     * its own name as Host. 421 says "not this server". */
+    if (!lv_host_allowed(&app->allowed_hosts, lv_http_request_header(http, "host"))) {
+        lv_log_info("request refused: its Host is not in allowed_hosts");
+        lv_http_response_error(res, 421, false);
+        return;
+    }
     if (app->config.longpoll && strcmp(path, LV_LONGPOLL_PATH) == 0) {
         lv_longpoll_http(app, http, res);
         return;
@@ -199,14 +231,32 @@ static lv_connect_data *connect_data_of(lv_app *app, const lv_http_request *http
     return d;
 }
 
+/* The scheme the browser used to reach us: "https" when the app says it is
+ * served over HTTPS (secure_cookies) or a trusted proxy in front says so in
+ * X-Forwarded-Proto; else "http". Only a trusted proxy is believed: anyone
+ * else could claim any scheme. */
+static const char *request_scheme(const lv_app *app, const lv_http_request *http)
+{
+    if (app->config.secure_cookies) return "https";
+    const char *proto = lv_http_request_header(http, "x-forwarded-proto");
+    if (proto && strcasecmp(proto, "https") == 0 && http->peer_addr &&
+        lv_trusted_proxies_contains(&app->trusted_proxies, http->peer_addr))
+        return "https";
+    return "http";
+}
+
 int lv_socket_admit(lv_app *app, const lv_http_request *http, lv_socket_admission *out)
 {
     memset(out, 0, sizeof *out);
+    if (!lv_host_allowed(&app->allowed_hosts, lv_http_request_header(http, "host"))) {
+        lv_log_info("socket refused: its Host is not in allowed_hosts");
+        return 421;
+    }
     /* Browsers always send Origin on a WebSocket request (and on a
      * cross-site XHR), so a cross-site page cannot open a socket with the
      * user's cookies (CSWSH). */
     if (!lv_origin_allowed(&app->origins, lv_http_request_header(http, "origin"),
-                           lv_http_request_header(http, "host"))) {
+                           lv_http_request_header(http, "host"), request_scheme(app, http))) {
         lv_log_warn("socket refused: its Origin is not allowed");
         return 403;
     }

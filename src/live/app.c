@@ -12,6 +12,7 @@
 #include "live/presence.h"
 #include "live/templates.h"
 #include "security/redirect.h"
+#include "security/revocation.h"
 #include "util/form.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -70,6 +71,7 @@ void lv_config_defaults(lv_config *cfg)
     cfg->longpoll_window_ms = 10000;
     cfg->longpoll_max_sessions = 10000;
     cfg->session_ttl_s = 14 * 24 * 3600;
+    cfg->session_revocations_max = 100000;
     cfg->session_serde = LV_SERDE_JWT;
     cfg->session_cookie = "_lv_session";
     cfg->allowed_origins = env_or("LV_ALLOWED_ORIGINS", NULL);
@@ -113,6 +115,11 @@ void lv_config_defaults(lv_config *cfg)
     n = cfg->longpoll_max_sessions;
     env_number("LV_LONGPOLL_MAX_SESSIONS", 1000000, &n);
     cfg->longpoll_max_sessions = (unsigned)n;
+    n = cfg->session_revocations_max;
+    env_number("LV_SESSION_REVOCATIONS_MAX", 100000000, &n);
+    cfg->session_revocations_max = (size_t)n;
+    cfg->content_security_policy = env_or("LV_CSP", NULL);
+    cfg->allowed_hosts = env_or("LV_ALLOWED_HOSTS", NULL);
     n = usable_cores();
     env_number("LV_WORKERS", LV_MAX_WORKERS, &n);
     cfg->workers = n ? (unsigned)n : usable_cores();
@@ -165,6 +172,12 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    if (cfg->session_ttl_s < 1 || cfg->session_ttl_s > LV_TOKEN_MAX_LIFETIME) {
+        lv_log_error("session_ttl_s must be 1 to %d seconds (400 days; got %lld)", LV_TOKEN_MAX_LIFETIME,
+                     (long long)cfg->session_ttl_s);
+        return NULL;
+    }
+
     lv_origin_policy origins;
     char origin_error[160];
     if (lv_origin_policy_parse(&origins, cfg->allowed_origins, origin_error, sizeof origin_error) != 0) {
@@ -180,6 +193,23 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    for (const char *c = cfg->content_security_policy; c && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            lv_log_error("content_security_policy (LV_CSP): control characters are not allowed in a header");
+            lv_origin_policy_free(&origins);
+            lv_trusted_proxies_free(&proxies);
+            return NULL;
+        }
+
+    lv_host_allowlist hosts;
+    char hosts_error[160];
+    if (lv_host_allowlist_parse(&hosts, cfg->allowed_hosts, hosts_error, sizeof hosts_error) != 0) {
+        lv_log_error("%s", hosts_error);
+        lv_origin_policy_free(&origins);
+        lv_trusted_proxies_free(&proxies);
+        return NULL;
+    }
+
     lv_redis_url redis_url = {0};
     char redis_error[160];
     if (cfg->redis_url && *cfg->redis_url &&
@@ -188,6 +218,7 @@ lv_app *lv_app_new(const lv_config *cfg)
         lv_log_error("redis url (LV_REDIS_URL): %s", redis_error);
         lv_origin_policy_free(&origins);
         lv_trusted_proxies_free(&proxies);
+        lv_host_allowlist_free(&hosts);
         return NULL;
     }
 
@@ -202,9 +233,18 @@ lv_app *lv_app_new(const lv_config *cfg)
     app->config.allowed_origins = dup_or_null(cfg->allowed_origins);
     app->config.trusted_proxies = dup_or_null(cfg->trusted_proxies);
     app->config.allowed_redirect_hosts = dup_or_null(cfg->allowed_redirect_hosts);
+    app->config.content_security_policy = dup_or_null(cfg->content_security_policy);
+    app->config.allowed_hosts = dup_or_null(cfg->allowed_hosts);
     app->config.secret_key_base = NULL; /* only the derived keys are kept */
     app->origins = origins;
     app->trusted_proxies = proxies;
+    app->allowed_hosts = hosts;
+    app->csp_is_default = cfg->content_security_policy == NULL;
+    if (app->csp_is_default)
+        app->csp = lv_xstrdup(LV_DEFAULT_CSP);
+    else if (*cfg->content_security_policy && strcmp(cfg->content_security_policy, "off") != 0)
+        app->csp = lv_xstrdup(cfg->content_security_policy);
+    app->revocations = lv_revocations_new(cfg->session_revocations_max ? cfg->session_revocations_max : 100000);
     /* One key per purpose: a token made for one never verifies as another. */
     lv_key_derive(&app->session_key, secret, secret_len, "session");
     lv_key_derive(&app->cookie_key, secret, secret_len, "cookie");
@@ -399,6 +439,9 @@ void lv_app_free(lv_app *app)
     lv_pubsub_counts_free(app);
     pthread_mutex_destroy(&app->topics_lock);
     lv_presence_free(app->presence);
+    lv_revocations_free(app->revocations);
+    lv_host_allowlist_free(&app->allowed_hosts);
+    free(app->csp);
     lv_components_registry_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);
@@ -406,6 +449,8 @@ void lv_app_free(lv_app *app)
     lv_redis_url_free(&app->redis_url);
     free((char *)app->config.trusted_proxies);
     free((char *)app->config.allowed_redirect_hosts);
+    free((char *)app->config.content_security_policy);
+    free((char *)app->config.allowed_hosts);
     free((char *)app->config.session_cookie);
     free((char *)app->config.allowed_origins);
     free((char *)app->config.host);
@@ -425,4 +470,11 @@ int64_t lv_now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec;
+}
+
+int64_t lv_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -103,6 +103,7 @@ struct lv_app {
     size_t topic_count_len;
     bool broker_is_custom; /* lv_app_set_broker was called */
     lv_presence *presence; /* created with the app; has its own lock */
+    struct lv_revocations *revocations; /* revoked sessions (live/sessions.c); own lock */
     lv_component_entry **components;
     size_t component_count;
     lv_key flash_key;     /* flash carried across navigations */
@@ -119,6 +120,9 @@ struct lv_app {
     void *session_data_ctx;
     lv_origin_policy origins;
     lv_trusted_proxies trusted_proxies;
+    lv_host_allowlist allowed_hosts; /* empty: any Host */
+    char *csp;               /* the Content-Security-Policy, or NULL when off */
+    bool csp_is_default;     /* csp is ours: the page's ws:/wss: are added */
     const lv_layout *layout; /* the app's root layout, or NULL (live/layout.c) */
     lv_view layout_view;     /* its template's source, for templates.c */
     lv_tmpl *layout_tmpl;    /* compiled, or NULL for the default page */
@@ -173,6 +177,7 @@ struct lv_request {
     lv_params params_view;   /* over params */
     json_t *session;         /* the cookie session (an object; never NULL) */
     bool session_changed;    /* send a new cookie with the response */
+    bool csrf_in_body;       /* params' _csrf_token came from the form body */
     /* The response. */
     int status;              /* 0 until a handler responds */
     char *content_type;
@@ -415,5 +420,29 @@ void lv_join_claims_free(lv_join_claims *c);
 
 /* Unix time in seconds. */
 int64_t lv_now_seconds(void);
+/* Unix time in milliseconds. */
+int64_t lv_now_ms(void);
+
+/* The default Content-Security-Policy of pages (docs/security.md): no
+ * inline script, no eval, styles from files plus style attributes (which
+ * LiveView patches and progress bars set), sockets to the page's own host
+ * (the endpoint appends ws:// and wss:// of the request's Host to
+ * connect-src), no framing, no plugins, forms and <base> to this origin. */
+#define LV_DEFAULT_CSP                                                                              \
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "  \
+    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "                \
+    "form-action 'self'; frame-ancestors 'none'; connect-src 'self'"
+
+/* Revoked sessions (live/sessions.c). The internal topic that carries
+ * revocations between the processes of a cluster: never delivered to
+ * views. */
+#define LV_SESSIONS_TOPIC "lv:sessions"
+/* Whether the cookie session `session` (a JSON object) has been revoked. */
+bool lv_sessions_refused(lv_app *app, json_t *session);
+/* Revokes the session id sid (this process and, through the broker, the
+ * others). */
+void lv_sessions_revoke_id(lv_app *app, const char *sid);
+/* A revocation published by another process (or echoed back by ours). */
+void lv_sessions_receive(lv_app *app, const char *message, size_t len);
 
 #endif

@@ -168,7 +168,8 @@ int lv_subscribe(lv_socket *s, const char *topic)
 {
     /* Presence's own topic carries its messages between processes, never
      * to views. */
-    if (!topic || !*topic || strcmp(topic, LV_PRESENCE_TOPIC) == 0) return -1;
+    if (!topic || !*topic || strcmp(topic, LV_PRESENCE_TOPIC) == 0 || strcmp(topic, LV_SESSIONS_TOPIC) == 0)
+        return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
     for (size_t i = 0; i < x->topic_count; i++)
         if (strcmp(x->topics[i], topic) == 0) return 0; /* once per topic */
@@ -375,7 +376,9 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
         lv_buf_puts(&msg, "{}");
     lv_buf_putc(&msg, '}');
     int rc;
-    if (!custom_broker(app) && strcmp(topic, LV_PRESENCE_TOPIC) == 0) {
+    if (!custom_broker(app) && strcmp(topic, LV_SESSIONS_TOPIC) == 0) {
+        rc = 0; /* one process: live/sessions.c stored it already */
+    } else if (!custom_broker(app) && strcmp(topic, LV_PRESENCE_TOPIC) == 0) {
         rc = deliver_to_presence(app, msg.data, msg.len);
     } else if (!custom_broker(app)) {
         rc = deliver_everywhere(app, topic, msg.data, msg.len);
@@ -394,6 +397,10 @@ int lv_broadcast(lv_app *app, const char *topic, const char *name, const lv_valu
 void lv_pubsub_deliver(lv_app *app, const char *topic, const char *message, size_t len)
 {
     if (!app || !topic || (!message && len)) return;
+    if (strcmp(topic, LV_SESSIONS_TOPIC) == 0) { /* revocations: the app's store, never views */
+        lv_sessions_receive(app, message, len);
+        return;
+    }
     if (strcmp(topic, LV_PRESENCE_TOPIC) == 0) {
         if (deliver_to_presence(app, message, len) != 0)
             lv_log_debug("pub/sub: a presence message arrived while stopping and was dropped");

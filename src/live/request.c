@@ -17,6 +17,8 @@
 #include "util/value_json.h"
 
 #define CSRF_KEY "_csrf_token"
+#define SID_KEY "_sid" /* the session's revocable id (live/sessions.c) */
+#define CREATED_KEY "_t" /* when the session began, in ms */
 
 const char *lv_request_method(const lv_request *req)
 {
@@ -75,6 +77,7 @@ lv_form_status lv_request_decode_params(lv_request *req, const char *body, size_
     if (st == LV_FORM_OK && body) {
         lv_value fields;
         st = lv_form_decode(body, body_len, NULL, &fields);
+        req->csrf_in_body = st == LV_FORM_OK && lv_value_str_at(&fields, CSRF_KEY) != NULL;
         /* The body's fields win over the query's. */
         for (size_t i = 0; st == LV_FORM_OK && i < lv_map_len(&fields); i++) {
             lv_map_entry *e = &fields.as.map->entries[i];
@@ -110,18 +113,44 @@ void lv_session_delete(lv_request *req, const char *key)
     if (json_object_del(req->session, key) == 0) req->session_changed = true;
 }
 
+/* A new session: a CSRF state, and the identity a logout revokes (a
+ * random id and the creation time, live/sessions.c). */
 static void new_csrf_state(lv_request *req)
 {
-    char state[LV_CSRF_STATE_LEN + 1];
+    char state[LV_CSRF_STATE_LEN + 1], sid[LV_CSRF_STATE_LEN + 1];
     lv_csrf_new_state(state);
+    lv_csrf_new_state(sid); /* 18 random bytes, base64url: as good an id */
     json_object_set_new(req->session, CSRF_KEY, json_string(state));
+    json_object_set_new(req->session, SID_KEY, json_string(sid));
+    json_object_set_new(req->session, CREATED_KEY, json_integer(lv_now_ms()));
     req->session_changed = true;
+}
+
+/* Whether the session holds anything an app put there (a signed-in user):
+ * only such a session is worth a place in the revocation store. */
+static bool session_has_data(json_t *session)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(session, key, value) {
+        if (key[0] != '_') return true;
+    }
+    return false;
 }
 
 void lv_session_clear(lv_request *req)
 {
+    const char *sid = json_string_value(json_object_get(req->session, SID_KEY));
+    if (sid && session_has_data(req->session)) lv_sessions_revoke_id(req->app, sid);
     json_object_clear(req->session);
     new_csrf_state(req);
+}
+
+void lv_session_revoke_everywhere(lv_request *req, const char *key)
+{
+    const char *value = key && key[0] != '_' ? lv_session_get(req, key) : NULL;
+    if (value) lv_sessions_revoke(req->app, key, value);
+    lv_session_clear(req);
 }
 
 bool lv_request_init(lv_request *req, lv_app *app, const char *method, const char *path,
@@ -159,10 +188,22 @@ void lv_request_load_session(lv_request *req)
             if (json_is_object(data)) req->session = json_incref(data);
         }
         json_decref(claims);
+        /* A revoked session counts as none, like a forged cookie: no user,
+         * and a socket it opens gets no session, so its joins are refused. */
+        if (req->session && lv_sessions_refused(app, req->session)) {
+            lv_log_info("a revoked session cookie was refused");
+            json_decref(req->session);
+            req->session = NULL;
+        }
     }
     if (!req->session) req->session = json_object();
     const char *state = json_string_value(json_object_get(req->session, CSRF_KEY));
-    if (!state || strlen(state) != LV_CSRF_STATE_LEN) new_csrf_state(req);
+    if (!state || strlen(state) != LV_CSRF_STATE_LEN || !json_is_string(json_object_get(req->session, SID_KEY))) {
+        /* A session from before ids existed starts over rather than stay
+         * unrevocable. */
+        json_object_clear(req->session);
+        new_csrf_state(req);
+    }
 }
 
 const char *lv_request_csrf_state(const lv_request *req)
@@ -187,11 +228,15 @@ char *lv_request_session_cookie(lv_request *req)
     return lv_buf_take(&line);
 }
 
+/* The token comes from the x-csrf-token header or the form body, never the
+ * query: a URL is logged by proxies, kept in history and sent in Referer,
+ * so a token there leaks, and a form that posts to a URL holding a stolen
+ * token must not pass. */
 bool lv_request_csrf_ok(const lv_request *req)
 {
     const char *state = lv_request_csrf_state(req);
     const char *token = lv_request_header(req, "x-csrf-token");
-    if (!token) token = lv_value_str_at(&req->params, CSRF_KEY);
+    if (!token && req->csrf_in_body) token = lv_value_str_at(&req->params, CSRF_KEY);
     return state && token && lv_csrf_verify(state, strlen(state), token, strlen(token));
 }
 
@@ -234,6 +279,8 @@ char *lv_cookie_session_data(const lv_request *req, void *ctx)
     (void)ctx;
     json_t *copy = json_deep_copy(req->session);
     json_object_del(copy, CSRF_KEY); /* internal: views get the csrf_token assign */
+    json_object_del(copy, SID_KEY);
+    json_object_del(copy, CREATED_KEY);
     char *text = json_dumps(copy, JSON_COMPACT);
     json_decref(copy);
     return text;

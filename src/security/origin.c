@@ -61,11 +61,12 @@ static int default_port(const char *scheme)
     return strcmp(scheme, "https") == 0 ? PORT_HTTPS : PORT_HTTP;
 }
 
-/* Ports are 1-65535 in plain decimal; the digit cap keeps the arithmetic
- * from overflowing on hostile input. */
+/* Ports are 1-65535 in plain decimal without leading zeros (a browser
+ * never pads one, so ":04000" is not a port it sent); the digit cap keeps
+ * the arithmetic from overflowing on hostile input. */
 static bool parse_port(const char *s, size_t n, int *out)
 {
-    if (n == 0 || n > 5) return false;
+    if (n == 0 || n > 5 || s[0] == '0') return false;
     int value = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return false;
@@ -326,12 +327,14 @@ static bool rule_matches(const lv_origin_rule *rule, const char *scheme, const a
 }
 
 /* The Host header names the authority the client thinks it is talking to;
- * the Origin must name the same one. Host carries no scheme, so an omitted
- * port there means the Origin scheme's default (a TLS-terminating proxy in
- * front of a plain-HTTP server then still works). */
-static bool same_origin(const char *scheme, const authority *origin, const char *host_header)
+ * the Origin must name the same one, reached with the same scheme. Host
+ * carries no scheme, so an omitted port there means the server scheme's
+ * default (behind a TLS-terminating proxy the server learns "https" from
+ * its configuration or the proxy, see lv_socket_admit). */
+static bool same_origin(const char *scheme, const authority *origin, const char *host_header,
+                        const char *server_scheme)
 {
-    if (host_header == NULL) return false;
+    if (host_header == NULL || strcmp(scheme, server_scheme) != 0) return false;
     const char *a = host_header;
     const char *b = host_header + strlen(host_header);
     while (a < b && is_blank(*a)) a++;
@@ -345,8 +348,9 @@ static bool same_origin(const char *scheme, const authority *origin, const char 
            && ascii_case_equal(origin->host, origin->host_len, host.host, host.host_len);
 }
 
-bool lv_origin_allowed(const lv_origin_policy *p, const char *origin, const char *host)
+bool lv_origin_allowed(const lv_origin_policy *p, const char *origin, const char *host, const char *scheme)
 {
+    const char *server_scheme = scheme && strcmp(scheme, "https") == 0 ? "https" : "http";
     if (origin == NULL) return true; /* not a browser: no ambient cookies to abuse */
 
     origin_parts parts;
@@ -355,8 +359,87 @@ bool lv_origin_allowed(const lv_origin_policy *p, const char *origin, const char
     if (!parse_origin_text(origin, strlen(origin), false, false, &parts, &why)) return false;
     if (parts.auth.port == PORT_ANY) parts.auth.port = default_port(parts.scheme);
 
-    if (p == NULL || p->count == 0) return same_origin(parts.scheme, &parts.auth, host);
+    if (p == NULL || p->count == 0) return same_origin(parts.scheme, &parts.auth, host, server_scheme);
     for (size_t i = 0; i < p->count; i++)
         if (rule_matches(&p->rules[i], parts.scheme, &parts.auth)) return true;
+    return false;
+}
+
+/* ---- the Host allow-list ---- */
+
+static bool parse_host_header(const char *host_header, authority *out)
+{
+    if (host_header == NULL) return false;
+    const char *a = host_header;
+    const char *b = host_header + strlen(host_header);
+    while (a < b && is_blank(*a)) a++;
+    while (b > a && is_blank(b[-1])) b--;
+    const char *why;
+    return parse_authority(a, (size_t)(b - a), false, out, &why);
+}
+
+bool lv_host_well_formed(const char *host)
+{
+    authority parsed;
+    return parse_host_header(host, &parsed);
+}
+
+int lv_host_allowlist_parse(lv_host_allowlist *out, const char *list, char *err, size_t err_len)
+{
+    *out = (lv_host_allowlist){0};
+    if (err != NULL && err_len > 0) err[0] = '\0';
+    if (list == NULL) return 0;
+    size_t capacity = 1;
+    for (const char *c = list; *c; c++)
+        if (*c == ',') capacity++;
+    const char *end = list + strlen(list);
+    const char *entry = list;
+    for (;;) {
+        const char *comma = memchr(entry, ',', (size_t)(end - entry));
+        const char *a = entry, *b = comma ? comma : end;
+        while (a < b && is_blank(*a)) a++;
+        while (b > a && is_blank(b[-1])) b--;
+        if (a < b) {
+            authority parsed;
+            const char *why = NULL;
+            if (!parse_authority(a, (size_t)(b - a), false, &parsed, &why)) {
+                int n = (int)(b - a), shown = n > QUOTE_MAX ? QUOTE_MAX : n;
+                set_error(err, err_len, "allowed_hosts: \"%.*s%s\": %s", shown, a, n > QUOTE_MAX ? "..." : "", why);
+                lv_host_allowlist_free(out);
+                return -1;
+            }
+            if (!out->hosts) out->hosts = lv_xcalloc(capacity, sizeof *out->hosts);
+            out->hosts[out->count++] = (lv_origin_rule){
+                .host = lowercase_copy(parsed.host, parsed.host_len), .port = parsed.port};
+        } else if (comma || out->count) {
+            set_error(err, err_len, "allowed_hosts: empty entry in the list");
+            lv_host_allowlist_free(out);
+            return -1;
+        }
+        if (comma == NULL) break;
+        entry = comma + 1;
+    }
+    return 0;
+}
+
+void lv_host_allowlist_free(lv_host_allowlist *l)
+{
+    if (l == NULL) return;
+    for (size_t i = 0; i < l->count; i++) free(l->hosts[i].host);
+    free(l->hosts);
+    *l = (lv_host_allowlist){0};
+}
+
+bool lv_host_allowed(const lv_host_allowlist *l, const char *host)
+{
+    if (l == NULL || l->count == 0) return true;
+    authority parsed;
+    if (!parse_host_header(host, &parsed)) return false;
+    for (size_t i = 0; i < l->count; i++) {
+        const lv_origin_rule *r = &l->hosts[i];
+        if ((r->port == PORT_ANY || r->port == parsed.port) &&
+            ascii_case_equal(parsed.host, parsed.host_len, r->host, strlen(r->host)))
+            return true;
+    }
     return false;
 }

@@ -70,9 +70,10 @@ static void append_b64url(lv_buf *b, const uint8_t *data, size_t n)
 char *lv_token_sign(const lv_key *key, json_t *claims, int64_t now, int64_t ttl)
 {
     int64_t exp;
-    /* An overflowing expiry would wrap into the past or the far future;
-     * refusing to sign is the only answer that cannot be misused. */
-    if (__builtin_add_overflow(now, ttl, &exp)) return NULL;
+    /* A token verification would refuse is not worth signing; the bounds
+     * also keep now + ttl from overflowing. */
+    if (now < 0 || ttl < 1 || ttl > LV_TOKEN_MAX_LIFETIME || __builtin_add_overflow(now, ttl, &exp))
+        return NULL;
 
     json_t *payload = claims ? json_deep_copy(claims) : json_object();
     if (payload == NULL || !json_is_object(payload)) {
@@ -132,19 +133,31 @@ static lv_token_status check_payload(const char *segment, size_t segment_len, in
         return LV_TOKEN_EXPIRED;
     }
 
+    /* Both ends are bounded, so no signed pair of extremes (2^63-1, -2^63)
+     * verifies: issued since 1970, not after now plus the leeway, living
+     * at most LV_TOKEN_MAX_LIFETIME. */
     json_t *iat = json_object_get(payload, "iat");
-    if (iat != NULL) {
-        if (!json_is_integer(iat)) {
-            json_decref(payload);
-            return LV_TOKEN_MALFORMED;
-        }
-        int64_t issued = json_integer_value(iat);
-        /* Once issued > now the unsigned difference is exact, so this cannot
-         * overflow whatever the two values are. */
-        if (issued > now && (uint64_t)issued - (uint64_t)now > LV_TOKEN_IAT_LEEWAY) {
-            json_decref(payload);
-            return LV_TOKEN_NOT_YET_VALID;
-        }
+    if (iat == NULL) {
+        json_decref(payload);
+        return LV_TOKEN_BAD_LIFETIME;
+    }
+    if (!json_is_integer(iat)) {
+        json_decref(payload);
+        return LV_TOKEN_MALFORMED;
+    }
+    int64_t issued = json_integer_value(iat);
+    /* Once issued > now the unsigned difference is exact, so this cannot
+     * overflow whatever the two values are. */
+    if (issued > now && (uint64_t)issued - (uint64_t)now > LV_TOKEN_IAT_LEEWAY) {
+        json_decref(payload);
+        return LV_TOKEN_NOT_YET_VALID;
+    }
+    /* issued is at most now + the leeway here and expires > now, so with
+     * issued >= 0 the difference cannot overflow. */
+    int64_t expires = json_integer_value(exp);
+    if (issued < 0 || expires - issued > LV_TOKEN_MAX_LIFETIME) {
+        json_decref(payload);
+        return LV_TOKEN_BAD_LIFETIME;
     }
 
     *out = payload;
@@ -208,6 +221,7 @@ const char *lv_token_status_str(lv_token_status s)
     case LV_TOKEN_BAD_SIGNATURE: return "bad token signature";
     case LV_TOKEN_EXPIRED: return "token expired or without expiry";
     case LV_TOKEN_NOT_YET_VALID: return "token issued in the future";
+    case LV_TOKEN_BAD_LIFETIME: return "token without iat, or living longer than allowed";
     }
     return "unknown token status";
 }

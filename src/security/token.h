@@ -4,7 +4,10 @@
  * exactly that header segment, so `none`, HS512, RS256 or any other algorithm
  * is refused before any cryptography. Tokens longer than LV_TOKEN_MAX_LEN are
  * refused before any HMAC or JSON work. The MAC is compared in constant time.
- * `exp` is required and `iat` may not lie in the future (60 s leeway). Keys
+ * `exp` and `iat` are required; `iat` may not lie in the future (60 s
+ * leeway) nor before 1970, and a token may not live longer than
+ * LV_TOKEN_MAX_LIFETIME (exp - iat), so a signed but absurd pair (2^63-1,
+ * -2^63) never verifies. Keys
  * are derived per purpose from the secret key base, so a token minted for one
  * purpose never verifies as another. */
 #ifndef LV_SECURITY_TOKEN_H
@@ -16,6 +19,10 @@
 
 #define LV_TOKEN_MAX_LEN 8192
 #define LV_TOKEN_IAT_LEEWAY 60
+/* The longest any token may live (exp - iat): 400 days, the most a browser
+ * keeps a cookie (RFC 6265bis). lv_token_sign refuses a longer ttl and
+ * lv_app_new a longer session_ttl_s. */
+#define LV_TOKEN_MAX_LIFETIME (400 * 24 * 3600)
 
 typedef struct lv_key {
     uint8_t bytes[32];
@@ -29,6 +36,8 @@ typedef enum lv_token_status {
     LV_TOKEN_BAD_SIGNATURE,
     LV_TOKEN_EXPIRED,       /* exp missing, not an integer, or <= now */
     LV_TOKEN_NOT_YET_VALID, /* iat more than the leeway in the future */
+    LV_TOKEN_BAD_LIFETIME,  /* iat missing or before 1970, or exp - iat
+                               beyond LV_TOKEN_MAX_LIFETIME */
 } lv_token_status;
 
 /* Derives the key of one purpose ("session", "static", "flash", "upload")
@@ -36,7 +45,8 @@ typedef enum lv_token_status {
 void lv_key_derive(lv_key *out, const uint8_t *secret, size_t secret_len, const char *purpose);
 
 /* Signs claims (borrowed; not modified) with iat = now and exp = now + ttl
- * seconds added. Returns a malloc'd NUL-terminated token the caller frees. */
+ * seconds added; NULL when now is negative or ttl is not 1 to
+ * LV_TOKEN_MAX_LIFETIME. Returns a malloc'd NUL-terminated token the caller frees. */
 char *lv_token_sign(const lv_key *key, json_t *claims, int64_t now, int64_t ttl);
 
 /* Verifies a token of len bytes at time now. On LV_TOKEN_OK, *claims receives

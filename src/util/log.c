@@ -1,5 +1,7 @@
 #include "util/log.h"
 
+#include "util/utf8.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -45,25 +47,50 @@ int lv_log_enabled(lv_log_level level)
     return (int)level <= level_now();
 }
 
+/* The length of the UTF-8 sequence at p (at most n bytes) when it is well
+ * formed and safe to show as it is; 0 when its bytes must be escaped: a
+ * malformed sequence (a lone 0x9b is CSI to an 8-bit terminal), a C1
+ * control (U+0080..U+009F, which some terminals obey), a line or paragraph
+ * separator (U+2028, U+2029, line breaks to many log viewers), or a bidi
+ * override or isolate (U+202A..U+202E, U+2066..U+2069, which reorder what
+ * a reader sees). */
+static size_t safe_sequence_len(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+    if (p[0] < 0xc2 || p[0] > 0xf4 || len > n || !lv_utf8_valid(p, len)) return 0;
+    if (p[0] == 0xc2 && p[1] <= 0x9f) return 0;
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9 || (p[2] >= 0xaa && p[2] <= 0xae)))
+        return 0;
+    if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) return 0;
+    return len;
+}
+
 void lv_log_escape(const char *message, char *out, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)message;
+    size_t left = strlen(message);
     size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)message; *p; p++) {
-        bool control = *p < 0x20 || *p == 0x7f;
-        size_t need = control ? 4 : *p == '\\' ? 2 : 1;
+    while (left > 0) {
+        size_t keep = *p >= 0x80 ? safe_sequence_len(p, left) : (*p >= 0x20 && *p != 0x7f) ? 1 : 0;
+        /* A byte that is not kept whole goes out as \xNN, one at a time: a
+         * C1 control or a separator shows as its UTF-8 bytes. */
+        size_t need = keep ? keep + (*p == '\\') : 4;
         if (n + need + 1 > cap) break;
-        if (control) {
+        if (!keep) {
             out[n++] = '\\';
             out[n++] = 'x';
             out[n++] = hex[*p >> 4];
             out[n++] = hex[*p & 15];
-        } else if (*p == '\\') {
-            out[n++] = '\\';
-            out[n++] = '\\';
-        } else {
-            out[n++] = (char)*p;
+            p++;
+            left--;
+            continue;
         }
+        if (*p == '\\') out[n++] = '\\';
+        memcpy(out + n, p, keep);
+        n += keep;
+        p += keep;
+        left -= keep;
     }
     out[n] = '\0';
 }

@@ -20,9 +20,14 @@ void lv_log_configure(lv_log_level level, lv_log_fn hook, void *ctx);
 /* The level named by text ("error", "warn", "info", "debug"), or fallback. */
 lv_log_level lv_log_level_parse(const char *text, lv_log_level fallback);
 
-/* Appends message to out with bytes below 0x20 and 0x7f written as \xNN
- * (and a backslash as \\ so an escape cannot be faked); at most cap bytes
- * including the NUL. */
+/* Copies message to out with every control character written as \xNN
+ * bytes: C0 (below 0x20), DEL, C1 (U+0080..U+009F), U+2028/U+2029, bidi
+ * overrides and isolates, and any byte that is not well-formed UTF-8; a
+ * backslash becomes \\ so an escape cannot be faked. At most cap bytes
+ * including the NUL; an escape or a character that does not fit is dropped
+ * whole. This is the one routine every log line goes through (lv_log), so
+ * client-supplied strings (event names, topics, paths, headers) may be
+ * passed to lv_log as they are. */
 void lv_log_escape(const char *message, char *out, size_t cap);
 
 #define lv_log_error(...) lv_log(LV_LOG_ERROR, __VA_ARGS__)

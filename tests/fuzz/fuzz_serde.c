@@ -149,7 +149,7 @@ static void check_allowed_origin_shape(const char *origin)
 
 static void check_origin(const lv_origin_policy *policy, const char *origin, const char *host)
 {
-    if (lv_origin_allowed(policy, origin, host)) {
+    if (lv_origin_allowed(policy, origin, host, "http")) {
         if (origin != NULL) check_allowed_origin_shape(origin);
     } else if (origin == NULL) {
         fail("refused a request without an Origin");
@@ -192,7 +192,7 @@ static void use_as_policy(const uint8_t *data, size_t size)
         }
         check_origin(&policy, origin, host);
         check_origin(&policy, "null", host);
-        if (lv_origin_allowed(&policy, "null", host) || lv_origin_allowed(&policy, "", host))
+        if (lv_origin_allowed(&policy, "null", host, "http") || lv_origin_allowed(&policy, "", host, "http"))
             fail("allowed a null or empty Origin");
         lv_origin_policy_free(&policy);
     } else {

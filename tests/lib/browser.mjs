@@ -21,13 +21,33 @@ export function useServerAndBrowser(env = {}) {
     await t.browser?.close();
     const code = await t.server?.stop();
     assert.equal(code, 0, "server exits cleanly:\n" + t.server?.output());
+    // Every page runs under the server's Content-Security-Policy: any
+    // violation, in any test of the file, fails it.
+    const seen = cspViolations.splice(0);
+    assert.deepEqual(seen, [], "Content-Security-Policy violations");
   });
   return t;
 }
 
-// A new page that records page errors and console errors into page.errors.
+// Every securitypolicyviolation event any page created by newPage saw:
+// { page, directive, blocked, sample }. useServerAndBrowser fails the file's
+// tests when it is not empty; a test may check it sooner.
+export const cspViolations = [];
+
+// A new page that records page errors and console errors into page.errors,
+// and Content-Security-Policy violations into page.errors and cspViolations.
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext(options);
+  await context.exposeBinding("__lvCspViolation", ({ page: p }, v) => {
+    cspViolations.push(v);
+    p.errors?.push(`CSP violation: ${v.directive} blocked ${v.blocked} on ${v.page}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__lvCspViolation({ page: location.href, directive: e.violatedDirective, blocked: e.blockedURI,
+                                sample: e.sample });
+    });
+  });
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));

@@ -110,8 +110,9 @@ test("Redis killed and restarted: both processes resubscribe and deliver again",
   assert.equal(reply[4].status, "ok");
   assert.deepEqual(await countsUntil(va, 2), ["2"]);
   redis = await startRedis(port);
-  await a.waitForLog(/redis: reconnected to .* 1 topic subscribed/);
-  await b.waitForLog(/redis: reconnected to .* 1 topic subscribed/);
+  // Two: the view's topic and lv:sessions, which carries session revocations.
+  await a.waitForLog(/redis: reconnected to .* 2 topics subscribed/);
+  await b.waitForLog(/redis: reconnected to .* 2 topics subscribed/);
   assert.equal(await publishCount(FOREIGN_NODE, 2000), 2);
   assert.deepEqual(await countsUntil(va, 2000), ["2000"]);
   assert.deepEqual(await countsUntil(vb, 2000), ["2000"]);

@@ -36,3 +36,15 @@ Test(session, a_post_without_the_pages_token_is_refused)
     lv_test_view *me = live("/me");
     assert_html_has(me, "Not signed in.");
 }
+
+Test(session, sign_out_everywhere_ends_the_session)
+{
+    live("/login");
+    cr_assert_eq(lv_test_post(t, "/login", "name=ada"), 303);
+    lv_test_view *me = live("/me");
+    assert_html_has(me, "Sign out everywhere");
+    cr_assert_eq(lv_test_post(t, "/logout-everywhere", NULL), 303);
+    cr_assert_str_eq(lv_test_redirect(t), "/login");
+    me = live("/me");
+    assert_html_has(me, "Not signed in.");
+}

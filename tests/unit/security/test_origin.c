@@ -12,10 +12,13 @@ static lv_origin_policy policy_of(const char *list)
     return p;
 }
 
+/* How the client reached the server: "http" unless a test says "https". */
+static const char *server_scheme = "http";
+
 static bool allowed(const char *list, const char *origin, const char *host)
 {
     lv_origin_policy p = policy_of(list);
-    bool result = lv_origin_allowed(&p, origin, host);
+    bool result = lv_origin_allowed(&p, origin, host, server_scheme);
     lv_origin_policy_free(&p);
     return result;
 }
@@ -25,13 +28,28 @@ static bool allowed(const char *list, const char *origin, const char *host)
 #define REFUSE(list, origin, host) \
     cr_assert_not(allowed(list, origin, host), "\"%s\" allowed by [%s] (Host %s)", origin, list, \
                   host)
+/* The same checks for a server the client reached over HTTPS. */
+#define ALLOW_TLS(list, origin, host) \
+    do { \
+        server_scheme = "https"; \
+        bool ok = allowed(list, origin, host); \
+        server_scheme = "http"; \
+        cr_assert(ok, "\"%s\" refused by [%s] (Host %s, https)", origin, list, host); \
+    } while (0)
+#define REFUSE_TLS(list, origin, host) \
+    do { \
+        server_scheme = "https"; \
+        bool ok = allowed(list, origin, host); \
+        server_scheme = "http"; \
+        cr_assert_not(ok, "\"%s\" allowed by [%s] (Host %s, https)", origin, list, host); \
+    } while (0)
 
 /* ---- same origin (no rules) ---- */
 
 Test(origin_same, matching_host)
 {
     ALLOW("", "http://example.com", "example.com");
-    ALLOW("", "https://example.com", "example.com");
+    ALLOW_TLS("", "https://example.com", "example.com");
     ALLOW("", "http://localhost:4000", "localhost:4000");
     ALLOW(NULL, "http://127.0.0.1:4000", "127.0.0.1:4000");
     ALLOW("  ", "http://example.com", "example.com");
@@ -57,11 +75,45 @@ Test(origin_same, port_mismatch)
 Test(origin_same, scheme_default_ports)
 {
     ALLOW("", "http://example.com", "example.com:80");
-    ALLOW("", "https://example.com", "example.com:443");
+    ALLOW_TLS("", "https://example.com", "example.com:443");
     ALLOW("", "http://example.com:80", "example.com");
-    ALLOW("", "https://example.com:443", "example.com");
+    ALLOW_TLS("", "https://example.com:443", "example.com");
     REFUSE("", "http://example.com", "example.com:443");
     REFUSE("", "https://example.com:80", "example.com");
+}
+
+/* The review's finding: the scheme was not compared, so an https:// page
+ * could open the socket of an http:// server on the same host and port. */
+Test(origin_same, the_scheme_must_be_the_servers)
+{
+    REFUSE("", "https://localhost:4000", "localhost:4000");
+    REFUSE("", "https://example.com", "example.com");
+    REFUSE("", "https://example.com:443", "example.com:443");
+    REFUSE_TLS("", "http://localhost:4000", "localhost:4000");
+    REFUSE_TLS("", "http://example.com", "example.com");
+    ALLOW_TLS("", "https://localhost:4000", "localhost:4000");
+    /* A scheme the server does not know counts as http. */
+    cr_assert(lv_origin_allowed(NULL, "http://example.com", "example.com", "gopher"));
+    cr_assert_not(lv_origin_allowed(NULL, "https://example.com", "example.com", "gopher"));
+}
+
+Test(origin_same, default_ports_normalise_on_both_sides)
+{
+    ALLOW("", "http://example.com:80", "example.com:80");
+    ALLOW_TLS("", "https://example.com", "example.com:443");
+    REFUSE_TLS("", "https://example.com", "example.com:80");
+    REFUSE_TLS("", "https://example.com:80", "example.com");
+    REFUSE("", "http://example.com:443", "example.com");
+}
+
+Test(origin_same, zero_padded_ports_are_refused)
+{
+    REFUSE("", "http://localhost:04000", "localhost:4000");
+    REFUSE("", "http://localhost:04000", "localhost:04000");
+    REFUSE("", "http://localhost:4000", "localhost:04000");
+    REFUSE("", "http://example.com:080", "example.com");
+    REFUSE("http://localhost:4000", "http://localhost:04000", "localhost:4000");
+    REFUSE("//localhost", "http://localhost:0080", "localhost");
 }
 
 Test(origin_same, ipv6_host)
@@ -69,7 +121,7 @@ Test(origin_same, ipv6_host)
     ALLOW("", "http://[::1]:4000", "[::1]:4000");
     ALLOW("", "http://[::1]", "[::1]");
     ALLOW("", "http://[::1]", "[::1]:80");
-    ALLOW("", "https://[2001:DB8::1]", "[2001:db8::1]");
+    ALLOW_TLS("", "https://[2001:DB8::1]", "[2001:db8::1]");
     REFUSE("", "http://[::1]:4000", "[::1]:4001");
     REFUSE("", "http://[::2]:4000", "[::1]:4000");
     REFUSE("", "http://[::1]:4000", "::1:4000");
@@ -81,7 +133,7 @@ Test(origin_same, case_insensitive)
 {
     ALLOW("", "HTTP://EXAMPLE.COM", "example.com");
     ALLOW("", "http://example.com", "Example.COM:80");
-    ALLOW("", "hTTpS://ExAmple.com:8443", "EXAMPLE.com:8443");
+    ALLOW_TLS("", "hTTpS://ExAmple.com:8443", "EXAMPLE.com:8443");
 }
 
 Test(origin_same, host_header_edge_cases)
@@ -230,6 +282,8 @@ Test(origin_refused, bad_port)
     expect_refused_everywhere("http://example.com:8a");
     expect_refused_everywhere("http://example.com:80:80");
     expect_refused_everywhere("http://example.com: 80");
+    expect_refused_everywhere("http://example.com:080");
+    expect_refused_everywhere("http://example.com:00443");
 }
 
 Test(origin_refused, whitespace_and_odd_characters)
@@ -265,13 +319,13 @@ Test(origin_refused, missing_origin_is_allowed)
     cr_assert(allowed("", NULL, "example.com"));
     cr_assert(allowed("", NULL, NULL));
     cr_assert(allowed("https://app.example.com", NULL, NULL));
-    cr_assert(lv_origin_allowed(NULL, NULL, NULL));
+    cr_assert(lv_origin_allowed(NULL, NULL, NULL, NULL));
 }
 
 Test(origin_refused, null_policy_is_same_origin)
 {
-    cr_assert(lv_origin_allowed(NULL, "http://example.com", "example.com"));
-    cr_assert_not(lv_origin_allowed(NULL, "http://evil.com", "example.com"));
+    cr_assert(lv_origin_allowed(NULL, "http://example.com", "example.com", NULL));
+    cr_assert_not(lv_origin_allowed(NULL, "http://evil.com", "example.com", NULL));
 }
 
 /* ---- parse errors ---- */
@@ -390,4 +444,57 @@ Test(origin_parse, empty_lists_are_same_origin)
     p = policy_of(" \t ");
     cr_assert_eq(p.count, 0);
     lv_origin_policy_free(&p);
+}
+
+/* ---- the Host allow-list (DNS rebinding) ---- */
+
+static bool host_ok(const char *list, const char *host)
+{
+    lv_host_allowlist l;
+    char err[160];
+    cr_assert_eq(lv_host_allowlist_parse(&l, list, err, sizeof err), 0, "%s", err);
+    bool ok = lv_host_allowed(&l, host);
+    lv_host_allowlist_free(&l);
+    return ok;
+}
+
+Test(host_allowlist, an_empty_list_allows_any_host)
+{
+    cr_expect(host_ok(NULL, "evil.example"));
+    cr_expect(host_ok("", NULL));
+    cr_expect(host_ok("  ", "anything"));
+}
+
+Test(host_allowlist, only_listed_hosts_pass)
+{
+    const char *list = "app.example.com, localhost:4000, [::1]:4000";
+    cr_expect(host_ok(list, "app.example.com"));
+    cr_expect(host_ok(list, "APP.example.com:8443"), "a name without a port matches any port");
+    cr_expect(host_ok(list, "localhost:4000"));
+    cr_expect(host_ok(list, "[::1]:4000"));
+    cr_expect_not(host_ok(list, "localhost:4001"));
+    cr_expect_not(host_ok(list, "localhost"), "the entry names a port");
+    cr_expect_not(host_ok(list, "localhost:04000"));
+    cr_expect_not(host_ok(list, "evil.example"));
+    cr_expect_not(host_ok(list, "app.example.com.evil.example"));
+    cr_expect_not(host_ok(list, "x.app.example.com"));
+    cr_expect_not(host_ok(list, NULL));
+    cr_expect_not(host_ok(list, ""));
+    cr_expect_not(host_ok(list, "app.example.com/x"));
+}
+
+Test(host_allowlist, malformed_entries_are_refused_with_a_reason)
+{
+    lv_host_allowlist l;
+    char err[160];
+    cr_expect_eq(lv_host_allowlist_parse(&l, "ok.example,,x", err, sizeof err), -1);
+    cr_expect(strstr(err, "empty entry") != NULL, "%s", err);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "http://x", err, sizeof err), -1);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "x:0", err, sizeof err), -1);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "x:080", err, sizeof err), -1);
+    cr_expect_eq(lv_host_allowlist_parse(&l, "*.x", err, sizeof err), -1);
+    cr_expect(lv_host_well_formed("a.b:1"));
+    cr_expect_not(lv_host_well_formed("a b"));
+    cr_expect_not(lv_host_well_formed("a;b"));
+    cr_expect_not(lv_host_well_formed(NULL));
 }

@@ -78,3 +78,24 @@ Test(log, level_names_parse)
     cr_assert_eq(lv_log_level_parse("loud", LV_LOG_INFO), LV_LOG_INFO);
     cr_assert_eq(lv_log_level_parse(NULL, LV_LOG_WARN), LV_LOG_WARN);
 }
+
+Test(log, c1_controls_separators_bidi_overrides_and_bad_utf8_are_escaped)
+{
+    char out[256];
+    /* U+009B (CSI in UTF-8), a lone 0x9b byte (CSI to an 8-bit terminal),
+     * U+2028, U+202E (right-to-left override) and U+2066 (isolate). */
+    lv_log_escape("a\xc2\x9b" "31m|\x9b|\xe2\x80\xa8|\xe2\x80\xae|\xe2\x81\xa6|", out, sizeof out);
+    cr_assert_str_eq(out, "a\\xc2\\x9b31m|\\x9b|\\xe2\\x80\\xa8|\\xe2\\x80\\xae|\\xe2\\x81\\xa6|");
+    /* A truncated or overlong sequence and a surrogate are bytes, not text. */
+    lv_log_escape("\xe2\x82|\xc0\xaf|\xed\xa0\x80", out, sizeof out);
+    cr_assert_str_eq(out, "\\xe2\\x82|\\xc0\\xaf|\\xed\\xa0\\x80");
+}
+
+Test(log, printable_utf8_passes_through_unchanged)
+{
+    char out[64];
+    lv_log_escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82 \xc2\xa0", out, sizeof out);
+    cr_assert_str_eq(out, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82 \xc2\xa0");
+    lv_log_escape("\xe2\x82\xac\xe2\x82\xac", out, 5);
+    cr_assert_str_eq(out, "\xe2\x82\xac", "a character that does not fit is dropped whole");
+}
