@@ -5,7 +5,7 @@
 #
 #   bench/hotpath.sh [CONNECTIONS (100)] [PIPELINE (16)]
 #
-# It starts the server under bench/alloc_shim.c (LD_PRELOAD; built here into
+# It starts the server under bench/shim/alloc_shim.c (LD_PRELOAD; built here into
 # build/alloc_shim.so), clicks for 6 s, and over the middle 3 s samples the
 # shim (allocations, and replies counted in what the server writes) and runs
 # `strace -c -f` on the server. Prints allocations per event, syscalls per
@@ -20,7 +20,7 @@ load_bin="${LV_LOAD_BIN:-$root/build/bin/liveview-load}"
 connections="${1:-100}"
 pipeline="${2:-16}"
 shim="$root/build/alloc_shim.so"
-cc -O2 -shared -fPIC -o "$shim" "$here/alloc_shim.c" -ldl
+cc -O2 -shared -fPIC -o "$shim" "$here/shim/alloc_shim.c" -ldl
 
 work="$(mktemp -d)"
 server_pid=""
