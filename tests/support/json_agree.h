@@ -9,7 +9,10 @@
  *   (LV_SCAN_UNSUPPORTED, its documented escape to jansson);
  * - both refuse the same texts (the kind of refusal may differ: jansson's
  *   path measures the nesting of the whole text before parsing, the reader
- *   stops at the first error). */
+ *   stops at the first error), with one exception: jansson 2.14 drops a NUL
+ *   byte that follows a number or a literal ("[1\0]" reads as [1]; its
+ *   stream takes NUL for "buffer empty"), which RFC 8259 and the reader
+ *   refuse. lv_phx_decode then asks jansson, so frames are decided as before. */
 #ifndef LV_TESTS_JSON_AGREE_H
 #define LV_TESTS_JSON_AGREE_H
 
@@ -61,7 +64,7 @@ static const char *json_agree(lv_json_scan *scan, const char *text, size_t len, 
         why = "the reader accepts what jansson refuses";
     else if (fs == LV_SCAN_OK && !json_agree_same(&slow, &fast))
         why = "the reader builds another value";
-    else if ((fs == LV_SCAN_INVALID || fs == LV_SCAN_TOO_DEEP) && js == LV_JSON_OK)
+    else if ((fs == LV_SCAN_INVALID || fs == LV_SCAN_TOO_DEEP) && js == LV_JSON_OK && !memchr(text, 0, len))
         why = "the reader refuses what jansson accepts";
     lv_value_free(&slow);
     lv_json_scan_reset(scan);
