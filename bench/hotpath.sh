@@ -64,6 +64,7 @@ allocs = int(b["allocs"]) - int(a["allocs"])
 writes = int(b["writes"]) - int(a["writes"])
 load = json.load(open(sys.argv[3]))
 print(f"connections {load['connections']} pipeline {load['pipeline']}: errors {load['errors']}")
+print(f"totals at the end: {b['allocs']} allocations, {b['replies']} replies")
 print(f"window: {replies} replies, {allocs} allocations, {writes} write/writev calls")
 if replies:
     print(f"allocations per event: {allocs / replies:.3f}")
