@@ -17,6 +17,7 @@ static _Thread_local lv_buf frame_scratch;
 void lv_channel_thread_cleanup(void)
 {
     lv_buf_free(&frame_scratch);
+    lv_phx_thread_cleanup();
 }
 
 void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void *send_ctx)
@@ -228,11 +229,16 @@ void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len)
     lv_phx_msg m;
     lv_phx_status st = lv_phx_decode(data, len, &m);
     if (st != LV_PHX_OK) {
-        /* Without a ref and a topic there is nobody to answer; with them the
-         * client gets an error instead of waiting for a timeout. */
-        lv_log_warn("malformed message ignored: %s", lv_phx_status_str(st));
-        if (st == LV_PHX_BAD_FIELD && m.ref && m.topic)
+        /* Without a ref and a topic there is nobody to answer; with them
+         * (a bad field, or a head recovered from a frame refused whole) the
+         * client gets an error instead of waiting for a timeout and
+         * reloading the page (docs/protocol.md §1.3). */
+        if ((st == LV_PHX_BAD_FIELD || m.recovered) && m.ref && m.topic) {
+            lv_log_warn("malformed message answered with an error: %s", lv_phx_status_str(st));
             reply_error(ch, m.join_ref, m.ref, m.topic, "malformed message");
+        } else {
+            lv_log_warn("malformed message ignored: %s", lv_phx_status_str(st));
+        }
         lv_phx_msg_free(&m);
         return;
     }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/json.h"
+#include "util/json_scan.h"
 #include "util/value_json.h"
 
 /* The string in a frame field: NULL for JSON null, else *ok goes false for
@@ -25,14 +26,23 @@ static const char *string_or_missing(const lv_value *v)
     return ok ? s : NULL;
 }
 
-lv_phx_status lv_phx_decode(const char *data, size_t len, lv_phx_msg *out)
-{
-    memset(out, 0, sizeof *out);
-    lv_json_status js = lv_value_parse_json(data, len, LV_PHX_MAX_DEPTH, &out->root);
-    if (js == LV_JSON_TOO_DEEP) return LV_PHX_TOO_DEEP;
-    if (js != LV_JSON_OK) return LV_PHX_NOT_JSON;
-    if (lv_value_list_len(&out->root) != 5) return LV_PHX_NOT_ARRAY;
+/* The reader's memory, one per thread: a frame decoded on the hot path lives
+ * in it until lv_phx_msg_free. A decode while another message of the thread
+ * is still held (never in the server; possible in tests) takes the jansson
+ * path instead. */
+static _Thread_local lv_json_scan scan_state;
+static _Thread_local bool scan_in_use;
 
+void lv_phx_thread_cleanup(void)
+{
+    if (!scan_in_use) lv_json_scan_free(&scan_state);
+}
+
+/* Fills the fields from a parsed frame (*root, the caller's), checking
+ * their types. */
+static lv_phx_status take_fields(lv_phx_msg *out)
+{
+    if (lv_value_list_len(&out->root) != 5) return LV_PHX_NOT_ARRAY;
     const lv_value *f = out->root.as.list->items;
     bool ok = true;
     out->join_ref = string_or_null(&f[0], &ok);
@@ -44,9 +54,60 @@ lv_phx_status lv_phx_decode(const char *data, size_t len, lv_phx_msg *out)
     return ok ? LV_PHX_OK : LV_PHX_BAD_FIELD;
 }
 
+/* A frame that is not JSON, too deep or not an array of five may still
+ * begin with a well-formed join_ref, ref and topic: read those alone (into
+ * the reader's arena), so the push can be answered (docs/protocol.md §1.3). */
+static void recover_head(const char *data, size_t len, lv_phx_msg *out)
+{
+    lv_json_reader r;
+    lv_json_reader_init(&r, &scan_state, data, len, LV_PHX_MAX_DEPTH);
+    lv_value f[3];
+    if (!lv_json_read_byte(&r, '[')) return;
+    r.depth = 1;
+    for (int i = 0; i < 3; i++)
+        if ((i > 0 && !lv_json_read_byte(&r, ',')) || !lv_json_read_value(&r, &f[i])) return;
+    bool ok = true;
+    const char *join_ref = string_or_null(&f[0], &ok);
+    const char *ref = string_or_missing(&f[1]);
+    const char *topic = string_or_missing(&f[2]);
+    if (!ok || !ref || !topic) return;
+    out->join_ref = join_ref;
+    out->ref = ref;
+    out->topic = topic;
+    out->recovered = true;
+}
+
+lv_phx_status lv_phx_decode(const char *data, size_t len, lv_phx_msg *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!scan_in_use) {
+        scan_in_use = true;
+        out->holds_scan = true;
+        /* The hot path: no jansson tree, no allocation once warm. What the
+         * reader accepts, jansson accepts alike (util/json_scan.h). */
+        if (lv_json_scan_text(&scan_state, data, len, LV_PHX_MAX_DEPTH, &out->root) == LV_SCAN_OK) {
+            out->root_in_arena = true;
+            lv_phx_status st = take_fields(out);
+            if (st == LV_PHX_NOT_ARRAY) recover_head(data, len, out);
+            return st;
+        }
+    }
+    /* Refused or left undecided by the reader: jansson decides, as before. */
+    lv_json_status js = lv_value_parse_json(data, len, LV_PHX_MAX_DEPTH, &out->root);
+    lv_phx_status st = js == LV_JSON_TOO_DEEP ? LV_PHX_TOO_DEEP
+                       : js != LV_JSON_OK     ? LV_PHX_NOT_JSON
+                                              : take_fields(out);
+    if (st != LV_PHX_OK && st != LV_PHX_BAD_FIELD && out->holds_scan) recover_head(data, len, out);
+    return st;
+}
+
 void lv_phx_msg_free(lv_phx_msg *msg)
 {
-    lv_value_free(&msg->root);
+    if (!msg->root_in_arena) lv_value_free(&msg->root);
+    if (msg->holds_scan) {
+        lv_json_scan_reset(&scan_state);
+        scan_in_use = false;
+    }
     memset(msg, 0, sizeof *msg);
 }
 

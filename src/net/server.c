@@ -30,6 +30,11 @@
 #include "util/log.h"
 
 #define READ_BUFFER_SIZE (64 * 1024)
+/* Replies to the messages of one read are gathered and written together
+ * (one write per connection per read, not one per reply); past this many
+ * bytes the gathered ones go out at once, and a single frame this large is
+ * written without being copied. */
+#define BATCH_FLUSH_BYTES (64 * 1024)
 #define SWEEP_INTERVAL_MS 1000
 
 typedef struct lv_server server;
@@ -73,6 +78,11 @@ struct lv_server {
     size_t conn_count;
     char read_buffer[READ_BUFFER_SIZE];
     bool read_buffer_busy;
+    /* The WebSocket whose read is being handled: what is written to it
+     * meanwhile gathers in `batch` (reused; one per loop) and goes out in
+     * one write when the read has been handled (batch_end). */
+    conn *batch_conn;
+    lv_buf batch;
     bool stopping;
     bool ran;
     bool listening; /* lv_server_listen succeeded: the listener is open */
@@ -151,6 +161,30 @@ static void on_write_done(uv_write_t *req, int status)
     if (c->queued_bytes == 0 && c->close_when_flushed) conn_close(c, LV_ENDPOINT_CLOSED);
 }
 
+static void conn_write2(conn *c, const void *a, size_t a_len, const void *b, size_t b_len);
+
+/* Writes what was gathered for batch_conn, which stays the batch's conn. */
+static void batch_flush(server *s)
+{
+    conn *c = s->batch_conn;
+    if (!c || s->batch.len == 0) return;
+    s->batch_conn = NULL;
+    conn_write2(c, s->batch.data, s->batch.len, NULL, 0);
+    lv_buf_reset(&s->batch);
+    s->batch_conn = c;
+}
+
+static void batch_begin(server *s, conn *c)
+{
+    s->batch_conn = c;
+}
+
+static void batch_end(server *s)
+{
+    batch_flush(s);
+    s->batch_conn = NULL;
+}
+
 /* Queues bytes to the client. Tries a direct write first, so the common case
  * of a small reply to a reading client allocates nothing. A client that lets
  * more than max_outbound_bytes pile up is disconnected: it is not reading. */
@@ -158,6 +192,17 @@ static void conn_write2(conn *c, const void *a, size_t a_len, const void *b, siz
 {
     if (c->state == CONN_CLOSING) return;
     size_t total = a_len + b_len;
+    server *s = c->srv;
+    if (c == s->batch_conn) {
+        if (total < BATCH_FLUSH_BYTES) {
+            lv_buf_append(&s->batch, a, a_len);
+            if (b_len) lv_buf_append(&s->batch, b, b_len);
+            if (s->batch.len >= BATCH_FLUSH_BYTES) batch_flush(s);
+            return;
+        }
+        batch_flush(s); /* keeps the order: what was gathered goes first */
+        if (c->state == CONN_CLOSING) return;
+    }
     size_t written = 0;
     if (c->queued_bytes == 0) {
         uv_buf_t bufs[2] = {uv_buf_init((char *)a, (unsigned)a_len),
@@ -229,6 +274,7 @@ static void ws_send_text(void *handle, const char *data, size_t len)
  * the server closes TCP first (RFC 6455 §7.1.1). */
 static void ws_close(conn *c, uint16_t code, const char *reason)
 {
+    if (c->srv->batch_conn == c) batch_end(c->srv);
     lv_buf frame = LV_BUF_INIT;
     lv_ws_close_frame_append(&frame, code, reason);
     c->close_when_flushed = true;
@@ -247,7 +293,7 @@ static void ws_close_by_endpoint(void *handle, uint16_t code, const char *reason
 
 static const lv_endpoint_conn_ops ws_conn_ops = {ws_send_text, ws_close_by_endpoint};
 
-static void ws_feed(conn *c, uint8_t *data, size_t len)
+static void ws_feed_messages(conn *c, uint8_t *data, size_t len)
 {
     websocket *ws = c->ws;
     c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
@@ -282,6 +328,15 @@ static void ws_feed(conn *c, uint8_t *data, size_t len)
             return;
         }
     }
+}
+
+/* Handles one read's messages; their replies leave in one write. */
+static void ws_feed(conn *c, uint8_t *data, size_t len)
+{
+    server *s = c->srv;
+    batch_begin(s, c);
+    ws_feed_messages(c, data, len);
+    if (s->batch_conn == c) batch_end(s);
 }
 
 /* ------------------------------------------------------------------------
@@ -926,5 +981,6 @@ void lv_server_free(lv_server *s)
         uv_run(&s->loop, UV_RUN_DEFAULT);
         uv_loop_close(&s->loop);
     }
+    lv_buf_free(&s->batch);
     free(s);
 }

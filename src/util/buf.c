@@ -46,7 +46,7 @@ char *lv_xstrndup(const char *s, size_t n)
     return p;
 }
 
-void lv_buf_reserve(lv_buf *b, size_t extra)
+void lv_buf_grow(lv_buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need < extra) out_of_memory(SIZE_MAX);
@@ -63,24 +63,9 @@ void lv_buf_reserve(lv_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void lv_buf_append(lv_buf *b, const void *data, size_t len)
-{
-    lv_buf_reserve(b, len);
-    if (len) memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-}
-
 void lv_buf_puts(lv_buf *b, const char *s)
 {
     lv_buf_append(b, s, strlen(s));
-}
-
-void lv_buf_putc(lv_buf *b, char c)
-{
-    lv_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
 }
 
 void lv_buf_vprintf(lv_buf *b, const char *fmt, va_list ap)

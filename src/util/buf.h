@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct lv_buf {
     char *data; /* NULL until the first append */
@@ -19,11 +20,33 @@ typedef struct lv_buf {
 
 #define LV_BUF_INIT {NULL, 0, 0}
 
-/* Makes room for at least `extra` more bytes (plus the terminating NUL). */
-void lv_buf_reserve(lv_buf *b, size_t extra);
-void lv_buf_append(lv_buf *b, const void *data, size_t len);
+/* The slow half of lv_buf_reserve: reallocates for `extra` more bytes. */
+void lv_buf_grow(lv_buf *b, size_t extra);
+
+/* Makes room for at least `extra` more bytes (plus the terminating NUL).
+ * These three are inline: every reply is written through them a few bytes
+ * at a time, and the call cost showed in profiles (docs/performance.md). */
+static inline void lv_buf_reserve(lv_buf *b, size_t extra)
+{
+    if (extra >= b->cap - b->len) lv_buf_grow(b, extra); /* cap 0 wraps: grows */
+}
+
+static inline void lv_buf_append(lv_buf *b, const void *data, size_t len)
+{
+    lv_buf_reserve(b, len);
+    if (len) memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+static inline void lv_buf_putc(lv_buf *b, char c)
+{
+    lv_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
 void lv_buf_puts(lv_buf *b, const char *s);
-void lv_buf_putc(lv_buf *b, char c);
 void lv_buf_printf(lv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lv_buf_vprintf(lv_buf *b, const char *fmt, va_list ap);
 /* Empties the buffer but keeps its memory for reuse. */

@@ -145,6 +145,39 @@ test("malformed frames are answered or ignored and the socket keeps working", as
   c.close();
 });
 
+// Issue #16 item 4: a push refused whole (a lone surrogate, an escaped NUL,
+// a number out of range, nesting past the limit, not five elements) still
+// gets an error reply when its join_ref, ref and topic read well, so the
+// official client does not wait out its timeout and reload the page.
+const refusedWhole = [
+  ["a lone surrogate", '{"type":"click","event":"inc","value":{"s":"\\ud800"}}]'],
+  ["a NUL in a string", '{"type":"click","event":"inc","value":{"s":"a\\u0000b"}}]'],
+  ["1e999", '{"type":"click","event":"inc","value":{"n":1e999}}]'],
+  ["nesting past the limit", `{"type":"click","event":"inc","value":${"[".repeat(40) + "]".repeat(40)}}]`],
+  ["a sixth element", '{"type":"click","event":"inc","value":{}},"extra"]'],
+];
+for (const [shape, rest] of refusedWhole) {
+  test(`a push with ${shape} is answered with a malformed message error`, async () => {
+    const { c, joinRef, topic } = await joined();
+    const frame = `[${JSON.stringify(joinRef)},"77",${JSON.stringify(topic)},"event",` + rest;
+    c.ws.send(frame);
+    const reply = await c.next((m) => Array.isArray(m) && m[1] === "77");
+    assert.deepEqual(reply, [joinRef, "77", topic, "phx_reply",
+                             { status: "error", response: { reason: "malformed message" } }]);
+    // It never reached the view: the next click is the first.
+    assert.deepEqual((await c.click(joinRef, topic, "inc"))[4].response.diff, { 0: "1" });
+    c.close();
+  });
+}
+
+test("a heartbeat cut short is answered on the phoenix topic", async () => {
+  const { c } = await joined();
+  c.ws.send('[null,"77","phoenix","heartbeat",{}');
+  assert.deepEqual(await c.next((m) => Array.isArray(m) && m[1] === "77"),
+                   [null, "77", "phoenix", "phx_reply", { status: "error", response: { reason: "malformed message" } }]);
+  c.close();
+});
+
 test("a second join of a joined topic closes the first and mounts again", async () => {
   const { c, joinRef, topic, page } = await joined();
   await c.click(joinRef, topic, "inc");

@@ -907,13 +907,14 @@ Test(channel, message_with_another_join_ref_is_unmatched)
     free_page(&p);
 }
 
-Test(channel, malformed_json_gets_no_reply)
+Test(channel, malformed_json_without_a_head_gets_no_reply)
 {
     page p = joined_page("4");
     send_text("[\"4\",\"8\",");
     send_text("not json at all");
     send_text("{\"a\":1}");
-    send_text("[\"4\",\"8\",\"lv:x\",\"event\"]");
+    send_text("[\"4\",\"8\",\"\\ud800\",\"event\",{}]"); /* the topic itself is refused */
+    send_text("[\"4\",8,\"lv:x\",\"event\",{\"a\":1e999}]"); /* a ref that is not a string */
     sendf("[\"4\",8,\"%s\",\"event\",{}]", p.topic); /* BAD_FIELD without a ref */
     send_text("[\"4\",\"8\",5,\"event\",{}]");         /* BAD_FIELD without a topic */
     cr_expect_eq(frame_count, 0);
@@ -928,6 +929,41 @@ Test(channel, bad_field_with_ref_and_topic_gets_malformed_message)
     cr_assert_eq(frame_count, 2);
     expect_error(0, "4", "8", "lv:phx-x", "malformed message");
     expect_error(1, NULL, "9", "lv:phx-x", "malformed message");
+}
+
+/* Issue #16 item 4: a frame refused whole (invalid JSON, too deep, not an
+ * array of five) whose join_ref, ref and topic read well is answered. */
+Test(channel, refused_frame_with_a_readable_head_gets_malformed_message)
+{
+    page p = joined_page("4");
+    sendf("[\"4\",\"10\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"inc\",\"value\":{\"s\":\"\\ud800\"}}]",
+          p.topic);
+    sendf("[\"4\",\"11\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"inc\",\"value\":{\"s\":\"a\\u0000b\"}}]",
+          p.topic);
+    sendf("[\"4\",\"12\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"inc\",\"value\":{\"n\":1e999}}]",
+          p.topic);
+    lv_buf deep = LV_BUF_INIT;
+    lv_buf_printf(&deep, "[null,\"13\",\"%s\",\"event\",{\"value\":", p.topic);
+    for (int i = 0; i < 40; i++) lv_buf_putc(&deep, '[');
+    for (int i = 0; i < 40; i++) lv_buf_putc(&deep, ']');
+    lv_buf_puts(&deep, "}]");
+    send_text(deep.data);
+    lv_buf_free(&deep);
+    send_text("[\"4\",\"14\",\"lv:x\",\"event\"]");           /* not five elements */
+    send_text("[\"4\",\"15\",\"phoenix\",\"heartbeat\",{}");  /* cut short */
+    cr_assert_eq(frame_count, 6);
+    expect_error(0, "4", "10", p.topic, "malformed message");
+    expect_error(1, "4", "11", p.topic, "malformed message");
+    expect_error(2, "4", "12", p.topic, "malformed message");
+    expect_error(3, NULL, "13", p.topic, "malformed message");
+    expect_error(4, "4", "14", "lv:x", "malformed message");
+    expect_error(5, "4", "15", "phoenix", "malformed message");
+    cr_expect_eq(event_calls, 0);
+    /* The view is still there and answers the next event. */
+    sendf("[\"4\",\"16\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"inc\",\"value\":{}}]", p.topic);
+    expect_frame(6, "[\"4\",\"16\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
+                    "{\"diff\":{\"0\":\"1\"}}}]", p.topic);
+    free_page(&p);
 }
 
 Test(channel, cids_destroyed_echoes_the_cids)

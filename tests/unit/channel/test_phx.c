@@ -425,3 +425,80 @@ Test(phx_encode, reply_round_trips_through_decode)
     lv_phx_msg_free(&m);
     lv_buf_free(&b);
 }
+
+/* ---- decode: the head of a frame refused whole (issue #16 item 4) ---- */
+
+static void expect_recovered(const char *text, lv_phx_status want, const char *join_ref, const char *ref,
+                             const char *topic)
+{
+    lv_phx_msg m;
+    cr_expect_eq(decode_str(text, &m), want, "%s", text);
+    cr_expect(m.recovered, "head of %s recovered", text);
+    if (join_ref)
+        cr_expect_str_eq(m.join_ref, join_ref);
+    else
+        cr_expect_null(m.join_ref);
+    cr_expect_str_eq(m.ref, ref);
+    cr_expect_str_eq(m.topic, topic);
+    cr_expect_null(m.event, "no event is claimed for a refused frame");
+    cr_expect_null(m.payload);
+    lv_phx_msg_free(&m);
+    cr_expect(!m.recovered);
+}
+
+Test(phx_decode, head_of_a_refused_frame_is_recovered)
+{
+    expect_recovered("[\"4\",\"5\",\"lv:a\",\"event\",{\"s\":\"\\ud800\"}]", LV_PHX_NOT_JSON, "4", "5", "lv:a");
+    expect_recovered("[\"4\",\"5\",\"lv:a\",\"event\",{\"s\":\"\\u0000\"}]", LV_PHX_NOT_JSON, "4", "5", "lv:a");
+    expect_recovered("[null,\"6\",\"lv:b\",\"event\",{\"n\":1e999}]", LV_PHX_NOT_JSON, NULL, "6", "lv:b");
+    expect_recovered("[\"4\",\"7\",\"t\\u00e9\",\"event\",{}", LV_PHX_NOT_JSON, "4", "7", "t\xc3\xa9");
+    expect_recovered(" [ \"4\" , \"8\" , \"lv:c\" ]", LV_PHX_NOT_ARRAY, "4", "8", "lv:c");
+    char *deep = nested_frame(40); /* [null,"1","t","e",{"a":[[[...]]]}] */
+    lv_phx_msg m;
+    cr_expect_eq(lv_phx_decode(deep, strlen(deep), &m), LV_PHX_TOO_DEEP);
+    cr_expect(m.recovered);
+    cr_expect_str_eq(m.ref, "1");
+    cr_expect_str_eq(m.topic, "t");
+    lv_phx_msg_free(&m);
+    free(deep);
+}
+
+Test(phx_decode, no_head_is_recovered_when_it_is_not_well_formed)
+{
+    static const char *const texts[] = {
+        "[\"4\",5,\"lv:a\",\"event\",{\"n\":1e999}]",     /* ref a number */
+        "[\"4\",null,\"lv:a\",\"event\",{\"n\":1e999}]",  /* ref null */
+        "[\"4\",\"5\",\"\\ud800\",\"event\",{}]",           /* topic refused */
+        "[\"4\",\"5\",7,\"event\",{\"n\":1e999}]",          /* topic a number */
+        "[1,\"5\",\"lv:a\",\"event\",{\"n\":1e999}]",       /* join_ref a number */
+        "[\"4\",\"5\"", "{\"a\":1}", "not json", "",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        lv_phx_msg m;
+        lv_phx_status st = decode_str(texts[i], &m);
+        cr_expect_neq(st, LV_PHX_OK, "%s", texts[i]);
+        cr_expect(!m.recovered, "%s", texts[i]);
+        lv_phx_msg_free(&m);
+    }
+}
+
+Test(phx_decode, hot_path_and_jansson_build_the_same_payload)
+{
+    const char *text = "[\"4\",\"9\",\"lv:a\",\"event\",{\"type\":\"form\",\"event\":\"save\","
+                       "\"value\":\"a=1&b=%C3%A9\",\"cid\":3,\"meta\":{\"x\":[1.5,true,null,\"\\u00e9\"]}}]";
+    lv_phx_msg m;
+    cr_assert_eq(decode_str(text, &m), LV_PHX_OK);
+    cr_expect(m.root_in_arena, "an ordinary event is decoded on the hot path");
+    lv_value slow;
+    cr_assert_eq(lv_value_parse_json(text, strlen(text), LV_PHX_MAX_DEPTH, &slow), LV_JSON_OK);
+    cr_expect(lv_value_equal(m.payload, &slow.as.list->items[4]));
+    lv_value_free(&slow);
+    /* A decode while a message is held takes the jansson path, and works. */
+    lv_phx_msg inner;
+    cr_assert_eq(decode_str(text, &inner), LV_PHX_OK);
+    cr_expect(!inner.root_in_arena);
+    cr_expect_str_eq(lv_value_str_at(inner.payload, "event"), "save");
+    lv_phx_msg_free(&inner);
+    cr_expect_str_eq(lv_value_str_at(m.payload, "event"), "save");
+    lv_phx_msg_free(&m);
+}
