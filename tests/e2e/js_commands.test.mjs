@@ -157,7 +157,7 @@ test("toggle_attr, ignore_attrs, the focus stack and push_event dispatch: before
   await page.waitForFunction(() => document.activeElement?.id === "dialog-name");
   await page.click("#close-dialog");
   await page.waitForFunction(() => document.activeElement?.id === "open-dialog");
-  assert.ok(await page.evaluate(hidden("#dialog")));
+  assert.ok(await page.evaluate(...hidden("#dialog")));
 
   fs.mkdirSync(artifacts, { recursive: true });
   await page.click("#toggle-attr");
