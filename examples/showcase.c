@@ -60,6 +60,8 @@ static const example examples[] = {
      {"sensors.c", "sensors.html"}, NULL},
     {"/presence", "Presence", "Who is on this page, with the name each visitor picks, across processes.",
      {"presence.c", "presence.html"}, NULL},
+    {"/admin", "Admin", "A live session behind the sign-in: an on_mount hook, live navigation inside it only.",
+     {"admin.c", "session.c"}, "/admin/"},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

@@ -999,6 +999,38 @@ lv_app *lv_app_new(const lv_config *cfg);
  * order they were added. Compiles the template; returns 0, or -1 after
  * printing the error (a template syntax error names the line and column). */
 int lv_route(lv_app *app, const char *path, const lv_view *view);
+
+/* Live sessions (docs/sessions.md): a named group of routes whose views
+ * share on_mount hooks, as Phoenix's live_session. The hooks run in order
+ * before every mount of the group's views, for the HTTP render and for
+ * every join (a live navigation included), with mount's params and
+ * session: authenticate from the session, assign the current user, or send
+ * the browser elsewhere (lv_redirect, lv_push_navigate) and return
+ * LV_ON_MOUNT_HALT, and mount never runs. A hook returns LV_ON_MOUNT_CONT
+ * to go on, and -1 (or a halt without a navigation) fails the mount.
+ *
+ * Live navigation stays on the WebSocket within a session only: the page's
+ * token names the session it was rendered for, and a join of a view of
+ * another session with it is refused with "unauthorized", after which the
+ * client loads the page over HTTP (where the other session's hooks run on
+ * the fresh token). Routes added with lv_route are in the session named
+ * "default", which has no hooks. */
+#define LV_ON_MOUNT_CONT 0
+#define LV_ON_MOUNT_HALT 1
+typedef int (*lv_on_mount_fn)(lv_socket *socket, const lv_params *params, const lv_params *session);
+typedef struct lv_live_session {
+    /* Letters, digits, '_' and '-', at most 64 bytes; not "default". */
+    const char *name;
+    /* The hooks, NULL-terminated; NULL for none. */
+    const lv_on_mount_fn *on_mount;
+} lv_live_session;
+/* lv_route, with the route in session. The library keeps the pointer: the
+ * session (declare it static const) must outlive the app. Two sessions
+ * must not share a name. Returns 0, or -1 after logging why. */
+int lv_live_route(lv_app *app, const lv_live_session *session, const char *path, const lv_view *view);
+/* The name of the live session of the socket's view ("default" outside
+ * any; a component answers for its view). */
+const char *lv_live_session_name(const lv_socket *socket);
 /* Listens and serves on the calling thread until lv_app_stop, SIGINT or
  * SIGTERM (it installs watchers for both). Returns 0 after a clean stop, -1
  * when it cannot listen (logged). An app runs once: a second lv_app_run or

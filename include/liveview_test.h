@@ -193,7 +193,9 @@ int lv_test_push(lv_test_view *v, const lv_test_event *event);
  * is navigated to instead, as the client does. */
 int lv_test_patch(lv_test_view *v, const char *path);
 /* A data-phx-link="redirect" link: live navigation to path over the same
- * connection. */
+ * connection. When the server refuses the join (a view of another live
+ * session, no LiveView at path), the client loads the page over HTTP
+ * instead: the view ends, lv_test_redirect is path, and this returns -1. */
 int lv_test_navigate(lv_test_view *v, const char *path);
 /* The tab closes: the connection goes and the view's terminate runs.
  * The view stays readable (and ended) until lv_test_free. */

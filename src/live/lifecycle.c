@@ -132,10 +132,17 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
 {
     const lv_view *view = socket->route->view;
     switch (cb->kind) {
-    case LV_CALLBACK_MOUNT:
+    case LV_CALLBACK_MOUNT: {
+        int hooks = lv_live_session_run_hooks(socket, cb->params, cb->session);
+        if (hooks == LV_ON_MOUNT_HALT) {
+            step->halted = true;
+            return 0;
+        }
+        if (hooks != LV_ON_MOUNT_CONT) return -1;
         if (view->mount(socket, cb->params, cb->session) != 0) return -1;
         step->mounted = true;
         return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
+    }
     case LV_CALLBACK_PARAMS:
         if (!cb->params) return run_handle_params(socket, cb->url);
         return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
@@ -298,6 +305,21 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
                                                         : "event failed";
         return;
     }
+    if (step->halted) {
+        /* A hook halted the mount: it must have sent the client elsewhere
+         * (a patch would need the handle_params that never ran). */
+        lv_nav nav = take_nav(socket);
+        if (nav.kind == LV_NAV_NAVIGATE || nav.kind == LV_NAV_REDIRECT) {
+            step->status = LV_STEP_AWAY;
+            step->nav = nav;
+            return;
+        }
+        free(nav.to);
+        lv_log_warn("%s: an on_mount hook halted the mount without a redirect", socket->route->view->name);
+        step->status = LV_STEP_FAILED;
+        step->reason = "join crashed";
+        return;
+    }
     if (socket->parent) {
         /* A component's navigation is not carried out (yet): it must not
          * patch the view's URL without the view's handle_params. */
@@ -409,6 +431,19 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
     }
     if (!route) {
         lv_log_warn("join of %s refused: its URL routes to no LiveView", topic);
+        lv_value_free(&url_params);
+        lv_join_claims_free(&claims);
+        answer_error(answer, "unauthorized");
+        return NULL;
+    }
+    /* The token vouches for one live session (Phoenix's
+     * authorize_session): a view of another is refused "unauthorized", and
+     * the client loads its page over HTTP, where that session's hooks run. */
+    const char *token_session = json_string_value(json_object_get(claims.claims, "live_session"));
+    if (strcmp(token_session ? token_session : LV_DEFAULT_LIVE_SESSION, lv_route_session_name(route)) != 0) {
+        lv_log_warn("join of %s refused: %s is in live session \"%s\", the page's token in another; "
+                    "the client loads it over HTTP",
+                    topic, route->path, lv_route_session_name(route));
         lv_value_free(&url_params);
         lv_join_claims_free(&claims);
         answer_error(answer, "unauthorized");

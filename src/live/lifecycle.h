@@ -104,6 +104,7 @@ typedef struct lv_step {
     lv_step_status status;
     const char *reason; /* FAILED: a static reason for the client */
     bool mounted;       /* MOUNT: mount itself succeeded (terminate is due) */
+    bool halted;        /* MOUNT: an on_mount hook halted it (mount never ran) */
     lv_nav nav;         /* AWAY, or PUSH: the navigation to carry out (owned) */
     lv_buf *out;        /* borrowed from the caller: reset after the callback,
                          * then holds the output for the mode (PUSH: the diff,

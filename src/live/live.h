@@ -51,7 +51,19 @@ typedef struct lv_route_entry {
     char *path;
     const lv_view *view;
     lv_tmpl *tmpl;
+    const lv_live_session *session; /* borrowed; NULL: the "default" session */
 } lv_route_entry;
+
+/* Live sessions (live/live_session.c). */
+#define LV_DEFAULT_LIVE_SESSION "default"
+/* Adds a route in session (NULL: the default one); lv_route and
+ * lv_live_route. Returns 0, or -1 after logging why. */
+int lv_app_add_route(lv_app *app, const char *path, const lv_view *view, const lv_live_session *session);
+/* The name of the route's live session. */
+const char *lv_route_session_name(const lv_route_entry *route);
+/* Runs the on_mount hooks of the socket's route before its mount. Returns
+ * LV_ON_MOUNT_CONT, LV_ON_MOUNT_HALT, or -1 when a hook failed. */
+int lv_live_session_run_hooks(lv_socket *socket, const lv_params *params, const lv_params *session);
 
 typedef struct lv_http_route_entry {
     char *method;
