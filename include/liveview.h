@@ -254,6 +254,43 @@ typedef lv_value *(*lv_async_fn)(void *arg);
 int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg));
 
+/* Async assigns (docs/async.md), Phoenix's assign_async. Sets each assign
+ * of `names` ("org" or "org, profile": assign names separated by commas,
+ * at most 16) to an AsyncResult, a map templates branch on with
+ * {{#async_result org}}...{{else loading}}...{{else failed}}...{{/async_result}}:
+ *     {"ok": bool, "loading": bool, "failed": null or a reason, "result": value}
+ * It is loading at once (a previous ok result stays in "result"), and fn(arg)
+ * runs off the loop as for lv_start_async. fn returns a map with a value per
+ * name (each becomes ok with that result; a name missing from it fails), a
+ * string saying why it failed, or NULL (failed "error"); the library takes
+ * it. The change is pushed to the client when it arrives; no handle_info
+ * runs. A second start for the same names while one runs replaces it: the
+ * first one's result is dropped unseen (the latest start wins). During the
+ * HTTP render the assigns are set loading and fn does not run (arg is
+ * freed): start it again in the connected mount, as the same code does.
+ * Returns 0, or -1 (arg freed) for bad names, a component's socket or no fn. */
+int lv_assign_async(lv_socket *socket, const char *names, lv_async_fn fn, void *arg,
+                    void (*free_arg)(void *arg));
+/* Phoenix's stream_async: the assign `name` is an AsyncResult as above and
+ * fn returns a list of stream items, each inserted (appended) into the
+ * stream `name` when it arrives (after a reset of the stream when reset);
+ * the AsyncResult's result is then how many were inserted. A string or NULL
+ * fails it as above. */
+int lv_stream_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
+                    void (*free_arg)(void *arg), bool reset);
+/* Cancels the running work of lv_assign_async/lv_stream_async for names
+ * (their AsyncResults become failed "cancelled") or of lv_start_async for
+ * a name (handle_info receives it with {"ok":false,"reason":"cancelled"}).
+ * The result, when it comes, is dropped. Returns 0, or -1 when nothing of
+ * that name runs. */
+int lv_cancel_async(lv_socket *socket, const char *names);
+/* Phoenix's temporary_assigns: after every render the assign `name` goes
+ * back to default_value (taken; NULL for null) without counting as a
+ * change, so a large list is sent once and not kept by the server. A later
+ * render of a part that reads it shows the default. Call it in mount.
+ * Returns 0, or -1 for a NULL socket or name. */
+int lv_temporary_assign(lv_socket *socket, const char *name, lv_value *default_value);
+
 /* Pub/sub between views: lv_broadcast delivers info `name` with `payload`
  * to every view subscribed to topic (the sender too, when subscribed).
  * Subscriptions end with the view. Returns 0, or -1 for a bad payload (it
@@ -859,6 +896,10 @@ int lv_stream(lv_socket *socket, const char *name, const lv_stream_opts *opts);
  * has updates that element in place. At most 1000 inserts wait per stream
  * between two renders; past that the oldest waiting one is dropped. */
 int lv_stream_insert(lv_socket *socket, const char *name, lv_value *item, int at, int limit);
+/* Phoenix's stream_insert with update_only: item (taken) replaces the
+ * element with its DOM id if the browser shows it, and is never added when
+ * it does not (an item scrolled out of a limited stream stays out). */
+int lv_stream_update(lv_socket *socket, const char *name, lv_value *item);
 /* Removes the item with this DOM id ("messages-42") from the browser. */
 int lv_stream_delete(lv_socket *socket, const char *name, const char *dom_id);
 /* The same, by item (a map with the "id" it was inserted with; borrowed). */

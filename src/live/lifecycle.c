@@ -158,6 +158,8 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
     case LV_CALLBACK_CLEAR_FLASH:
         lv_clear_flash(socket, cb->name);
         return 0;
+    case LV_CALLBACK_RENDER:
+        return 0;
     }
     return -1;
 }
@@ -257,6 +259,7 @@ static bool render_tree(lv_socket *socket, bool whole, lv_buf *out)
         changed = lv_render_diff_state(socket->route->tmpl, &socket->assigns, &socket->render_state,
                                        &hooks, out);
     lv_assigns_clear_changed(&socket->assigns);
+    lv_temporary_assigns_reset(socket);
     changed = lv_components_take_c(socket, out, changed) || changed;
     return append_outputs(socket, out, changed) || changed;
 }
@@ -711,7 +714,8 @@ void lv_view_drain_infos(lv_socket *socket, lv_view_push_fn push, void *ctx)
             return;
         }
         lv_params payload = lv_params_of(&info->payload);
-        lv_callback cb = {.kind = LV_CALLBACK_INFO, .name = info->name, .params = &payload};
+        lv_callback cb = {.kind = info->render_only ? LV_CALLBACK_RENDER : LV_CALLBACK_INFO, .name = info->name,
+                          .params = &payload};
         lv_step step = {.out = &push_scratch};
         lv_step_run(socket, &cb, LV_STEP_PUSH, &step);
         lv_params_release(&payload);

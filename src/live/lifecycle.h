@@ -75,6 +75,7 @@ typedef enum lv_callback_kind {
     LV_CALLBACK_EVENT,       /* handle_event (a component's, on a component's socket) */
     LV_CALLBACK_INFO,        /* handle_info */
     LV_CALLBACK_CLEAR_FLASH, /* the client's lv:clear-flash */
+    LV_CALLBACK_RENDER,      /* no callback: render what changed (async assigns) */
 } lv_callback_kind;
 
 typedef struct lv_callback {

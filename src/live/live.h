@@ -248,6 +248,7 @@ typedef struct lv_socket_extras {
     lv_nav nav;
     int next_timer_id;
     struct lv_components *components; /* instances of this view, live/components.c */
+    lv_value temporaries; /* name -> default of lv_temporary_assign: a MAP, or null */
 } lv_socket_extras;
 
 /* What a WebSocket's handshake told about the client, kept by its
@@ -273,6 +274,7 @@ typedef struct lv_info {
     struct lv_info *next;
     char *name;
     lv_value payload; /* a MAP */
+    bool render_only; /* no handle_info: render what changed (async assigns) */
 } lv_info;
 
 struct lv_socket {
@@ -305,6 +307,26 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
  * route matches or a segment is not valid percent-encoded UTF-8. */
 const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
                                          lv_value *params);
+
+/* Async work (live/runtime.c, live/async.c). Where a job's result goes: an
+ * info to handle_info (lv_start_async), AsyncResult assigns
+ * (lv_assign_async), or a stream and its AsyncResult (lv_stream_async). */
+typedef enum lv_async_target { LV_ASYNC_INFO = 0, LV_ASYNC_ASSIGNS, LV_ASYNC_STREAM, LV_ASYNC_STREAM_RESET } lv_async_target;
+/* Starts fn(arg) on the thread pool. assign_key NULL: the result becomes
+ * info `name`; else lv_async_assign_finish gets it. Returns 0, or -1 (arg
+ * freed) when the view is not connected. */
+int lv_async_job_start(lv_socket *s, const char *name, lv_async_fn fn, void *arg, void (*free_arg)(void *arg),
+                       const char *assign_key, lv_async_target target);
+/* Orphans the running jobs of key (an assign key when assign_key, else an
+ * lv_start_async name): their results are dropped unseen. Returns how many. */
+int lv_async_job_orphan(lv_socket *s, const char *key, bool assign_key);
+/* On the view's loop: a job of lv_assign_async/lv_stream_async finished
+ * with result (taken; NULL for failure). Sets the assigns and queues a
+ * render. */
+void lv_async_assign_finish(lv_socket *s, const char *key, lv_async_target target, lv_value *result);
+/* Resets the temporary assigns to their defaults after a render, without
+ * marking them changed (live/async.c). */
+void lv_temporary_assigns_reset(lv_socket *s);
 
 /* The socket's extras, allocated on first use. */
 lv_socket_extras *lv_socket_extras_of(lv_socket *socket);

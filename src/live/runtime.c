@@ -27,6 +27,10 @@ typedef struct lv_async_job {
     void *arg;
     void (*free_arg)(void *arg);
     lv_value *result; /* fn's, owned; NULL for failure */
+    /* lv_assign_async and lv_stream_async (live/async.c): the result goes
+     * into assigns instead of an info. NULL for lv_start_async. */
+    char *assign_key;
+    lv_async_target target;
 } lv_async_job;
 
 lv_socket_extras *lv_socket_extras_of(lv_socket *s)
@@ -131,6 +135,7 @@ static void job_free(lv_async_job *job)
 {
     if (job->free_arg) job->free_arg(job->arg);
     free(job->name);
+    free(job->assign_key);
     lv_value_delete(job->result);
     free(job);
 }
@@ -152,6 +157,13 @@ static void job_done(void *arg)
     lv_async_job **pp = &s->extras->jobs;
     while (*pp && *pp != job) pp = &(*pp)->next;
     if (*pp) *pp = job->next;
+    if (job->assign_key) {
+        lv_async_assign_finish(s, job->assign_key, job->target, job->result);
+        job->result = NULL; /* taken */
+        job_free(job);
+        lv_socket_notify(s);
+        return;
+    }
     /* {"ok":true,"result":<value>} or {"ok":false}; the result moves into
      * the payload. */
     lv_value payload = lv_value_map();
@@ -169,6 +181,12 @@ static void job_done(void *arg)
 int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg))
 {
+    return lv_async_job_start(s, name, fn, arg, free_arg, NULL, LV_ASYNC_INFO);
+}
+
+int lv_async_job_start(lv_socket *s, const char *name, lv_async_fn fn, void *arg, void (*free_arg)(void *arg),
+                       const char *assign_key, lv_async_target target)
+{
     lv_runtime *rt = &s->loop->runtime;
     if (!s->connected || !rt->queue_work || !fn) {
         if (free_arg) free_arg(arg);
@@ -182,6 +200,8 @@ int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
     job->fn = fn;
     job->arg = arg;
     job->free_arg = free_arg;
+    job->assign_key = assign_key ? lv_xstrdup(assign_key) : NULL;
+    job->target = target;
     if (rt->queue_work(rt->ctx, job_work, job_done, job) != 0) {
         job_free(job);
         return -1;
@@ -189,6 +209,25 @@ int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
     job->next = x->jobs;
     x->jobs = job;
     return 0;
+}
+
+int lv_async_job_orphan(lv_socket *s, const char *key, bool assign_key)
+{
+    lv_socket_extras *x = s->extras;
+    int found = 0;
+    for (lv_async_job **pp = x ? &x->jobs : NULL; pp && *pp;) {
+        lv_async_job *job = *pp;
+        const char *its = assign_key ? job->assign_key : (job->assign_key ? NULL : job->name);
+        if (its && strcmp(its, key) == 0) {
+            /* Still on the thread pool: job_done frees it and drops its result. */
+            job->socket = NULL;
+            *pp = job->next;
+            found++;
+        } else {
+            pp = &job->next;
+        }
+    }
+    return found;
 }
 
 void lv_socket_release_runtime(lv_socket *s)
