@@ -65,5 +65,7 @@ int lv_examples_register(lv_app *app);
 extern const lv_view lv_example_admin_home;
 extern const lv_view lv_example_admin_users;
 int lv_example_admin_register(lv_app *app);
+/* /async: async assigns, stream_async, temporary assigns (async.c). */
+extern const lv_view lv_example_async;
 
 #endif

@@ -31,7 +31,8 @@ int lv_examples_register(lv_app *app)
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0 ||
         lv_example_showcase(app) != 0 ||
-        lv_example_admin_register(app) != 0)
+        lv_example_admin_register(app) != 0 ||
+        lv_route(app, "/async", &lv_example_async) != 0)
         return -1;
     return 0;
 }

@@ -62,6 +62,8 @@ static const example examples[] = {
      {"presence.c", "presence.html"}, NULL},
     {"/admin", "Admin", "A live session behind the sign-in: an on_mount hook, live navigation inside it only.",
      {"admin.c", "session.c"}, "/admin/"},
+    {"/async", "Async assigns", "Loading, ok and failed states of work off the loop; a stream loaded async.",
+     {"async.c", "async.html"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 
