@@ -838,8 +838,19 @@ typedef struct lv_component {
     /* Optional: the arguments from the template, first after mount, then
      * whenever they change. Without it, every argument becomes an assign. */
     int (*update)(lv_socket *socket, const lv_params *params);
-    /* Optional: a declared event targeted at this component. */
+    /* Optional: a declared event targeted at this component. It may reply
+     * (lv_reply), push events, put flash, set the title and navigate as a
+     * view's would: those are the page's, carried out for its view (a
+     * patch runs the view's handle_params). */
     int (*handle_event)(lv_socket *socket, const char *event, const lv_params *value);
+    /* Optional, instead of update: every instance of this component whose
+     * arguments changed in one render, in one call (count of them, in page
+     * order), so a list of 100 loads its data with one query. Over the
+     * WebSocket a render batches them; the HTTP render, which writes each
+     * component where it stands, calls it once per instance (count 1);
+     * lv_send_update calls it with its one instance. Returns 0, or -1
+     * (logged; the instances render with what they have). */
+    int (*update_many)(lv_socket *const *sockets, const lv_params *const *params, size_t count);
 } lv_component;
 
 /* Makes a component available to the app's templates under its name; the
@@ -850,6 +861,20 @@ int lv_component_register(lv_app *app, const lv_component *component);
  * handle_info). Returns 0, or -1 for a bad payload or a socket that is not
  * a component's. */
 int lv_send_parent(lv_socket *socket, const char *name, const lv_value *payload);
+/* Phoenix's send_update: from a view or any of its components, queues
+ * an update of the instance of `component` with `id` (the id it was
+ * placed with, as text: "7") with `assigns` (a map, copied; NULL for
+ * {}): after the current callback, its update (or update_many, with that
+ * one instance; without either, the assigns are set) runs with them and
+ * its diff is pushed to the client. An instance that is not on the page
+ * by then is logged and skipped. Returns 0, or -1 for a bad payload or a
+ * NULL name or id. */
+int lv_send_update(lv_socket *socket, const char *component, const char *id, const lv_value *assigns);
+/* The same after ms milliseconds (a timer of the view: cancel it with
+ * lv_cancel_timer). Returns the timer id (> 0), or -1 as lv_send_update
+ * or when the view is not connected. */
+int lv_send_update_after(lv_socket *socket, unsigned ms, const char *component, const char *id,
+                         const lv_value *assigns);
 
 /* ------------------------------------------------------------------------
  * Streams: long collections the browser keeps and the server forgets.

@@ -171,6 +171,11 @@ int lv_test_keyup(lv_test_view *v, const char *event, const char *key);
  * replied nothing, or NULL when the event failed. */
 const lv_value *lv_test_hook_event(lv_test_view *v, const char *event, const lv_value *payload);
 
+/* The hook reply (lv_reply) carried by the view's last answer that had
+ * one, also of an event sent to a component with lv_test_push; NULL when
+ * none came yet (or since lv_test_hook_event asked again). Owned by the
+ * view, valid until its next event. */
+const lv_value *lv_test_last_reply(lv_test_view *v);
 /* The general form of the events above. */
 typedef struct lv_test_event {
     /* "click", "form", "keydown", "keyup", "blur", "focus" or "hook". */

@@ -160,6 +160,8 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
         return 0;
     case LV_CALLBACK_RENDER:
         return 0;
+    case LV_CALLBACK_UPDATE:
+        return socket->parent ? lv_component_run_update(socket, cb->params) : -1;
     }
     return -1;
 }
@@ -247,7 +249,13 @@ static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
  * then written). A component's socket renders only that component. */
 static bool render_tree(lv_socket *socket, bool whole, lv_buf *out)
 {
-    if (socket->parent) return lv_components_render_one(socket, out);
+    if (socket->parent) {
+        /* A component's changes go with its view's diff, where what it
+         * asked of the page (flash, title, events, reply) is rendered. */
+        lv_components_collect_one(socket);
+        socket = socket->parent;
+        whole = false;
+    }
     lv_template_refresh(socket->route->tmpl);
     lv_component_hooks hooks = lv_components_hooks(socket);
     bool changed = true;
@@ -288,7 +296,7 @@ static void render_reply(lv_socket *socket, const lv_nav *nav, lv_buf *out)
     bool any = render_tree(socket, false, out);
     if (nav->kind != LV_NAV_NONE) {
         lv_buf_putc(out, ',');
-        lv_nav_write(socket, nav, out);
+        lv_nav_write(socket->parent ? socket->parent : socket, nav, out);
     } else if (!any) {
         lv_buf_reset(out);
         lv_buf_putc(out, '{');
@@ -299,8 +307,11 @@ static void render_reply(lv_socket *socket, const lv_nav *nav, lv_buf *out)
 void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv_step *step)
 {
     step->status = LV_STEP_OK;
+    /* A component's navigation is recorded on its view (live/navigation.c)
+     * and followed there: a patch runs the view's handle_params. */
+    lv_socket *view = socket->parent ? socket->parent : socket;
     if (run_callback(socket, cb, step) != 0) {
-        lv_nav dropped = take_nav(socket);
+        lv_nav dropped = take_nav(view);
         free(dropped.to);
         step->status = LV_STEP_FAILED;
         step->reason = cb->kind == LV_CALLBACK_MOUNT    ? "join crashed"
@@ -323,17 +334,11 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
         step->reason = "join crashed";
         return;
     }
-    if (socket->parent) {
-        /* A component's navigation is not carried out (yet): it must not
-         * patch the view's URL without the view's handle_params. */
-        lv_nav dropped = take_nav(socket);
-        free(dropped.to);
-    }
     /* The dead render follows no patch: any navigation becomes a redirect. */
     lv_nav patch = {LV_NAV_NONE, false, NULL};
     if (mode != LV_STEP_PAGE) {
         const char *failed;
-        patch = follow_patches(socket, &failed);
+        patch = follow_patches(view, &failed);
         if (failed) {
             free(patch.to);
             step->status = LV_STEP_FAILED;
@@ -344,7 +349,7 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
     /* Reset only now: the callbacks above may have run other views' steps
      * (a broadcast drains their infos at once) on the same scratch. */
     lv_buf_reset(step->out);
-    lv_nav nav = take_nav(socket);
+    lv_nav nav = take_nav(view);
     switch (mode) {
     case LV_STEP_JOIN:
     case LV_STEP_PAGE:
@@ -713,11 +718,29 @@ void lv_view_drain_infos(lv_socket *socket, lv_view_push_fn push, void *ctx)
             while ((info = lv_socket_next_info(socket))) lv_info_free(info);
             return;
         }
-        lv_params payload = lv_params_of(&info->payload);
-        lv_callback cb = {.kind = info->render_only ? LV_CALLBACK_RENDER : LV_CALLBACK_INFO, .name = info->name,
+        lv_socket *target = socket;
+        const lv_value *update_assigns = NULL;
+        if (info->component_update) {
+            /* lv_send_update: the component's update, then its diff. */
+            const char *name = lv_value_str_at(&info->payload, "component");
+            const char *id = lv_value_str_at(&info->payload, "id");
+            target = name && id ? lv_components_find_by_id(socket, name, id) : NULL;
+            if (!target) {
+                lv_log_warn("%s: send_update to component %s with id %s, which is not on the page; dropped",
+                            view->name, name ? name : "?", id ? id : "?");
+                lv_info_free(info);
+                continue;
+            }
+            update_assigns = lv_value_map_get(&info->payload, "assigns", 7);
+        }
+        lv_params payload = lv_params_of(update_assigns ? update_assigns : &info->payload);
+        lv_callback cb = {.kind = info->component_update ? LV_CALLBACK_UPDATE
+                                  : info->render_only    ? LV_CALLBACK_RENDER
+                                                         : LV_CALLBACK_INFO,
+                          .name = info->name,
                           .params = &payload};
         lv_step step = {.out = &push_scratch};
-        lv_step_run(socket, &cb, LV_STEP_PUSH, &step);
+        lv_step_run(target, &cb, LV_STEP_PUSH, &step);
         lv_params_release(&payload);
         lv_info_free(info);
         if (step.status != LV_STEP_OK) {

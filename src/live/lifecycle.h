@@ -76,6 +76,7 @@ typedef enum lv_callback_kind {
     LV_CALLBACK_INFO,        /* handle_info */
     LV_CALLBACK_CLEAR_FLASH, /* the client's lv:clear-flash */
     LV_CALLBACK_RENDER,      /* no callback: render what changed (async assigns) */
+    LV_CALLBACK_UPDATE,      /* a component's update with params (lv_send_update) */
 } lv_callback_kind;
 
 typedef struct lv_callback {

@@ -275,6 +275,9 @@ typedef struct lv_info {
     char *name;
     lv_value payload; /* a MAP */
     bool render_only; /* no handle_info: render what changed (async assigns) */
+    /* lv_send_update: payload {"component","id","assigns"} for a component's
+     * update, not an info for handle_info. */
+    bool component_update;
 } lv_info;
 
 struct lv_socket {
@@ -365,9 +368,17 @@ void lv_components_resend(lv_socket *view_socket);
 const lv_component *lv_component_def_of(const lv_socket *component);
 /* The component instance of cid in the view, or NULL. */
 lv_socket *lv_components_find(lv_socket *view_socket, int64_t cid);
-/* Renders one component's changes alone into out as {"c":{"cid":...}}; false
- * when nothing changed ({} written). */
-bool lv_components_render_one(lv_socket *component, lv_buf *out);
+/* Collects one component's changes (and its new nested components) for
+ * the view's next "c". */
+void lv_components_collect_one(lv_socket *component);
+/* The instance of component `name` with `id` in the view, or NULL. */
+lv_socket *lv_components_find_by_id(lv_socket *view_socket, const char *name, const char *id);
+/* Runs the component's update (update_many with one socket when it has
+ * that) with params, or assigns them when it has neither. Returns 0, or
+ * the callback's failure. */
+int lv_component_run_update(lv_socket *component, const lv_params *params);
+/* The payload of an lv_send_update info (taken): {"component","id","assigns"}. */
+lv_value lv_component_update_payload(const char *component, const char *id, const lv_value *assigns, bool *ok);
 /* cids_destroyed: forgets the cids (a LIST of integers; anything else
  * counts as none) and appends the reply {"cids":[...]} naming them to out. */
 void lv_components_destroy(lv_socket *view_socket, const lv_value *cids, lv_buf *out);

@@ -14,6 +14,7 @@ typedef struct lv_timer_rec {
     void *handle;
     int id;
     bool repeat;
+    bool component_update; /* lv_send_update_after */
     char *name;
     lv_value payload; /* a MAP, copied into each info */
 } lv_timer_rec;
@@ -76,6 +77,7 @@ static void on_timer(void *arg)
     lv_timer_rec *t = arg;
     lv_socket *s = t->socket;
     lv_socket_queue_info(s, t->name, lv_value_clone(&t->payload));
+    s->infos_tail->component_update = t->component_update;
     if (!t->repeat) {
         timer_unlink(s, t);
         s->loop->runtime.timer_stop(s->loop->runtime.ctx, t->handle);
@@ -112,6 +114,21 @@ static int start_timer(lv_socket *s, unsigned ms, bool repeat, const char *name,
 int lv_send_after(lv_socket *s, unsigned ms, const char *name, const lv_value *payload)
 {
     return start_timer(s, ms, false, name, payload);
+}
+
+int lv_send_update_after(lv_socket *s, unsigned ms, const char *component, const char *id, const lv_value *assigns)
+{
+    if (!s) return -1;
+    lv_socket *view = s->parent ? s->parent : s;
+    bool ok;
+    lv_value payload = lv_component_update_payload(component, id, assigns, &ok);
+    int timer = ok ? start_timer(view, ms, false, "lv:update", &payload) : -1;
+    lv_value_free(&payload);
+    if (timer > 0) {
+        for (lv_timer_rec *t = view->extras->timers; t; t = t->next)
+            if (t->id == timer) t->component_update = true;
+    }
+    return timer;
 }
 
 int lv_send_interval(lv_socket *s, unsigned ms, const char *name, const lv_value *payload)

@@ -1156,6 +1156,11 @@ const lv_value *lv_test_hook_event(lv_test_view *v, const char *event, const lv_
     return &v->reply;
 }
 
+const lv_value *lv_test_last_reply(lv_test_view *v)
+{
+    return v && v->reply.kind == LV_VALUE_MAP ? &v->reply : NULL;
+}
+
 int lv_test_patch(lv_test_view *v, const char *path)
 {
     if (!v) return -1;
