@@ -67,5 +67,8 @@ extern const lv_view lv_example_admin_users;
 int lv_example_admin_register(lv_app *app);
 /* /async: async assigns, stream_async, temporary assigns (async.c). */
 extern const lv_view lv_example_async;
+/* /contacts: component messaging (contacts.c). */
+extern const lv_view lv_example_contacts;
+extern const lv_component lv_example_contact_row;
 
 #endif

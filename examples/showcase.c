@@ -64,6 +64,8 @@ static const example examples[] = {
      {"admin.c", "session.c"}, "/admin/"},
     {"/async", "Async assigns", "Loading, ok and failed states of work off the loop; a stream loaded async.",
      {"async.c", "async.html"}, NULL},
+    {"/contacts", "Contacts", "100 row components loaded in one update_many call; send_update; row events flash and patch.",
+     {"contacts.c"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 
