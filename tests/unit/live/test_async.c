@@ -73,7 +73,16 @@ static int asy_event(lv_socket *s, const char *event, const lv_params *value)
             lv_stream_update(s, "posts", item);
         }
     }
+    if (strcmp(event, "job") == 0) lv_assign_int(s, "rc", lv_start_async(s, "job", load, strdup("Job"), free));
+    if (strcmp(event, "cancel_job") == 0) lv_assign_int(s, "rc", lv_cancel_async(s, "job"));
     if (strcmp(event, "rows") == 0) lv_assign_int(s, "rows_len", (int64_t)lv_list_len(lv_get_value(s, "rows")));
+    return 0;
+}
+
+static int asy_info(lv_socket *s, const char *name, const lv_params *payload)
+{
+    lv_assign_printf(s, "info", "%s ok=%s reason=%s", name, lv_param(payload, "ok"),
+                     lv_param(payload, "reason") ? lv_param(payload, "reason") : "none");
     return 0;
 }
 
@@ -88,10 +97,11 @@ static const lv_view asy_view = {
                      "{{/async_result}}</b>"
                      "<ul id=\"feed\" phx-update=\"stream\">{{#stream posts as p}}<li id=\"{{p.dom_id}}\">{{p.text}}</li>"
                      "{{/stream}}</ul>"
-                     "<ol>{{#each rows as r}}<li>row {{r}}</li>{{/each}}</ol><s>{{rc}} {{rows_len}}</s>",
-    .events = (const char *const[]){"load", "cancel", "stream", "touch", "rows", NULL},
+                     "<ol>{{#each rows as r}}<li>row {{r}}</li>{{/each}}</ol><s>{{rc}} {{rows_len}}</s><u>{{info}}</u>",
+    .events = (const char *const[]){"load", "cancel", "stream", "touch", "rows", "job", "cancel_job", NULL},
     .mount = asy_mount,
     .handle_event = asy_event,
+    .handle_info = asy_info,
 };
 
 static void quiet(void *ctx, lv_log_level level, const char *message)
@@ -264,4 +274,18 @@ Test(async, template_errors_are_reported)
         cr_assert_eq(lv_route(app, path, view), -1, "%s", bad_templates[i]);
         free(view);
     }
+}
+
+Test(async, cancel_reaches_lv_start_async_jobs_too)
+{
+    lv_test_view *v = lv_test_live(t, "/asy");
+    lv_test_run_async(t);
+    cr_assert_eq(event(v, "job", NULL, NULL), 0);
+    cr_assert_eq(event(v, "cancel_job", NULL, NULL), 0);
+    has(v, "<u>job ok=false reason=cancelled</u>");
+    cr_assert_eq(lv_test_run_async(t), 1);
+    /* The real result was dropped. */
+    has(v, "<u>job ok=false reason=cancelled</u>");
+    cr_assert_eq(event(v, "cancel_job", NULL, NULL), 0);
+    has(v, "<s>-1 ");
 }
