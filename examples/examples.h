@@ -74,4 +74,14 @@ void lv_example_sensors_stop(void);
  * Returns 0, or -1 when one fails (it printed why). */
 int lv_examples_register(lv_app *app);
 
+/* /admin and /admin/users in the live session "admin" (admin.c). */
+extern const lv_view lv_example_admin_home;
+extern const lv_view lv_example_admin_users;
+int lv_example_admin_register(lv_app *app);
+/* /async: async assigns, stream_async, temporary assigns (async.c). */
+extern const lv_view lv_example_async;
+/* /contacts: component messaging (contacts.c). */
+extern const lv_view lv_example_contacts;
+extern const lv_component lv_example_contact_row;
+
 #endif

@@ -37,7 +37,11 @@ int lv_examples_register(lv_app *app)
         lv_route(app, "/bindings", &lv_example_bindings) != 0 || lv_route(app, "/scroll", &lv_example_scroll) != 0 ||
         lv_http_route(app, "POST", "/bindings/submit", lv_example_bindings_submit) != 0 ||
         lv_http_route(app, "POST", "/logout-everywhere", lv_example_logout_everywhere_post) != 0 ||
-        lv_example_showcase(app) != 0)
+        lv_example_showcase(app) != 0 ||
+        lv_example_admin_register(app) != 0 ||
+        lv_route(app, "/async", &lv_example_async) != 0 ||
+        lv_component_register(app, &lv_example_contact_row) != 0 ||
+        lv_route(app, "/contacts", &lv_example_contacts) != 0)
         return -1;
     return 0;
 }

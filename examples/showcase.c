@@ -72,6 +72,12 @@ static const example examples[] = {
      {"bindings.c", "bindings.html"}, NULL},
     {"/scroll", "Infinite feed", "phx-viewport-top and -bottom over a stream that keeps three pages.",
      {"scroll.c", "scroll.html"}, NULL},
+    {"/admin", "Admin", "A live session behind the sign-in: an on_mount hook, live navigation inside it only.",
+     {"admin.c", "session.c"}, "/admin/"},
+    {"/async", "Async assigns", "Loading, ok and failed states of work off the loop; a stream loaded async.",
+     {"async.c", "async.html"}, NULL},
+    {"/contacts", "Contacts", "100 row components loaded in one update_many call; send_update; row events flash and patch.",
+     {"contacts.c"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

@@ -254,6 +254,43 @@ typedef lv_value *(*lv_async_fn)(void *arg);
 int lv_start_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg));
 
+/* Async assigns (docs/async.md), Phoenix's assign_async. Sets each assign
+ * of `names` ("org" or "org, profile": assign names separated by commas,
+ * at most 16) to an AsyncResult, a map templates branch on with
+ * {{#async_result org}}...{{else loading}}...{{else failed}}...{{/async_result}}:
+ *     {"ok": bool, "loading": bool, "failed": null or a reason, "result": value}
+ * It is loading at once (a previous ok result stays in "result"), and fn(arg)
+ * runs off the loop as for lv_start_async. fn returns a map with a value per
+ * name (each becomes ok with that result; a name missing from it fails), a
+ * string saying why it failed, or NULL (failed "error"); the library takes
+ * it. The change is pushed to the client when it arrives; no handle_info
+ * runs. A second start for the same names while one runs replaces it: the
+ * first one's result is dropped unseen (the latest start wins). During the
+ * HTTP render the assigns are set loading and fn does not run (arg is
+ * freed): start it again in the connected mount, as the same code does.
+ * Returns 0, or -1 (arg freed) for bad names, a component's socket or no fn. */
+int lv_assign_async(lv_socket *socket, const char *names, lv_async_fn fn, void *arg,
+                    void (*free_arg)(void *arg));
+/* Phoenix's stream_async: the assign `name` is an AsyncResult as above and
+ * fn returns a list of stream items, each inserted (appended) into the
+ * stream `name` when it arrives (after a reset of the stream when reset);
+ * the AsyncResult's result is then how many were inserted. A string or NULL
+ * fails it as above. */
+int lv_stream_async(lv_socket *socket, const char *name, lv_async_fn fn, void *arg,
+                    void (*free_arg)(void *arg), bool reset);
+/* Cancels the running work of lv_assign_async/lv_stream_async for names
+ * (their AsyncResults become failed "cancelled") or of lv_start_async for
+ * a name (handle_info receives it with {"ok":false,"reason":"cancelled"}).
+ * The result, when it comes, is dropped. Returns 0, or -1 when nothing of
+ * that name runs. */
+int lv_cancel_async(lv_socket *socket, const char *names);
+/* Phoenix's temporary_assigns: after every render the assign `name` goes
+ * back to default_value (taken; NULL for null) without counting as a
+ * change, so a large list is sent once and not kept by the server. A later
+ * render of a part that reads it shows the default. Call it in mount.
+ * Returns 0, or -1 for a NULL socket or name. */
+int lv_temporary_assign(lv_socket *socket, const char *name, lv_value *default_value);
+
 /* Pub/sub between views: lv_broadcast delivers info `name` with `payload`
  * to every view subscribed to topic (the sender too, when subscribed).
  * Subscriptions end with the view. Returns 0, or -1 for a bad payload (it
@@ -874,8 +911,19 @@ typedef struct lv_component {
     /* Optional: the arguments from the template, first after mount, then
      * whenever they change. Without it, every argument becomes an assign. */
     int (*update)(lv_socket *socket, const lv_params *params);
-    /* Optional: a declared event targeted at this component. */
+    /* Optional: a declared event targeted at this component. It may reply
+     * (lv_reply), push events, put flash, set the title and navigate as a
+     * view's would: those are the page's, carried out for its view (a
+     * patch runs the view's handle_params). */
     int (*handle_event)(lv_socket *socket, const char *event, const lv_params *value);
+    /* Optional, instead of update: every instance of this component whose
+     * arguments changed in one render, in one call (count of them, in page
+     * order), so a list of 100 loads its data with one query. Over the
+     * WebSocket a render batches them; the HTTP render, which writes each
+     * component where it stands, calls it once per instance (count 1);
+     * lv_send_update calls it with its one instance. Returns 0, or -1
+     * (logged; the instances render with what they have). */
+    int (*update_many)(lv_socket *const *sockets, const lv_params *const *params, size_t count);
 } lv_component;
 
 /* Makes a component available to the app's templates under its name; the
@@ -886,6 +934,20 @@ int lv_component_register(lv_app *app, const lv_component *component);
  * handle_info). Returns 0, or -1 for a bad payload or a socket that is not
  * a component's. */
 int lv_send_parent(lv_socket *socket, const char *name, const lv_value *payload);
+/* Phoenix's send_update: from a view or any of its components, queues
+ * an update of the instance of `component` with `id` (the id it was
+ * placed with, as text: "7") with `assigns` (a map, copied; NULL for
+ * {}): after the current callback, its update (or update_many, with that
+ * one instance; without either, the assigns are set) runs with them and
+ * its diff is pushed to the client. An instance that is not on the page
+ * by then is logged and skipped. Returns 0, or -1 for a bad payload or a
+ * NULL name or id. */
+int lv_send_update(lv_socket *socket, const char *component, const char *id, const lv_value *assigns);
+/* The same after ms milliseconds (a timer of the view: cancel it with
+ * lv_cancel_timer). Returns the timer id (> 0), or -1 as lv_send_update
+ * or when the view is not connected. */
+int lv_send_update_after(lv_socket *socket, unsigned ms, const char *component, const char *id,
+                         const lv_value *assigns);
 
 /* ------------------------------------------------------------------------
  * Streams: long collections the browser keeps and the server forgets.
@@ -932,6 +994,10 @@ int lv_stream(lv_socket *socket, const char *name, const lv_stream_opts *opts);
  * has updates that element in place. At most 1000 inserts wait per stream
  * between two renders; past that the oldest waiting one is dropped. */
 int lv_stream_insert(lv_socket *socket, const char *name, lv_value *item, int at, int limit);
+/* Phoenix's stream_insert with update_only: item (taken) replaces the
+ * element with its DOM id if the browser shows it, and is never added when
+ * it does not (an item scrolled out of a limited stream stays out). */
+int lv_stream_update(lv_socket *socket, const char *name, lv_value *item);
 /* Removes the item with this DOM id ("messages-42") from the browser. */
 int lv_stream_delete(lv_socket *socket, const char *name, const char *dom_id);
 /* The same, by item (a map with the "id" it was inserted with; borrowed). */
@@ -1095,6 +1161,38 @@ lv_app *lv_app_new(const lv_config *cfg);
  * order they were added. Compiles the template; returns 0, or -1 after
  * printing the error (a template syntax error names the line and column). */
 int lv_route(lv_app *app, const char *path, const lv_view *view);
+
+/* Live sessions (docs/sessions.md): a named group of routes whose views
+ * share on_mount hooks, as Phoenix's live_session. The hooks run in order
+ * before every mount of the group's views, for the HTTP render and for
+ * every join (a live navigation included), with mount's params and
+ * session: authenticate from the session, assign the current user, or send
+ * the browser elsewhere (lv_redirect, lv_push_navigate) and return
+ * LV_ON_MOUNT_HALT, and mount never runs. A hook returns LV_ON_MOUNT_CONT
+ * to go on, and -1 (or a halt without a navigation) fails the mount.
+ *
+ * Live navigation stays on the WebSocket within a session only: the page's
+ * token names the session it was rendered for, and a join of a view of
+ * another session with it is refused with "unauthorized", after which the
+ * client loads the page over HTTP (where the other session's hooks run on
+ * the fresh token). Routes added with lv_route are in the session named
+ * "default", which has no hooks. */
+#define LV_ON_MOUNT_CONT 0
+#define LV_ON_MOUNT_HALT 1
+typedef int (*lv_on_mount_fn)(lv_socket *socket, const lv_params *params, const lv_params *session);
+typedef struct lv_live_session {
+    /* Letters, digits, '_' and '-', at most 64 bytes; not "default". */
+    const char *name;
+    /* The hooks, NULL-terminated; NULL for none. */
+    const lv_on_mount_fn *on_mount;
+} lv_live_session;
+/* lv_route, with the route in session. The library keeps the pointer: the
+ * session (declare it static const) must outlive the app. Two sessions
+ * must not share a name. Returns 0, or -1 after logging why. */
+int lv_live_route(lv_app *app, const lv_live_session *session, const char *path, const lv_view *view);
+/* The name of the live session of the socket's view ("default" outside
+ * any; a component answers for its view). */
+const char *lv_live_session_name(const lv_socket *socket);
 /* Listens and serves on the calling thread until lv_app_stop, SIGINT or
  * SIGTERM (it installs watchers for both). Returns 0 after a clean stop, -1
  * when it cannot listen (logged). An app runs once: a second lv_app_run or

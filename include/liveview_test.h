@@ -172,6 +172,11 @@ int lv_test_keyup(lv_test_view *v, const char *event, const char *key);
  * replied nothing, or NULL when the event failed. */
 const lv_value *lv_test_hook_event(lv_test_view *v, const char *event, const lv_value *payload);
 
+/* The hook reply (lv_reply) carried by the view's last answer that had
+ * one, also of an event sent to a component with lv_test_push; NULL when
+ * none came yet (or since lv_test_hook_event asked again). Owned by the
+ * view, valid until its next event. */
+const lv_value *lv_test_last_reply(lv_test_view *v);
 /* The general form of the events above. */
 typedef struct lv_test_event {
     /* "click", "form", "keydown", "keyup", "blur", "focus" or "hook". */
@@ -194,7 +199,9 @@ int lv_test_push(lv_test_view *v, const lv_test_event *event);
  * is navigated to instead, as the client does. */
 int lv_test_patch(lv_test_view *v, const char *path);
 /* A data-phx-link="redirect" link: live navigation to path over the same
- * connection. */
+ * connection. When the server refuses the join (a view of another live
+ * session, no LiveView at path), the client loads the page over HTTP
+ * instead: the view ends, lv_test_redirect is path, and this returns -1. */
 int lv_test_navigate(lv_test_view *v, const char *path);
 /* The tab closes: the connection goes and the view's terminate runs.
  * The view stays readable (and ended) until lv_test_free. */

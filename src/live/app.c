@@ -281,6 +281,11 @@ lv_app *lv_app_new(const lv_config *cfg)
 
 int lv_route(lv_app *app, const char *path, const lv_view *view)
 {
+    return lv_app_add_route(app, path, view, NULL);
+}
+
+int lv_app_add_route(lv_app *app, const char *path, const lv_view *view, const lv_live_session *session)
+{
     if (!path || path[0] != '/') {
         lv_log_error("route \"%s\" must start with /", path ? path : "(null)");
         return -1;
@@ -300,7 +305,7 @@ int lv_route(lv_app *app, const char *path, const lv_view *view)
         return -1;
     }
     app->routes = lv_xrealloc(app->routes, (app->route_count + 1) * sizeof *app->routes);
-    app->routes[app->route_count++] = (lv_route_entry){lv_xstrdup(path), view, tmpl};
+    app->routes[app->route_count++] = (lv_route_entry){lv_xstrdup(path), view, tmpl, session};
     return 0;
 }
 

@@ -25,6 +25,8 @@ typedef struct instance {
     uint64_t args_hash;
     bool on_client; /* sent in an earlier message: its statics can be shared */
     bool in_c;      /* collected for the "c" being built */
+    bool queued;    /* waiting in `queue` to be updated and collected */
+    lv_value args;  /* new arguments its update has not seen yet: a MAP, or null */
 } instance;
 
 typedef struct lv_components {
@@ -33,6 +35,12 @@ typedef struct lv_components {
     int next_cid;
     lv_buf c;        /* "cid":tree,... collected for the next "c" */
     size_t c_count;
+    /* Over the WebSocket the instances a render reaches are updated and
+     * collected after it, all of a component's together, so update_many
+     * gets them in one call (Phoenix renders components after their
+     * parent too). Indices into items. */
+    size_t *queue;
+    size_t queue_len, queue_cap;
 } lv_components;
 
 /* ---- the registry ---- */
@@ -128,6 +136,51 @@ static void instance_free(instance *in)
     /* Nested instances belong to the view, not to this socket. */
     lv_socket_free(s);
     free(in->id);
+    lv_value_free(&in->args);
+}
+
+int lv_component_run_update(lv_socket *component, const lv_params *params)
+{
+    const lv_component *def = lv_component_def_of(component);
+    if (def->update_many) {
+        lv_socket *sockets[1] = {component};
+        const lv_params *all[1] = {params};
+        return def->update_many(sockets, all, 1);
+    }
+    if (def->update) return def->update(component, params);
+    const lv_value *map = params->map;
+    for (size_t i = 0; i < lv_map_len(map); i++)
+        lv_assigns_put(&component->assigns, lv_map_key_at(map, i), lv_value_clone(lv_map_value_at(map, i)));
+    return 0;
+}
+
+/* Runs the pending updates of the instances at idx[0..n), which share one
+ * component: update_many once with all of them, else update each. */
+static void run_updates(lv_components *cs, const size_t *idx, size_t n)
+{
+    const lv_component *def = cs->items[idx[0]].entry->def;
+    lv_socket **sockets = lv_xcalloc(n, sizeof *sockets);
+    lv_params *params = lv_xcalloc(n, sizeof *params);
+    const lv_params **param_ptrs = lv_xcalloc(n, sizeof *param_ptrs);
+    for (size_t i = 0; i < n; i++) {
+        sockets[i] = cs->items[idx[i]].socket;
+        params[i] = lv_params_of(&cs->items[idx[i]].args);
+        param_ptrs[i] = &params[i];
+    }
+    if (def->update_many) {
+        if (def->update_many(sockets, param_ptrs, n) != 0) lv_log_warn("component %s: update_many failed", def->name);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (lv_component_run_update(sockets[i], param_ptrs[i]) != 0)
+                lv_log_warn("component %s: update failed", def->name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        lv_params_release(&params[i]);
+        lv_value_free(&cs->items[idx[i]].args);
+    }
+    free(param_ptrs);
+    free(params);
+    free(sockets);
 }
 
 /* The index of the instance for the call, mounted and updated; -1
@@ -170,7 +223,7 @@ static long instance_for(lv_socket *view, const lv_component_call *call)
         s->cid = ++cs->next_cid;
         lv_socket_set_csrf(s, view->csrf_state, lv_get_str(view, "csrf_token"));
         lv_assign_int(s, "myself", s->cid);
-        *in = (instance){entry, lv_buf_take(&id), s, 0, false, false};
+        *in = (instance){.entry = entry, .id = lv_buf_take(&id), .socket = s};
         if (entry->def->mount && entry->def->mount(s) != 0) {
             lv_log_warn("component %s: mount failed", entry->def->name);
             instance_free(in);
@@ -183,21 +236,19 @@ static long instance_for(lv_socket *view, const lv_component_call *call)
     uint64_t h = args_hash(call);
     if (fresh || h != in->args_hash) {
         in->args_hash = h;
-        if (entry->def->update) {
-            lv_value args = lv_value_map();
-            for (uint32_t i = 0; i < call->arg_count; i++)
-                lv_value_map_set(&args, call->keys[i], lv_value_clone(call->values[i]));
-            lv_params p = lv_params_of(&args);
-            int rc = entry->def->update(in->socket, &p);
-            lv_params_release(&p);
-            lv_value_free(&args);
-            if (rc != 0) lv_log_warn("component %s: update failed", entry->def->name);
-        } else {
-            for (uint32_t i = 0; i < call->arg_count; i++)
-                lv_assigns_put(&in->socket->assigns, call->keys[i], lv_value_clone(call->values[i]));
-        }
+        lv_value_free(&in->args);
+        in->args = lv_value_map();
+        for (uint32_t i = 0; i < call->arg_count; i++)
+            lv_value_map_set(&in->args, call->keys[i], lv_value_clone(call->values[i]));
     }
     return (long)(in - cs->items);
+}
+
+/* Updates an instance with the arguments it has not seen, alone (the
+ * dead render, which writes each component's HTML where it stands). */
+static void update_now(lv_components *cs, size_t idx)
+{
+    if (cs->items[idx].args.kind == LV_VALUE_MAP) run_updates(cs, &idx, 1);
 }
 
 static lv_component_hooks hooks_for(lv_socket *view);
@@ -276,8 +327,49 @@ static int64_t hook_render_cid(void *user, const lv_component_call *call)
     lv_socket *view = user;
     long idx = instance_for(view, call);
     if (idx < 0) return -1;
-    collect(view, (size_t)idx);
-    return components_of(view)->items[idx].socket->cid;
+    lv_components *cs = components_of(view);
+    if (!cs->items[idx].queued) {
+        if (cs->queue_len == cs->queue_cap) {
+            cs->queue_cap = cs->queue_cap ? cs->queue_cap * 2 : 8;
+            cs->queue = lv_xrealloc(cs->queue, cs->queue_cap * sizeof *cs->queue);
+        }
+        cs->queue[cs->queue_len++] = (size_t)idx;
+        cs->items[idx].queued = true;
+    }
+    return cs->items[idx].socket->cid;
+}
+
+/* Updates and collects the queued instances, a component's updates in one
+ * batch, until rendering them queues no more (nested components). */
+static void flush_queue(lv_socket *view)
+{
+    lv_components *cs = components_of(view);
+    while (cs->queue_len) {
+        size_t n = cs->queue_len;
+        size_t *batch = lv_xcalloc(n, sizeof *batch);
+        memcpy(batch, cs->queue, n * sizeof *batch);
+        cs->queue_len = 0;
+        size_t *group = lv_xcalloc(n, sizeof *group);
+        bool *done = lv_xcalloc(n, sizeof *done);
+        for (size_t i = 0; i < n; i++) {
+            if (done[i]) continue;
+            size_t g = 0;
+            for (size_t j = i; j < n; j++) {
+                instance *in = &cs->items[batch[j]];
+                if (done[j] || in->entry != cs->items[batch[i]].entry) continue;
+                done[j] = true;
+                if (in->args.kind == LV_VALUE_MAP) group[g++] = batch[j];
+            }
+            if (g) run_updates(cs, group, g);
+        }
+        for (size_t i = 0; i < n; i++) {
+            cs->items[batch[i]].queued = false;
+            collect(view, batch[i]);
+        }
+        free(done);
+        free(group);
+        free(batch);
+    }
 }
 
 static void hook_render_html(void *user, const lv_component_call *call, lv_buf *out)
@@ -285,6 +377,7 @@ static void hook_render_html(void *user, const lv_component_call *call, lv_buf *
     lv_socket *view = user;
     long idx = instance_for(view, call);
     if (idx < 0) return;
+    update_now(components_of(view), (size_t)idx);
     lv_socket *s = components_of(view)->items[idx].socket;
     const lv_tmpl *tmpl = components_of(view)->items[idx].entry->route.tmpl;
     lv_component_hooks hooks = hooks_for(view);
@@ -305,6 +398,7 @@ lv_component_hooks lv_components_hooks(lv_socket *view)
 bool lv_components_take_c(lv_socket *view, lv_buf *out, bool has_keys)
 {
     lv_components *cs = view->extras ? view->extras->components : NULL;
+    if (cs) flush_queue(view);
     if (!cs || cs->c_count == 0) return false;
     assert(out->len > 0 && out->data[out->len - 1] == '}');
     out->len--; /* reopen the object */
@@ -335,7 +429,7 @@ lv_socket *lv_components_find(lv_socket *view, int64_t cid)
     return NULL;
 }
 
-bool lv_components_render_one(lv_socket *component, lv_buf *out)
+void lv_components_collect_one(lv_socket *component)
 {
     lv_socket *view = component->parent;
     lv_components *cs = components_of(view);
@@ -345,8 +439,44 @@ bool lv_components_render_one(lv_socket *component, lv_buf *out)
             break;
         }
     }
-    lv_buf_puts(out, "{}");
-    return lv_components_take_c(view, out, false);
+    flush_queue(view);
+}
+
+lv_socket *lv_components_find_by_id(lv_socket *view, const char *name, const char *id)
+{
+    lv_components *cs = view->extras ? view->extras->components : NULL;
+    for (size_t i = 0; cs && i < cs->count; i++)
+        if (strcmp(cs->items[i].entry->def->name, name) == 0 && strcmp(cs->items[i].id, id) == 0)
+            return cs->items[i].socket;
+    return NULL;
+}
+
+lv_value lv_component_update_payload(const char *component, const char *id, const lv_value *assigns, bool *ok)
+{
+    lv_value copy;
+    lv_value payload = lv_value_map();
+    *ok = component && id && lv_payload_copy(assigns, false, &copy);
+    if (!*ok) return payload;
+    lv_value_map_set(&payload, "component", lv_value_string(component, strlen(component)));
+    lv_value_map_set(&payload, "id", lv_value_string(id, strlen(id)));
+    lv_value_map_set(&payload, "assigns", copy);
+    return payload;
+}
+
+int lv_send_update(lv_socket *s, const char *component, const char *id, const lv_value *assigns)
+{
+    if (!s) return -1;
+    lv_socket *view = s->parent ? s->parent : s;
+    bool ok;
+    lv_value payload = lv_component_update_payload(component, id, assigns, &ok);
+    if (!ok) {
+        lv_value_free(&payload);
+        return -1;
+    }
+    lv_socket_queue_info(view, "lv:update", payload);
+    view->infos_tail->component_update = true;
+    lv_socket_notify(view);
+    return 0;
 }
 
 void lv_components_destroy(lv_socket *view, const lv_value *cids, lv_buf *out)
@@ -377,6 +507,7 @@ void lv_components_free(lv_socket *view)
     if (!cs) return;
     for (size_t i = 0; i < cs->count; i++) instance_free(&cs->items[i]);
     free(cs->items);
+    free(cs->queue);
     lv_buf_free(&cs->c);
     free(cs);
     view->extras->components = NULL;

@@ -132,10 +132,17 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
 {
     const lv_view *view = socket->route->view;
     switch (cb->kind) {
-    case LV_CALLBACK_MOUNT:
+    case LV_CALLBACK_MOUNT: {
+        int hooks = lv_live_session_run_hooks(socket, cb->params, cb->session);
+        if (hooks == LV_ON_MOUNT_HALT) {
+            step->halted = true;
+            return 0;
+        }
+        if (hooks != LV_ON_MOUNT_CONT) return -1;
         if (view->mount(socket, cb->params, cb->session) != 0) return -1;
         step->mounted = true;
         return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
+    }
     case LV_CALLBACK_PARAMS:
         if (!cb->params) return run_handle_params(socket, cb->url);
         return view->handle_params ? view->handle_params(socket, cb->params, cb->url) : 0;
@@ -151,6 +158,10 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
     case LV_CALLBACK_CLEAR_FLASH:
         lv_clear_flash(socket, cb->name);
         return 0;
+    case LV_CALLBACK_RENDER:
+        return 0;
+    case LV_CALLBACK_UPDATE:
+        return socket->parent ? lv_component_run_update(socket, cb->params) : -1;
     }
     return -1;
 }
@@ -238,7 +249,13 @@ static bool append_outputs(lv_socket *socket, lv_buf *out, bool has_keys)
  * then written). A component's socket renders only that component. */
 static bool render_tree(lv_socket *socket, bool whole, lv_buf *out)
 {
-    if (socket->parent) return lv_components_render_one(socket, out);
+    if (socket->parent) {
+        /* A component's changes go with its view's diff, where what it
+         * asked of the page (flash, title, events, reply) is rendered. */
+        lv_components_collect_one(socket);
+        socket = socket->parent;
+        whole = false;
+    }
     lv_template_refresh(socket->route->tmpl);
     lv_component_hooks hooks = lv_components_hooks(socket);
     bool changed = true;
@@ -250,6 +267,7 @@ static bool render_tree(lv_socket *socket, bool whole, lv_buf *out)
         changed = lv_render_diff_state(socket->route->tmpl, &socket->assigns, &socket->render_state,
                                        &hooks, out);
     lv_assigns_clear_changed(&socket->assigns);
+    lv_temporary_assigns_reset(socket);
     changed = lv_components_take_c(socket, out, changed) || changed;
     return append_outputs(socket, out, changed) || changed;
 }
@@ -278,7 +296,7 @@ static void render_reply(lv_socket *socket, const lv_nav *nav, lv_buf *out)
     bool any = render_tree(socket, false, out);
     if (nav->kind != LV_NAV_NONE) {
         lv_buf_putc(out, ',');
-        lv_nav_write(socket, nav, out);
+        lv_nav_write(socket->parent ? socket->parent : socket, nav, out);
     } else if (!any) {
         lv_buf_reset(out);
         lv_buf_putc(out, '{');
@@ -289,8 +307,11 @@ static void render_reply(lv_socket *socket, const lv_nav *nav, lv_buf *out)
 void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv_step *step)
 {
     step->status = LV_STEP_OK;
+    /* A component's navigation is recorded on its view (live/navigation.c)
+     * and followed there: a patch runs the view's handle_params. */
+    lv_socket *view = socket->parent ? socket->parent : socket;
     if (run_callback(socket, cb, step) != 0) {
-        lv_nav dropped = take_nav(socket);
+        lv_nav dropped = take_nav(view);
         free(dropped.to);
         step->status = LV_STEP_FAILED;
         step->reason = cb->kind == LV_CALLBACK_MOUNT    ? "join crashed"
@@ -298,17 +319,26 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
                                                         : "event failed";
         return;
     }
-    if (socket->parent) {
-        /* A component's navigation is not carried out (yet): it must not
-         * patch the view's URL without the view's handle_params. */
-        lv_nav dropped = take_nav(socket);
-        free(dropped.to);
+    if (step->halted) {
+        /* A hook halted the mount: it must have sent the client elsewhere
+         * (a patch would need the handle_params that never ran). */
+        lv_nav nav = take_nav(socket);
+        if (nav.kind == LV_NAV_NAVIGATE || nav.kind == LV_NAV_REDIRECT) {
+            step->status = LV_STEP_AWAY;
+            step->nav = nav;
+            return;
+        }
+        free(nav.to);
+        lv_log_warn("%s: an on_mount hook halted the mount without a redirect", socket->route->view->name);
+        step->status = LV_STEP_FAILED;
+        step->reason = "join crashed";
+        return;
     }
     /* The dead render follows no patch: any navigation becomes a redirect. */
     lv_nav patch = {LV_NAV_NONE, false, NULL};
     if (mode != LV_STEP_PAGE) {
         const char *failed;
-        patch = follow_patches(socket, &failed);
+        patch = follow_patches(view, &failed);
         if (failed) {
             free(patch.to);
             step->status = LV_STEP_FAILED;
@@ -319,7 +349,7 @@ void lv_step_run(lv_socket *socket, const lv_callback *cb, lv_step_mode mode, lv
     /* Reset only now: the callbacks above may have run other views' steps
      * (a broadcast drains their infos at once) on the same scratch. */
     lv_buf_reset(step->out);
-    lv_nav nav = take_nav(socket);
+    lv_nav nav = take_nav(view);
     switch (mode) {
     case LV_STEP_JOIN:
     case LV_STEP_PAGE:
@@ -409,6 +439,19 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
     }
     if (!route) {
         lv_log_warn("join of %s refused: its URL routes to no LiveView", topic);
+        lv_value_free(&url_params);
+        lv_join_claims_free(&claims);
+        answer_error(answer, "unauthorized");
+        return NULL;
+    }
+    /* The token vouches for one live session (Phoenix's
+     * authorize_session): a view of another is refused "unauthorized", and
+     * the client loads its page over HTTP, where that session's hooks run. */
+    const char *token_session = json_string_value(json_object_get(claims.claims, "live_session"));
+    if (strcmp(token_session ? token_session : LV_DEFAULT_LIVE_SESSION, lv_route_session_name(route)) != 0) {
+        lv_log_warn("join of %s refused: %s is in live session \"%s\", the page's token in another; "
+                    "the client loads it over HTTP",
+                    topic, route->path, lv_route_session_name(route));
         lv_value_free(&url_params);
         lv_join_claims_free(&claims);
         answer_error(answer, "unauthorized");
@@ -675,10 +718,29 @@ void lv_view_drain_infos(lv_socket *socket, lv_view_push_fn push, void *ctx)
             while ((info = lv_socket_next_info(socket))) lv_info_free(info);
             return;
         }
-        lv_params payload = lv_params_of(&info->payload);
-        lv_callback cb = {.kind = LV_CALLBACK_INFO, .name = info->name, .params = &payload};
+        lv_socket *target = socket;
+        const lv_value *update_assigns = NULL;
+        if (info->component_update) {
+            /* lv_send_update: the component's update, then its diff. */
+            const char *name = lv_value_str_at(&info->payload, "component");
+            const char *id = lv_value_str_at(&info->payload, "id");
+            target = name && id ? lv_components_find_by_id(socket, name, id) : NULL;
+            if (!target) {
+                lv_log_warn("%s: send_update to component %s with id %s, which is not on the page; dropped",
+                            view->name, name ? name : "?", id ? id : "?");
+                lv_info_free(info);
+                continue;
+            }
+            update_assigns = lv_value_map_get(&info->payload, "assigns", 7);
+        }
+        lv_params payload = lv_params_of(update_assigns ? update_assigns : &info->payload);
+        lv_callback cb = {.kind = info->component_update ? LV_CALLBACK_UPDATE
+                                  : info->render_only    ? LV_CALLBACK_RENDER
+                                                         : LV_CALLBACK_INFO,
+                          .name = info->name,
+                          .params = &payload};
         lv_step step = {.out = &push_scratch};
-        lv_step_run(socket, &cb, LV_STEP_PUSH, &step);
+        lv_step_run(target, &cb, LV_STEP_PUSH, &step);
         lv_params_release(&payload);
         lv_info_free(info);
         if (step.status != LV_STEP_OK) {

@@ -75,6 +75,8 @@ typedef enum lv_callback_kind {
     LV_CALLBACK_EVENT,       /* handle_event (a component's, on a component's socket) */
     LV_CALLBACK_INFO,        /* handle_info */
     LV_CALLBACK_CLEAR_FLASH, /* the client's lv:clear-flash */
+    LV_CALLBACK_RENDER,      /* no callback: render what changed (async assigns) */
+    LV_CALLBACK_UPDATE,      /* a component's update with params (lv_send_update) */
 } lv_callback_kind;
 
 typedef struct lv_callback {
@@ -104,6 +106,7 @@ typedef struct lv_step {
     lv_step_status status;
     const char *reason; /* FAILED: a static reason for the client */
     bool mounted;       /* MOUNT: mount itself succeeded (terminate is due) */
+    bool halted;        /* MOUNT: an on_mount hook halted it (mount never ran) */
     lv_nav nav;         /* AWAY, or PUSH: the navigation to carry out (owned) */
     lv_buf *out;        /* borrowed from the caller: reset after the callback,
                          * then holds the output for the mode (PUSH: the diff,

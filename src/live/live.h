@@ -51,7 +51,19 @@ typedef struct lv_route_entry {
     char *path;
     const lv_view *view;
     lv_tmpl *tmpl;
+    const lv_live_session *session; /* borrowed; NULL: the "default" session */
 } lv_route_entry;
+
+/* Live sessions (live/live_session.c). */
+#define LV_DEFAULT_LIVE_SESSION "default"
+/* Adds a route in session (NULL: the default one); lv_route and
+ * lv_live_route. Returns 0, or -1 after logging why. */
+int lv_app_add_route(lv_app *app, const char *path, const lv_view *view, const lv_live_session *session);
+/* The name of the route's live session. */
+const char *lv_route_session_name(const lv_route_entry *route);
+/* Runs the on_mount hooks of the socket's route before its mount. Returns
+ * LV_ON_MOUNT_CONT, LV_ON_MOUNT_HALT, or -1 when a hook failed. */
+int lv_live_session_run_hooks(lv_socket *socket, const lv_params *params, const lv_params *session);
 
 typedef struct lv_http_route_entry {
     char *method;
@@ -241,6 +253,7 @@ typedef struct lv_socket_extras {
     lv_nav nav;
     int next_timer_id;
     struct lv_components *components; /* instances of this view, live/components.c */
+    lv_value temporaries; /* name -> default of lv_temporary_assign: a MAP, or null */
 } lv_socket_extras;
 
 /* What a WebSocket's handshake told about the client, kept by its
@@ -266,6 +279,10 @@ typedef struct lv_info {
     struct lv_info *next;
     char *name;
     lv_value payload; /* a MAP */
+    bool render_only; /* no handle_info: render what changed (async assigns) */
+    /* lv_send_update: payload {"component","id","assigns"} for a component's
+     * update, not an info for handle_info. */
+    bool component_update;
 } lv_info;
 
 struct lv_socket {
@@ -298,6 +315,26 @@ const lv_route_entry *lv_app_find_route(const lv_app *app, const char *path, siz
  * route matches or a segment is not valid percent-encoded UTF-8. */
 const lv_route_entry *lv_app_match_route(const lv_app *app, const char *path, size_t len,
                                          lv_value *params);
+
+/* Async work (live/runtime.c, live/async.c). Where a job's result goes: an
+ * info to handle_info (lv_start_async), AsyncResult assigns
+ * (lv_assign_async), or a stream and its AsyncResult (lv_stream_async). */
+typedef enum lv_async_target { LV_ASYNC_INFO = 0, LV_ASYNC_ASSIGNS, LV_ASYNC_STREAM, LV_ASYNC_STREAM_RESET } lv_async_target;
+/* Starts fn(arg) on the thread pool. assign_key NULL: the result becomes
+ * info `name`; else lv_async_assign_finish gets it. Returns 0, or -1 (arg
+ * freed) when the view is not connected. */
+int lv_async_job_start(lv_socket *s, const char *name, lv_async_fn fn, void *arg, void (*free_arg)(void *arg),
+                       const char *assign_key, lv_async_target target);
+/* Orphans the running jobs of key (an assign key when assign_key, else an
+ * lv_start_async name): their results are dropped unseen. Returns how many. */
+int lv_async_job_orphan(lv_socket *s, const char *key, bool assign_key);
+/* On the view's loop: a job of lv_assign_async/lv_stream_async finished
+ * with result (taken; NULL for failure). Sets the assigns and queues a
+ * render. */
+void lv_async_assign_finish(lv_socket *s, const char *key, lv_async_target target, lv_value *result);
+/* Resets the temporary assigns to their defaults after a render, without
+ * marking them changed (live/async.c). */
+void lv_temporary_assigns_reset(lv_socket *s);
 
 /* The socket's extras, allocated on first use. */
 lv_socket_extras *lv_socket_extras_of(lv_socket *socket);
@@ -336,9 +373,17 @@ void lv_components_resend(lv_socket *view_socket);
 const lv_component *lv_component_def_of(const lv_socket *component);
 /* The component instance of cid in the view, or NULL. */
 lv_socket *lv_components_find(lv_socket *view_socket, int64_t cid);
-/* Renders one component's changes alone into out as {"c":{"cid":...}}; false
- * when nothing changed ({} written). */
-bool lv_components_render_one(lv_socket *component, lv_buf *out);
+/* Collects one component's changes (and its new nested components) for
+ * the view's next "c". */
+void lv_components_collect_one(lv_socket *component);
+/* The instance of component `name` with `id` in the view, or NULL. */
+lv_socket *lv_components_find_by_id(lv_socket *view_socket, const char *name, const char *id);
+/* Runs the component's update (update_many with one socket when it has
+ * that) with params, or assigns them when it has neither. Returns 0, or
+ * the callback's failure. */
+int lv_component_run_update(lv_socket *component, const lv_params *params);
+/* The payload of an lv_send_update info (taken): {"component","id","assigns"}. */
+lv_value lv_component_update_payload(const char *component, const char *id, const lv_value *assigns, bool *ok);
 /* cids_destroyed: forgets the cids (a LIST of integers; anything else
  * counts as none) and appends the reply {"cids":[...]} naming them to out. */
 void lv_components_destroy(lv_socket *view_socket, const lv_value *cids, lv_buf *out);

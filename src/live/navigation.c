@@ -31,8 +31,16 @@ bool lv_local_path(const char *path)
     return true;
 }
 
+/* What a component asks of the client is its view's to carry out: the
+ * flash, the title, events, the reply and navigation are the page's. */
+static lv_socket *view_of(lv_socket *s)
+{
+    return s->parent ? s->parent : s;
+}
+
 static int set_nav(lv_socket *s, lv_nav_kind kind, const char *to, bool replace)
 {
+    s = view_of(s);
     if (!lv_local_path(to)) {
         lv_log_warn("%s: refused to navigate to a target that is not a local path",
                     s->route->view->name);
@@ -78,6 +86,7 @@ static const lv_value *flash_map(const lv_socket *s)
 
 void lv_put_flash(lv_socket *s, const char *key, const char *message)
 {
+    s = view_of(s);
     if (!key || !message) return;
     const lv_value *old = flash_map(s);
     lv_value map = old ? lv_value_clone(old) : lv_value_map();
@@ -87,6 +96,7 @@ void lv_put_flash(lv_socket *s, const char *key, const char *message)
 
 void lv_clear_flash(lv_socket *s, const char *key)
 {
+    s = view_of(s);
     const lv_value *old = flash_map(s);
     lv_value map = lv_value_map();
     if (old && key && old->as.map) {
@@ -142,6 +152,7 @@ void lv_flash_from_token(lv_socket *s, const char *token)
 
 void lv_page_title(lv_socket *s, const char *title)
 {
+    s = view_of(s);
     lv_socket_extras *x = lv_socket_extras_of(s);
     if (!title) title = "";
     if (x->title && strcmp(x->title, title) == 0) return;
@@ -155,6 +166,7 @@ void lv_page_title(lv_socket *s, const char *title)
  * patches the DOM (view.ts). */
 static int queue_event(lv_socket *s, const char *name, const lv_value *payload, bool before_patch)
 {
+    s = view_of(s);
     lv_value copy;
     if (!name || !lv_payload_copy(payload, true, &copy)) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);
@@ -179,6 +191,7 @@ int lv_push_event_before(lv_socket *s, const char *name, const lv_value *payload
 
 int lv_reply(lv_socket *s, const lv_value *payload)
 {
+    s = view_of(s);
     lv_value copy;
     if (!lv_payload_copy(payload, true, &copy)) return -1;
     lv_socket_extras *x = lv_socket_extras_of(s);

@@ -164,8 +164,9 @@ void lv_page_render(lv_request *req, const lv_route_entry *route)
         goto done;
     }
 
-    json_t *claims = json_pack("{s:s, s:s, s:s, s:O}", "id", socket->id, "route", route->path,
-                               "csrf", csrf_state, "session", session_obj);
+    json_t *claims = json_pack("{s:s, s:s, s:s, s:O, s:s}", "id", socket->id, "route", route->path,
+                               "csrf", csrf_state, "session", session_obj, "live_session",
+                               lv_route_session_name(route));
     /* The join restores the flash the dead render showed. */
     char *page_flash = lv_flash_token(socket);
     if (page_flash) json_object_set_new(claims, "flash", json_string(page_flash));

@@ -14,6 +14,7 @@ typedef struct lv_timer_rec {
     void *handle;
     int id;
     bool repeat;
+    bool component_update; /* lv_send_update_after */
     char *name;
     lv_value payload; /* a MAP, copied into each info */
 } lv_timer_rec;
@@ -27,6 +28,10 @@ typedef struct lv_async_job {
     void *arg;
     void (*free_arg)(void *arg);
     lv_value *result; /* fn's, owned; NULL for failure */
+    /* lv_assign_async and lv_stream_async (live/async.c): the result goes
+     * into assigns instead of an info. NULL for lv_start_async. */
+    char *assign_key;
+    lv_async_target target;
 } lv_async_job;
 
 lv_socket_extras *lv_socket_extras_of(lv_socket *s)
@@ -72,6 +77,7 @@ static void on_timer(void *arg)
     lv_timer_rec *t = arg;
     lv_socket *s = t->socket;
     lv_socket_queue_info(s, t->name, lv_value_clone(&t->payload));
+    s->infos_tail->component_update = t->component_update;
     if (!t->repeat) {
         timer_unlink(s, t);
         s->loop->runtime.timer_stop(s->loop->runtime.ctx, t->handle);
@@ -110,6 +116,21 @@ int lv_send_after(lv_socket *s, unsigned ms, const char *name, const lv_value *p
     return start_timer(s, ms, false, name, payload);
 }
 
+int lv_send_update_after(lv_socket *s, unsigned ms, const char *component, const char *id, const lv_value *assigns)
+{
+    if (!s) return -1;
+    lv_socket *view = s->parent ? s->parent : s;
+    bool ok;
+    lv_value payload = lv_component_update_payload(component, id, assigns, &ok);
+    int timer = ok ? start_timer(view, ms, false, "lv:update", &payload) : -1;
+    lv_value_free(&payload);
+    if (timer > 0) {
+        for (lv_timer_rec *t = view->extras->timers; t; t = t->next)
+            if (t->id == timer) t->component_update = true;
+    }
+    return timer;
+}
+
 int lv_send_interval(lv_socket *s, unsigned ms, const char *name, const lv_value *payload)
 {
     return start_timer(s, ms, true, name, payload);
@@ -131,6 +152,7 @@ static void job_free(lv_async_job *job)
 {
     if (job->free_arg) job->free_arg(job->arg);
     free(job->name);
+    free(job->assign_key);
     lv_value_delete(job->result);
     free(job);
 }
@@ -152,6 +174,13 @@ static void job_done(void *arg)
     lv_async_job **pp = &s->extras->jobs;
     while (*pp && *pp != job) pp = &(*pp)->next;
     if (*pp) *pp = job->next;
+    if (job->assign_key) {
+        lv_async_assign_finish(s, job->assign_key, job->target, job->result);
+        job->result = NULL; /* taken */
+        job_free(job);
+        lv_socket_notify(s);
+        return;
+    }
     /* {"ok":true,"result":<value>} or {"ok":false}; the result moves into
      * the payload. */
     lv_value payload = lv_value_map();
@@ -169,6 +198,12 @@ static void job_done(void *arg)
 int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
                    void (*free_arg)(void *arg))
 {
+    return lv_async_job_start(s, name, fn, arg, free_arg, NULL, LV_ASYNC_INFO);
+}
+
+int lv_async_job_start(lv_socket *s, const char *name, lv_async_fn fn, void *arg, void (*free_arg)(void *arg),
+                       const char *assign_key, lv_async_target target)
+{
     lv_runtime *rt = &s->loop->runtime;
     if (!s->connected || !rt->queue_work || !fn) {
         if (free_arg) free_arg(arg);
@@ -182,6 +217,8 @@ int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
     job->fn = fn;
     job->arg = arg;
     job->free_arg = free_arg;
+    job->assign_key = assign_key ? lv_xstrdup(assign_key) : NULL;
+    job->target = target;
     if (rt->queue_work(rt->ctx, job_work, job_done, job) != 0) {
         job_free(job);
         return -1;
@@ -189,6 +226,25 @@ int lv_start_async(lv_socket *s, const char *name, lv_async_fn fn, void *arg,
     job->next = x->jobs;
     x->jobs = job;
     return 0;
+}
+
+int lv_async_job_orphan(lv_socket *s, const char *key, bool assign_key)
+{
+    lv_socket_extras *x = s->extras;
+    int found = 0;
+    for (lv_async_job **pp = x ? &x->jobs : NULL; pp && *pp;) {
+        lv_async_job *job = *pp;
+        const char *its = assign_key ? job->assign_key : (job->assign_key ? NULL : job->name);
+        if (its && strcmp(its, key) == 0) {
+            /* Still on the thread pool: job_done frees it and drops its result. */
+            job->socket = NULL;
+            *pp = job->next;
+            found++;
+        } else {
+            pp = &job->next;
+        }
+    }
+    return found;
 }
 
 void lv_socket_release_runtime(lv_socket *s)

@@ -50,6 +50,7 @@ void lv_socket_free(lv_socket *s)
         lv_components_free(s);
         lv_value_free(&s->extras->events);
         lv_value_free(&s->extras->reply);
+        lv_value_free(&s->extras->temporaries);
         free(s->extras->title);
         free(s->extras->nav.to);
         free(s->extras);

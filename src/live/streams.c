@@ -40,3 +40,17 @@ int lv_stream_reset(lv_socket *socket, const char *name)
 {
     return socket ? lv_streams_reset(&socket->assigns.streams, name) : -1;
 }
+
+int lv_stream_update(lv_socket *socket, const char *name, lv_value *item)
+{
+    lv_value v = lv_value_null();
+    if (item) {
+        v = *item;
+        free(item);
+    }
+    if (!socket) {
+        lv_value_free(&v);
+        return -1;
+    }
+    return lv_streams_update(&socket->assigns.streams, name, v);
+}

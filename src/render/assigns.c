@@ -102,6 +102,17 @@ void lv_assigns_put(lv_assigns *a, const char *name, lv_value v)
     item->changed = true;
 }
 
+void lv_assigns_reset_quietly(lv_assigns *a, const char *name, lv_value v)
+{
+    lv_assign *item = find_assign(a, name);
+    if (!item) {
+        lv_value_free(&v);
+        return;
+    }
+    lv_value_free(&item->value);
+    item->value = v;
+}
+
 const lv_value *lv_assigns_get(const lv_assigns *a, const char *name)
 {
     const lv_assign *item = find_assign(a, name);

@@ -33,6 +33,10 @@ void lv_assigns_free(lv_assigns *a);
  * changed when it is new or its value differs; an equal value is freed and
  * leaves the change bit alone. */
 void lv_assigns_put(lv_assigns *a, const char *name, lv_value v);
+/* Replaces an existing assign's value (v taken; freed when there is no
+ * such assign) without marking it changed: temporary assigns, reset after
+ * a render to what the client already shows no longer matters. */
+void lv_assigns_reset_quietly(lv_assigns *a, const char *name, lv_value v);
 /* NULL when the assign does not exist. */
 const lv_value *lv_assigns_get(const lv_assigns *a, const char *name);
 /* A name LV_STREAM_DEP_PREFIX "x" asks whether stream x has pending

@@ -710,7 +710,10 @@ static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
             lv_json_int(out, op->limit);
         else
             lv_buf_append(out, "null", 4);
-        lv_buf_append(out, ",false]", 7);
+        if (op->update_only)
+            lv_buf_append(out, ",true]", 6);
+        else
+            lv_buf_append(out, ",false]", 7);
     }
     lv_buf_append(out, "],[", 3);
     for (uint32_t i = 0; i < s->delete_count; i++) {

@@ -136,7 +136,19 @@ static void drop_pending(lv_stream_rec *s, const char *dom_id)
     s->count = kept;
 }
 
+static int streams_insert(lv_streams **ss, const char *name, lv_value item, int at, int limit, bool update_only);
+
 int lv_streams_insert(lv_streams **ss, const char *name, lv_value item, int at, int limit)
+{
+    return streams_insert(ss, name, item, at, limit, false);
+}
+
+int lv_streams_update(lv_streams **ss, const char *name, lv_value item)
+{
+    return streams_insert(ss, name, item, -1, 0, true);
+}
+
+static int streams_insert(lv_streams **ss, const char *name, lv_value item, int at, int limit, bool update_only)
 {
     lv_stream_rec *s = NULL;
     const char *shown = name ? name : "(null)";
@@ -192,6 +204,7 @@ int lv_streams_insert(lv_streams **ss, const char *name, lv_value item, int at, 
         .dom_id = dom_id,
         .at = at,
         .limit = limit ? limit : s->default_limit,
+        .update_only = update_only,
     };
     return 0;
 refused:

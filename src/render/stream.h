@@ -47,6 +47,7 @@ typedef struct lv_stream_insert_op {
     const char *dom_id; /* item's "dom_id" string (borrowed from item) */
     int32_t at;     /* -1 append, 0 prepend, n: at index n */
     int32_t limit;  /* 0: none; > 0 keep the first n, < 0 keep the last -n */
+    bool update_only; /* the client updates the element if it has it, never adds it */
 } lv_stream_insert_op;
 
 typedef struct lv_stream_rec {
@@ -88,6 +89,8 @@ int lv_streams_configure(lv_streams **ss, const char *name, const char *prefix, 
  * inserts of one DOM id before a render only the last counts: the earlier
  * pending one is dropped. limit 0 uses the stream's default limit. */
 int lv_streams_insert(lv_streams **ss, const char *name, lv_value item, int at, int limit);
+/* The same, as an update only (Phoenix's update_only: true). */
+int lv_streams_update(lv_streams **ss, const char *name, lv_value item);
 /* Queues the removal of the element with this DOM id; drops a pending
  * insert of it. */
 int lv_streams_delete(lv_streams **ss, const char *name, const char *dom_id);

@@ -256,7 +256,8 @@ typedef struct terminator {
     size_t at;             /* offset of the tag, for messages */
     lv_tmpl_expr *else_if; /* TERM_ELSE with "if cond" (owned by the caller) */
     bool else_unless;
-    char close_name[8];    /* TERM_CLOSE */
+    int else_async;        /* TERM_ELSE of an {{#async_result}}: 1 loading, 2 failed */
+    char close_name[16];   /* TERM_CLOSE */
 } terminator;
 
 static int line_at(source *src, size_t offset)
@@ -946,6 +947,11 @@ static bool parse_if(compiler *c, source *src, builder *outer, html_ctx *h, size
                 return false;
             }
             break;
+        }
+        if (term.else_async) {
+            report(c, src, term.at, "{{else loading}} and {{else failed}} belong to {{#async_result}}");
+            dyn_free(&d);
+            return false;
         }
         if (had_else) {
             expr_free(term.else_if);
@@ -1646,6 +1652,93 @@ static bool parse_slot_render(compiler *c, source *src, builder *b, html_ctx *h,
 
 /* Parses text into b until the end of src, an {{else}} or a {{/name}}, which
  * it describes in *term. Returns false after reporting an error. */
+/* An AsyncResult's field: a copy of base with ".key" added. */
+static lv_tmpl_expr *expr_with_key(const lv_tmpl_expr *base, const char *key)
+{
+    lv_tmpl_expr *e = expr_clone(base);
+    e->segs = lv_xrealloc(e->segs, (e->seg_count + 1) * sizeof *e->segs);
+    e->segs[e->seg_count++] = (lv_tmpl_seg){.key = lv_xstrdup(key), .key_len = strlen(key)};
+    return e;
+}
+
+/* {{#async_result org as o}} ok {{else loading}} ... {{else failed}} ...
+ * {{/async_result}}: a conditional over an AsyncResult (live/async.c) in
+ * the order of Phoenix's <.async_result>: ok first (a reload keeps showing
+ * the previous result), then loading, then failed; `o` stands for
+ * org.result. Compiled as {{#if org.ok}}...{{else if org.loading}}.... */
+static bool parse_async_result(compiler *c, source *src, builder *outer, html_ctx *h, size_t open, size_t start,
+                               size_t end, int line)
+{
+    lexer lx;
+    lexer_init(&lx, c, src, start, end);
+    lv_tmpl_expr *target = parse_primary(&lx);
+    if (!target) return false;
+    note_roots(c, target);
+    token alias = {0};
+    bool saw_as = tok_is(&lx, "as"), has_alias = false;
+    if (saw_as) {
+        lex_next(&lx);
+        has_alias = word_is_plain(&lx);
+        alias = lx.tok;
+        if (has_alias) lex_next(&lx);
+    }
+    if (lx.tok.kind != TOK_END || saw_as != has_alias) {
+        report(c, src, lx.tok.start, "expected {{#async_result name}} or {{#async_result name as value}}");
+        expr_free(target);
+        return false;
+    }
+    size_t scope_mark = c->scope_count;
+    if (has_alias) {
+        c->scope = lv_xrealloc(c->scope, (c->scope_count + 1) * sizeof *c->scope);
+        c->scope[c->scope_count++] = (scope_entry){lv_xstrndup(src->text + alias.start, alias.len), SCOPE_ALIAS, 0,
+                                                   expr_with_key(target, "result")};
+    }
+    lv_tmpl_dyn d = {.kind = LV_DYN_IF, .state_index = -1, .line = line};
+    html_ctx at_open = *h;
+    lv_tmpl_expr *cond = expr_with_key(target, "ok");
+    bool seen[3] = {true, false, false};
+    bool ok;
+    for (;;) {
+        builder body = {0};
+        terminator term = {0};
+        *h = at_open;
+        ok = parse_block(c, src, &body, h, &term);
+        lv_tmpl_block *blk = ok ? builder_finish(c, &body) : NULL;
+        builder_free(&body);
+        d.branches = lv_xrealloc(d.branches, (d.branch_count + 1) * sizeof *d.branches);
+        d.branches[d.branch_count++] = (lv_tmpl_branch){cond, false, blk};
+        cond = NULL;
+        bool else_if = term.else_if != NULL;
+        expr_free(term.else_if);
+        if (!ok) break;
+        if (term.kind == TERM_EOF) {
+            report(c, src, open, "{{#async_result}} is never closed (expected {{/async_result}})");
+            ok = false;
+        } else if (term.kind == TERM_CLOSE) {
+            if (strcmp(term.close_name, "async_result") != 0) {
+                report(c, src, term.at, "expected {{/async_result}} to close the {{#async_result}} of line %d", line);
+                ok = false;
+            }
+        } else if (!term.else_async || seen[term.else_async] || else_if) {
+            report(c, src, term.at, "{{#async_result}} takes {{else loading}} and {{else failed}}, each once");
+            ok = false;
+        } else {
+            seen[term.else_async] = true;
+            cond = expr_with_key(target, term.else_async == 1 ? "loading" : "failed");
+            continue;
+        }
+        break;
+    }
+    scope_pop_to(c, scope_mark);
+    expr_free(target);
+    if (!ok) {
+        dyn_free(&d);
+        return false;
+    }
+    builder_add(outer, d);
+    return true;
+}
+
 static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, terminator *term)
 {
     if (++c->nesting > MAX_NESTING) {
@@ -1722,6 +1815,8 @@ static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, termi
                 ok = parse_stream(c, src, b, h, open, after, end, line);
             } else if (fc_named_at(src, start, end)) {
                 ok = parse_fc_call(c, src, b, h, open, start, end);
+            } else if (interior_starts_with(src, start, end, "async_result", &after)) {
+                ok = parse_async_result(c, src, b, h, open, after, end, line);
             } else {
                 report(c, src, start, "unknown block \"{{#%.*s\": expected #if, #unless, #each or #stream",
                        shown_len(t + start, end - start), t + start);
@@ -1748,6 +1843,10 @@ static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, termi
                     term->else_unless = t[after] == 'u';
                     term->else_if = parse_expression_at(c, src, cond_start, end);
                     if (!term->else_if) ok = false;
+                } else if (end - after == 7 && memcmp(t + after, "loading", 7) == 0) {
+                    term->else_async = 1;
+                } else if (end - after == 6 && memcmp(t + after, "failed", 6) == 0) {
+                    term->else_async = 2;
                 } else {
                     report(c, src, after, "expected {{else}}, {{else if cond}} or {{else unless cond}}");
                     ok = false;

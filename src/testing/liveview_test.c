@@ -77,6 +77,7 @@ struct lv_test_view {
     bool answered, answer_ok;
     int navigations; /* in a row, while following them */
     bool link_redirect; /* the last live_patch was answered link_redirect */
+    bool join_navigates; /* the join waiting is a live navigation's */
 };
 
 struct lv_test {
@@ -502,6 +503,7 @@ static void send_join(lv_test_view *v, bool navigation, const char *flash)
     snprintf(join_ref, sizeof join_ref, "%d", v->next_ref + 1);
     set_str(&v->join_ref, join_ref);
     v->waiting_join = v->next_ref + 1;
+    v->join_navigates = navigation;
     send_frame(v, join_ref, "phx_join", p.data);
     lv_buf_free(&p);
 }
@@ -599,6 +601,14 @@ static void on_join_reply(lv_test_view *v, const char *status, json_t *response)
         return;
     }
     const char *reason = json_string_value(json_object_get(response, "reason"));
+    if (v->join_navigates && reason && (strcmp(reason, "unauthorized") == 0 || strcmp(reason, "stale") == 0)) {
+        /* The client's onJoinError: a refused live navigation (another live
+         * session, no LiveView there) becomes a full page load of it. */
+        char *to = lv_xstrdup(v->path);
+        follow_redirect(v, to, NULL);
+        free(to);
+        return;
+    }
     view_fail(v, "the join was refused: %s", reason ? reason : "no reason");
 }
 
@@ -1152,6 +1162,11 @@ const lv_value *lv_test_hook_event(lv_test_view *v, const char *event, const lv_
     if (lv_test_push(v, &(lv_test_event){.type = "hook", .event = event, .value = payload}) != 0) return NULL;
     if (v->reply.kind == LV_VALUE_NULL) v->reply = lv_value_map();
     return &v->reply;
+}
+
+const lv_value *lv_test_last_reply(lv_test_view *v)
+{
+    return v && v->reply.kind == LV_VALUE_MAP ? &v->reply : NULL;
 }
 
 int lv_test_patch(lv_test_view *v, const char *path)

@@ -347,7 +347,7 @@ static const lv_view holder_view = {
     .mount = lc_mount,
 };
 
-Test(lifecycle, a_component_event_replies_with_the_component_alone)
+Test(lifecycle, a_component_event_replies_with_its_diff_and_the_views_patch)
 {
     cr_assert_eq(lv_component_register(app, &patcher), 0);
     cr_assert_eq(lv_route(app, "/holder", &holder_view), 0);
@@ -360,9 +360,10 @@ Test(lifecycle, a_component_event_replies_with_the_component_alone)
     cr_assert_not_null(component);
     event(component, "go", &step);
     cr_assert_eq(step.status, LV_STEP_OK);
-    /* Its change, under "c"; its push_patch is not carried out: nothing
-     * would run the view's handle_params for the URL. */
-    cr_assert_str_eq(out.data, "{\"diff\":{\"c\":{\"1\":{\"0\":\"clicked\"}}}}");
+    /* Its change, under "c"; its push_patch is the view's, carried out
+     * through the view's handle_params (Phoenix lets a component patch). */
+    cr_assert_str_eq(out.data, "{\"diff\":{\"c\":{\"1\":{\"0\":\"clicked\"}}},"
+                               "\"live_patch\":{\"to\":\"/holder?page=9\",\"kind\":\"push\"}}");
     lv_step_free(&step);
     lv_socket_free(s);
 }
