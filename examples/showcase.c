@@ -60,6 +60,10 @@ static const example examples[] = {
      {"sensors.c", "sensors.html"}, NULL},
     {"/presence", "Presence", "Who is on this page, with the name each visitor picks, across processes.",
      {"presence.c", "presence.html"}, NULL},
+    {"/photos", "Photos", "File uploads: previews, progress, drag and drop, a gallery shared over pub/sub.",
+     {"photos.c", "photos.html"}, NULL},
+    {"/firmware", "Firmware", "One file uploaded as soon as it is chosen, a progress bar, its SHA-256.",
+     {"firmware.c", "firmware.html"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

@@ -75,6 +75,7 @@ typedef enum lv_callback_kind {
     LV_CALLBACK_EVENT,       /* handle_event (a component's, on a component's socket) */
     LV_CALLBACK_INFO,        /* handle_info */
     LV_CALLBACK_CLEAR_FLASH, /* the client's lv:clear-flash */
+    LV_CALLBACK_LIBRARY,     /* the library's own work on the view (uploads): `run` */
 } lv_callback_kind;
 
 typedef struct lv_callback {
@@ -84,6 +85,9 @@ typedef struct lv_callback {
                                * PARAMS: the URL's params when already decoded, else NULL */
     const lv_params *session; /* MOUNT */
     const char *url;          /* MOUNT and PARAMS */
+    /* LIBRARY: run(socket, arg), or nothing when NULL (a re-render). */
+    int (*run)(lv_socket *socket, const void *arg);
+    const void *arg;
 } lv_callback;
 
 /* How the step's output is shaped. */
