@@ -2,15 +2,6 @@
 
 #include <string.h>
 
-/* Refs, topics and events are short printable ASCII: anything else cannot
- * have come from the client and would only reach logs and replies. */
-static int printable(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e) return 0;
-    return 1;
-}
-
 lv_upload_frame_status lv_upload_frame_decode(const uint8_t *data, size_t len, size_t max_payload,
                                               lv_upload_frame *out)
 {
@@ -23,12 +14,10 @@ lv_upload_frame_status lv_upload_frame_decode(const uint8_t *data, size_t len, s
     lv_upload_field *fields[4] = {&out->join_ref, &out->ref, &out->topic, &out->event};
     const char *p = (const char *)data + 5;
     for (int i = 0; i < 4; i++) {
-        if (!printable(p, lens[i])) return LV_UPLOAD_FRAME_BAD_FIELD;
         fields[i]->ptr = p;
         fields[i]->len = lens[i];
         p += lens[i];
     }
-    if (!lens[1] || !lens[2] || !lens[3]) return LV_UPLOAD_FRAME_BAD_FIELD;
     out->payload = data + need;
     out->payload_len = len - need;
     if (out->payload_len > max_payload) return LV_UPLOAD_FRAME_TOO_LARGE;
@@ -42,7 +31,6 @@ const char *lv_upload_frame_status_str(lv_upload_frame_status s)
     case LV_UPLOAD_FRAME_SHORT: return "shorter than its header";
     case LV_UPLOAD_FRAME_NOT_PUSH: return "not a push";
     case LV_UPLOAD_FRAME_OVERRUN: return "fields overrun the frame";
-    case LV_UPLOAD_FRAME_BAD_FIELD: return "a field is empty or not printable ASCII";
     case LV_UPLOAD_FRAME_TOO_LARGE: return "payload too large";
     }
     return "unknown";

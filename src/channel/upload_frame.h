@@ -6,7 +6,9 @@
  *   then       join_ref | ref | topic | event, then the payload (the chunk)
  *
  * Decoding is free of I/O and allocation: the result points into the frame,
- * so a fuzzer (tests/fuzz/fuzz_upload_frame.c) drives it directly. */
+ * so a fuzzer (tests/fuzz/fuzz_upload_frame.c) drives it directly. The
+ * fields' bytes are not judged here: they only select a joined channel (an
+ * unknown one is answered "unmatched topic"), and replies escape them. */
 #ifndef LV_CHANNEL_UPLOAD_FRAME_H
 #define LV_CHANNEL_UPLOAD_FRAME_H
 
@@ -18,8 +20,6 @@ typedef enum lv_upload_frame_status {
     LV_UPLOAD_FRAME_SHORT,       /* fewer than the 5 header bytes */
     LV_UPLOAD_FRAME_NOT_PUSH,    /* kind is not 0 */
     LV_UPLOAD_FRAME_OVERRUN,     /* the fields are longer than the frame */
-    LV_UPLOAD_FRAME_BAD_FIELD,   /* a field is empty where it may not be, or holds a
-                                  * byte outside printable ASCII */
     LV_UPLOAD_FRAME_TOO_LARGE,   /* the payload is larger than the caller allows */
 } lv_upload_frame_status;
 
@@ -30,10 +30,10 @@ typedef struct lv_upload_field {
 } lv_upload_field;
 
 typedef struct lv_upload_frame {
-    lv_upload_field join_ref; /* may be empty (the client always sends one) */
-    lv_upload_field ref;      /* never empty when OK */
-    lv_upload_field topic;    /* never empty when OK */
-    lv_upload_field event;    /* never empty when OK */
+    lv_upload_field join_ref; /* any of them may be empty */
+    lv_upload_field ref;
+    lv_upload_field topic;
+    lv_upload_field event;
     const uint8_t *payload;
     size_t payload_len;
 } lv_upload_frame;
@@ -41,7 +41,7 @@ typedef struct lv_upload_frame {
 /* Decodes data (len bytes) into out, whose pointers point into data. A
  * payload over max_payload bytes is refused (TOO_LARGE) with the header
  * fields still set, so the caller can answer the push. On the other errors
- * the fields that were read are set and the rest are empty. */
+ * every field is empty. */
 lv_upload_frame_status lv_upload_frame_decode(const uint8_t *data, size_t len, size_t max_payload,
                                               lv_upload_frame *out);
 const char *lv_upload_frame_status_str(lv_upload_frame_status s);
