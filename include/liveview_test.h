@@ -208,6 +208,11 @@ int lv_test_navigate(lv_test_view *v, const char *path);
  * the entry. */
 int lv_test_upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
                    size_t len);
+/* The same, but the client stops after `sent` of the len bytes, its upload
+ * channel still joined: what the view shows mid-upload, a cancel, or (with
+ * lv_test_advance past the config's chunk_timeout) a stalled upload. */
+int lv_test_upload_partial(lv_test_view *v, const char *name, const char *filename, const char *type,
+                           const void *bytes, size_t len, size_t sent);
 /* The tab closes: the connection goes and the view's terminate runs.
  * The view stays readable (and ended) until lv_test_free. */
 void lv_test_close(lv_test_view *v);

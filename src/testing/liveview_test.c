@@ -1215,8 +1215,8 @@ static const char *preflight_error(json_t *response, const char *entry_ref)
     return NULL;
 }
 
-int lv_test_upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
-                   size_t len)
+static int upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
+                  size_t len, size_t sent)
 {
     if (!v) return -1;
     pump(v->t);
@@ -1307,8 +1307,8 @@ int lv_test_upload(lv_test_view *v, const char *name, const char *filename, cons
         lv_buf_putc(&p, '}');
         rc = upload_send(v, join_ref, "phx_join", p.data, NULL, 0);
         long last_sent = -1;
-        for (size_t offset = 0; rc == 0 && offset < len;) {
-            size_t n = len - offset < chunk_size ? len - offset : chunk_size;
+        for (size_t offset = 0; rc == 0 && offset < sent;) {
+            size_t n = sent - offset < chunk_size ? sent - offset : chunk_size;
             rc = upload_send(v, join_ref, "chunk", NULL, (const uint8_t *)bytes + offset, n);
             offset += n;
             long progress = (long)((double)offset / (double)len * 100.0);
@@ -1330,6 +1330,22 @@ int lv_test_upload(lv_test_view *v, const char *name, const char *filename, cons
     free(upload_ref);
     free(change);
     return rc;
+}
+
+int lv_test_upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
+                   size_t len)
+{
+    return upload(v, name, filename, type, bytes, len, len);
+}
+
+int lv_test_upload_partial(lv_test_view *v, const char *name, const char *filename, const char *type,
+                           const void *bytes, size_t len, size_t sent)
+{
+    if (sent > len) {
+        if (v) view_fail(v, "sent is more than the file's length");
+        return -1;
+    }
+    return upload(v, name, filename, type, bytes, len, sent);
 }
 
 int lv_test_click(lv_test_view *v, const char *event, const lv_value *value)

@@ -28,3 +28,37 @@ Test(firmware, refuses_other_files_and_large_ones)
     cr_assert_str_eq(lv_test_error(v), "too_large");
     assert_html_lacks(v, "id=\"sha256\"");
 }
+
+Test(firmware, a_stalled_upload_stops_after_chunk_timeout)
+{
+    lv_test_view *v = live("/firmware");
+    static char image[200000];
+    cr_assert_eq(lv_test_upload_partial(v, "firmware", "fw.bin", "", image, sizeof image, 64000), 0, "%s",
+                 lv_test_error(v));
+    assert_html_has(v, "value=\"32\"");
+    assert_html_lacks(v, "the upload stalled");
+    cr_assert_eq(lv_test_advance(t, 9999), 0);
+    assert_html_lacks(v, "the upload stalled");
+    cr_assert_eq(lv_test_advance(t, 1), 1);
+    assert_html_has(v, "the upload stalled and was stopped");
+    assert_html_lacks(v, "id=\"sha256\"");
+}
+
+Test(firmware, a_cancelled_upload_goes)
+{
+    lv_test_view *v = live("/firmware");
+    static char image[200000];
+    cr_assert_eq(lv_test_upload_partial(v, "firmware", "fw.bin", "", image, sizeof image, 64000), 0);
+    const char *at = strstr(lv_test_html(v), "id=\"firmware-entry-");
+    cr_assert_not_null(at);
+    char ref[32] = "";
+    sscanf(at, "id=\"firmware-entry-%31[^\"]", ref);
+    lv_value *value = lv_map_new();
+    lv_map_set_str(value, "ref", ref);
+    cr_assert_eq(lv_test_click(v, "cancel", value), 0);
+    lv_value_delete(value);
+    assert_html_lacks(v, "firmware-entry-");
+    assert_html_has(v, "Cancelled.");
+    /* No timer is left to fire on a cancelled upload. */
+    cr_assert_eq(lv_test_advance(t, 20000), 0);
+}
