@@ -226,3 +226,22 @@ test("firmware: a reload mid-upload leaves no temp file", async () => {
   await dirEmpty();
   await page.context().close();
 });
+
+test("photos over long-poll: chunks travel as base64 lines", async () => {
+  const page = await newPage(t.browser);
+  await page.routeWebSocket(/\/live\/websocket/, (ws) => ws.close({ code: 1011, reason: "blocked" }));
+  let posts = 0;
+  page.on("request", (r) => { if (r.url().includes("/live/longpoll") && r.method() === "POST") posts++; });
+  await page.goto(t.server.url + "/photos");
+  await connected(page);
+  const before = await galleryCount(page);
+  const file = png("polled.png", 30, 30, 100000);
+  await page.setInputFiles("#upload-form input[type=file]", [file]);
+  await page.waitForFunction(() => document.querySelector("#entries .name")?.textContent === "polled.png");
+  await page.click("#save");
+  await galleryIs(page, before + 1);
+  assert.equal(await served(page, 0), file.buffer.toString("base64"));
+  assert.ok(posts > 0, "the client posted to /live/longpoll");
+  await dirEmpty();
+  await page.context().close();
+});
