@@ -326,7 +326,7 @@ static void reply_chunk_error(lv_channel *ch, const char *join_ref, const char *
     lv_buf_free(&response);
 }
 
-static void handle_chunk(lv_channel *ch, const lv_upload_frame *f, lv_upload_frame_status st)
+static void handle_chunk(lv_channel *ch, const lv_upload_frame *f)
 {
     char *join_ref = lv_xstrndup(f->join_ref.ptr, f->join_ref.len);
     char *ref = lv_xstrndup(f->ref.ptr, f->ref.len);
@@ -337,14 +337,11 @@ static void handle_chunk(lv_channel *ch, const lv_upload_frame *f, lv_upload_fra
     } else if (!lv_upload_field_eq(f->event, "chunk")) {
         reply_error(ch, join_ref, ref, topic, "unknown event");
     } else {
-        /* A frame over the decoder's bound is a chunk far over any
-         * chunk_size: the view refuses it without its bytes. */
+        /* A frame over the decoder's bound (TOO_LARGE) is far over any
+         * chunk_size: the view refuses it by its length alone. */
         int64_t limit = -1;
         lv_socket *socket = u->socket;
-        const char *refused =
-            st == LV_UPLOAD_FRAME_OK
-                ? lv_upload_chunk(socket, topic + 4, f->payload, f->payload_len, &limit)
-                : lv_upload_chunk(socket, topic + 4, f->payload, SIZE_MAX, &limit);
+        const char *refused = lv_upload_chunk(socket, topic + 4, f->payload, f->payload_len, &limit);
         if (!refused) {
             reply(ch, join_ref, ref, topic, "ok", "{}");
         } else {
@@ -442,7 +439,7 @@ void lv_channel_handle_binary(lv_channel *ch, const uint8_t *data, size_t len)
         return;
     }
     ch->busy = true;
-    handle_chunk(ch, &f, st);
+    handle_chunk(ch, &f);
     ch->busy = false;
     ch->busy = true;
     drain_all(ch);
