@@ -114,8 +114,16 @@ test("a chunk over chunk_size is refused and the file removed", async () => {
   assert.deepEqual(reply, { status: "error", response: { reason: "chunk_too_large" } });
   await closed(v.c, e.ref);
   assert.deepEqual(files(), []);
-  // A frame larger than a WebSocket message may be closes the connection (1009).
+  // A frame larger than a WebSocket message may be (max_message_bytes,
+  // 1 MiB) closes the connection (1009) before it is read.
   v.c.close();
+  const w = await joinPhotos();
+  const { e: e2, token: t2 } = await preflighted(w, 200_000);
+  const u2 = await uploadJoin(w.c, e2.ref, t2);
+  assert.equal(files().length, 1);
+  w.c.ws.send(binaryPush(u2.joinRef, "99", `lvu:${e2.ref}`, "chunk", Buffer.alloc(1100 * 1024)), { binary: true });
+  assert.equal((await w.c.closed).code, 1009);
+  await dirEmpty();
 });
 
 test("a client lying about its size is cut off at the size it declared", async () => {
