@@ -244,3 +244,42 @@ test("a disconnect mid-upload removes the file", async () => {
   v.c.close();
   await dirEmpty();
 });
+
+test("the app's cap on bytes in flight, a client's own failure, and files in flight at a stop", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lv-protocol-uploads-cap-"));
+  const own = await startServer({ LV_UPLOAD_DIR: dir, LV_UPLOAD_MAX_BYTES_IN_FLIGHT: "1000" });
+  try {
+    const page = await loadPage(own.url, "/photos");
+    const c = await Client.connect(own.url, { csrf: page.csrf, cookie: page.cookie });
+    const { joinRef, reply } = await c.join(page);
+    const uploadRef = /data-phx-upload-ref=\\"(phx-[^\\"]+)\\"/.exec(JSON.stringify(reply[4].response.rendered))[1];
+    const v = { c, page, joinRef, uploadRef, topic: page.topic };
+    const a = await preflighted(v, 800);
+    // 800 of 1000 reserved: 300 more do not fit.
+    const b = entry(300);
+    const busy = await preflight(v, [b]);
+    assert.deepEqual(busy[4].response.errors, { [b.ref]: ["server_busy"] });
+    assert.equal(busy[4].response.entries[b.ref], undefined);
+    await c.push(joinRef, page.topic, "event", { type: "click", event: "cancel", value: { ref: b.ref } });
+    // The client reports its own failure: the entry ends, its file goes.
+    const ua = await uploadJoin(c, a.e.ref, a.token);
+    await chunk(c, ua.joinRef, a.e.ref, Buffer.alloc(100));
+    assert.equal(fs.readdirSync(dir).length, 1);
+    const failed = await c.push(joinRef, page.topic, "progress",
+      { event: null, ref: uploadRef, entry_ref: a.e.ref, progress: { error: "failed" } });
+    assert.match(JSON.stringify(failed[4].response.diff), /the upload failed/);
+    await closed(c, a.e.ref);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    await c.push(joinRef, page.topic, "event", { type: "click", event: "cancel", value: { ref: a.e.ref } });
+    // Its reservation went with it: 800 fit again. This one is still
+    // arriving when the server stops.
+    const d = await preflighted(v, 800);
+    const ud = await uploadJoin(c, d.e.ref, d.token);
+    await chunk(c, ud.joinRef, d.e.ref, Buffer.alloc(100));
+    assert.equal(fs.readdirSync(dir).length, 1);
+  } finally {
+    assert.equal(await own.stop(), 0, own.output());
+    assert.deepEqual(fs.readdirSync(dir), [], "a stop removes the files in flight");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
