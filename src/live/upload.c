@@ -245,6 +245,15 @@ static void publish(lv_socket *socket)
     lv_assigns_put(&socket->assigns, "uploads", all);
 }
 
+/* The same after a change made outside the view's own messages (on its
+ * upload channel, by a timer): the view re-renders and the diff is pushed,
+ * as after an info. */
+static void publish_outside(lv_socket *socket)
+{
+    publish(socket);
+    lv_socket_queue_rerender(socket);
+}
+
 /* ---- the public API ---- */
 
 static bool name_ok(const char *name)
@@ -613,8 +622,7 @@ static void on_chunk_timeout(void *arg)
                 e->conf->cfg.chunk_timeout_ms);
     close_channel(socket, e);
     fail_entry(e, LV_UPLOAD_TIMEOUT);
-    publish(socket);
-    lv_socket_queue_rerender(socket);
+    publish_outside(socket);
 }
 
 static void restart_timer(lv_upload_rec *e)
@@ -668,7 +676,7 @@ const char *lv_upload_join(lv_socket *socket, const char *conf_ref, const char *
     if (fd < 0) {
         e->path = NULL;
         fail_entry(e, LV_UPLOAD_WRITER_ERROR);
-        publish(socket);
+        publish_outside(socket);
         return "writer_error";
     }
     e->fd = fd;
@@ -710,7 +718,7 @@ const char *lv_upload_chunk(lv_socket *socket, const char *entry_ref, const uint
         reason = "file_size_limit_exceeded";
         break;
     }
-    publish(socket);
+    publish_outside(socket);
     return reason;
 }
 
@@ -721,7 +729,7 @@ void lv_upload_leave(lv_socket *socket, const char *entry_ref)
     e->registered = false;
     if (!e->pub.done && e->pub.valid) {
         fail_entry(e, LV_UPLOAD_EXTERNAL_FAILURE);
-        publish(socket);
+        publish_outside(socket);
     }
 }
 
