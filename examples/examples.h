@@ -44,6 +44,10 @@ void lv_example_bindings_submit(lv_request *req);
 extern const lv_component lv_example_calculator;
 extern const lv_component lv_example_goal;
 void lv_example_login_post(lv_request *req);
+extern const lv_view lv_example_photos;
+extern const lv_view lv_example_firmware;
+/* GET /photos/image?name=...: an uploaded photo's bytes (photos.c). */
+void lv_example_photo_image(lv_request *req);
 
 /* The showcase (showcase.c): the shared root layout, and the /source/
  * pages of the examples' own files. Returns 0, or -1 when a registration

@@ -30,6 +30,9 @@ int lv_examples_register(lv_app *app)
         lv_route(app, "/presence", &lv_example_presence) != 0 ||
         lv_http_route(app, "POST", "/login", lv_example_login_post) != 0 ||
         lv_http_route(app, "POST", "/logout", lv_example_logout_post) != 0 ||
+        lv_route(app, "/photos", &lv_example_photos) != 0 ||
+        lv_http_route(app, "GET", "/photos/image", lv_example_photo_image) != 0 ||
+        lv_route(app, "/firmware", &lv_example_firmware) != 0 ||
         lv_route(app, "/helloToggle", &lv_example_hello_toggle) != 0 ||
         lv_route(app, "/prints", &lv_example_prints) != 0 || lv_route(app, "/sort", &lv_example_sort) != 0 ||
         lv_route(app, "/xkcd", &lv_example_xkcd) != 0 ||

@@ -78,6 +78,10 @@ static const example examples[] = {
      {"async.c", "async.html"}, NULL},
     {"/contacts", "Contacts", "100 row components loaded in one update_many call; send_update; row events flash and patch.",
      {"contacts.c"}, NULL},
+    {"/photos", "Photos", "File uploads: previews, progress, drag and drop, a gallery shared over pub/sub.",
+     {"photos.c", "photos.html"}, NULL},
+    {"/firmware", "Firmware", "One file uploaded as soon as it is chosen, a progress bar, its SHA-256.",
+     {"firmware.c", "firmware.html"}, NULL},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

@@ -1145,6 +1145,21 @@ typedef struct lv_config {
      * matches it with any port), against DNS rebinding. Any other Host gets
      * 421 Misdirected Request. NULL or "": any Host. Env LV_ALLOWED_HOSTS. */
     const char *allowed_hosts;
+    /* Uploads (docs/uploads.md). The private directory that holds files
+     * while they arrive: NULL or "" for a fresh one under $TMPDIR (or /tmp),
+     * made 0700 on the first upload and removed when the app is freed; a
+     * configured directory is made when missing and must belong to this user
+     * with mode 0700 (lv_app_new fails otherwise). Never served by URL. Env
+     * LV_UPLOAD_DIR. */
+    const char *upload_dir;
+    /* Bytes of uploads the app accepts at once, over every view: each file's
+     * declared size is reserved at preflight and released when it is
+     * consumed, cancelled or dropped; a file that does not fit gets the
+     * error "server_busy". Default 1 GiB; env LV_UPLOAD_MAX_BYTES_IN_FLIGHT. */
+    int64_t upload_max_bytes_in_flight;
+    /* Seconds an upload token (sent with the preflight reply) may wait
+     * before the client joins its upload channel. Default 60. */
+    unsigned upload_token_ttl_s;
 } lv_config;
 
 /* Fills cfg with the defaults above, then applies the LV_* environment
@@ -1406,6 +1421,90 @@ typedef struct lv_layout {
  * that never renders {{inner_content}}). The library keeps the pointer: the
  * layout and its strings must outlive the app. */
 int lv_app_layout(lv_app *app, const lv_layout *layout);
+
+/* ------------------------------------------------------------------------
+ * Uploads: files from a <input type="file"> to the server, the official
+ * client's way (docs/uploads.md). In mount, allow an upload by name; the
+ * template renders {{live_file_input uploads.photos}} inside a form with
+ * phx-change and phx-submit; the client then sends the file in chunks over
+ * the WebSocket, and in the submit's handle_event the view consumes the
+ * finished files. The library keeps the assign "uploads" (a map: name ->
+ * {name, ref, accept, max_entries, max_file_size, auto_upload, errors,
+ * entries}, each entry {ref, upload_ref, client_name, client_type,
+ * client_size, progress, done, valid, preflighted, errors}); errors are code
+ * strings ("too_large", "not_accepted", "too_many_files"...), which
+ * {{upload_error_text code}} says in words. Every limit is enforced on the
+ * bytes received, not on what the client claims.
+ * ------------------------------------------------------------------------ */
+
+/* One file of an upload, as the view sees it. Strings are valid until the
+ * callback it was given to returns (or the next lv_uploaded_entries). */
+typedef struct lv_upload_entry {
+    const char *ref;         /* the client's ref for it */
+    const char *client_name; /* what the browser called it: never a path to trust */
+    const char *client_type; /* what the browser said it is: a claim, not a check */
+    int64_t client_size;     /* the declared size */
+    int64_t received;        /* bytes stored so far */
+    int progress;            /* 0-100, as the client reported it */
+    bool done;               /* every declared byte arrived */
+    bool valid;              /* no error */
+    const char *error;       /* the first error code, or NULL */
+    /* The file holding the bytes, in the private upload directory; set for
+     * done entries. lv_consume_uploaded_entries' callback may move (rename)
+     * it elsewhere. */
+    const char *path;
+} lv_upload_entry;
+
+/* Told each time an entry's progress changes (as handle_event would be,
+ * on the view's thread; its assign changes are rendered). Return 0. */
+typedef int (*lv_upload_progress_fn)(lv_socket *socket, const char *name, const lv_upload_entry *entry);
+
+typedef struct lv_upload_config {
+    /* Extensions and MIME types, separated by spaces or commas: ".png .jpg
+     * image/png"; a MIME type may have the wildcard subtype '*' (any image:
+     * "image/" followed by '*'). NULL or "": anything. Checked against the
+     * client's claims (its file name and type), not the bytes. */
+    const char *accept;
+    /* Files at once. 0: 1. */
+    unsigned max_entries;
+    /* Largest file in bytes, enforced on the declared size and on the bytes
+     * received. 0: 8 000 000. */
+    int64_t max_file_size;
+    /* Bytes per chunk the client sends; a larger chunk is refused. 0:
+     * 64 000. At most lv_config.max_message_bytes - 1024. */
+    unsigned chunk_size;
+    /* Milliseconds without a chunk before an upload is stopped and its file
+     * removed. 0: 10 000. */
+    unsigned chunk_timeout_ms;
+    /* Upload as soon as files are chosen, without waiting for the submit. */
+    bool auto_upload;
+    /* Optional. */
+    lv_upload_progress_fn progress;
+} lv_upload_config;
+
+/* Allows an upload called name (letters, digits, '_'; the file input's
+ * name) with config (copied; NULL for the defaults). In mount (connected
+ * or not) or later; allowing the same name again replaces its config and
+ * cancels its entries. Returns 0, or -1 (logged) for a bad name or accept
+ * list or a socket that is a component's. */
+int lv_allow_upload(lv_socket *socket, const char *name, const lv_upload_config *config);
+/* Cancels one entry (ref from the template, e.g. phx-value-ref) of upload
+ * name: its transfer stops and its file is removed. Returns 0, or -1 when
+ * there is no such entry. */
+int lv_cancel_upload(lv_socket *socket, const char *name, const char *entry_ref);
+/* Called once per finished file. Return true when the callback took the
+ * file (moved or renamed entry->path, or removed it itself); on false the
+ * library removes it. */
+typedef bool (*lv_upload_consume_fn)(lv_socket *socket, const lv_upload_entry *entry, void *ctx);
+/* Hands each done entry of upload name to fn, then drops them from the
+ * upload; entries still in progress stay. Returns how many were handed, or
+ * -1 for an unknown name. */
+int lv_consume_uploaded_entries(lv_socket *socket, const char *name, lv_upload_consume_fn fn, void *ctx);
+/* The entries of upload name: *in_progress and *done receive arrays (valid
+ * until the next call on the socket) of *in_progress_count and *done_count
+ * pointers. Returns 0, or -1 for an unknown name. */
+int lv_uploaded_entries(lv_socket *socket, const char *name, const lv_upload_entry *const **in_progress,
+                        size_t *in_progress_count, const lv_upload_entry *const **done, size_t *done_count);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -203,6 +203,24 @@ int lv_test_patch(lv_test_view *v, const char *path);
  * session, no LiveView at path), the client loads the page over HTTP
  * instead: the view ends, lv_test_redirect is path, and this returns -1. */
 int lv_test_navigate(lv_test_view *v, const char *path);
+/* A file chosen in the live_file_input of upload `name` and sent as the
+ * client sends it (docs/uploads.md): the form's phx-change event with the
+ * file's description, the allow_upload preflight, the upload channel joined
+ * with its token, the bytes in chunks of the config's chunk_size, and a
+ * progress event after each chunk. Returns 0 once every byte was accepted
+ * (the entry is done; the view's progress callback has run); -1 when the
+ * view refused the file, with lv_test_error saying why ("too_large",
+ * "not_accepted", "too_many_files", ...). type may be NULL ("").
+ * For an auto_upload config that is all the client does; otherwise the
+ * test then submits the form (lv_test_submit), whose handle_event consumes
+ * the entry. */
+int lv_test_upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
+                   size_t len);
+/* The same, but the client stops after `sent` of the len bytes, its upload
+ * channel still joined: what the view shows mid-upload, a cancel, or (with
+ * lv_test_advance past the config's chunk_timeout) a stalled upload. */
+int lv_test_upload_partial(lv_test_view *v, const char *name, const char *filename, const char *type,
+                           const void *bytes, size_t len, size_t sent);
 /* The tab closes: the connection goes and the view's terminate runs.
  * The view stays readable (and ended) until lv_test_free. */
 void lv_test_close(lv_test_view *v);

@@ -6,9 +6,12 @@
 #include <string.h>
 
 #include "channel/phx.h"
+#include "channel/upload_frame.h"
 #include "live/lifecycle.h"
+#include "live/upload.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/value_json.h"
 
 /* The frame being sent, reused by every message of this thread: its
  * capacity stays with the thread, not with each of its connections. */
@@ -97,9 +100,23 @@ static lv_channel_view *find_view(lv_channel *ch, const char *topic)
     return NULL;
 }
 
-/* Runs terminate and frees the view, keeping the order of the others. */
+static void forget_upload(lv_channel *ch, uint32_t i)
+{
+    free(ch->uploads[i].topic);
+    free(ch->uploads[i].join_ref);
+    memmove(ch->uploads + i, ch->uploads + i + 1, (ch->upload_count - i - 1) * sizeof *ch->uploads);
+    if (--ch->upload_count == 0) {
+        free(ch->uploads);
+        ch->uploads = NULL;
+    }
+}
+
+/* Runs terminate and frees the view, keeping the order of the others. Its
+ * upload channels go with it (the view removes their files). */
 static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason reason)
 {
+    for (uint32_t i = ch->upload_count; i-- > 0;)
+        if (ch->uploads[i].socket == v->socket) forget_upload(ch, i);
     lv_view_end(v->socket, reason);
     free(v->topic);
     free(v->join_ref);
@@ -205,6 +222,142 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     socket->notify = on_socket_notify;
 }
 
+/* ---- upload channels: "lvu:<entry ref>" (docs/uploads.md) ---- */
+
+static lv_channel_upload *find_upload(lv_channel *ch, const char *topic, size_t len)
+{
+    for (uint32_t i = 0; i < ch->upload_count; i++)
+        if (strlen(ch->uploads[i].topic) == len && memcmp(ch->uploads[i].topic, topic, len) == 0)
+            return &ch->uploads[i];
+    return NULL;
+}
+
+static lv_channel_view *find_view_by_id(lv_channel *ch, const char *id)
+{
+    for (uint32_t i = 0; i < ch->view_count; i++)
+        if (strcmp(ch->views[i].socket->id, id) == 0) return &ch->views[i];
+    return NULL;
+}
+
+/* The view closed an entry's channel (consumed, cancelled, timed out). */
+static void close_upload_channel(void *ctx, lv_socket *socket, const char *entry_ref)
+{
+    lv_channel *ch = ctx;
+    for (uint32_t i = 0; i < ch->upload_count; i++) {
+        lv_channel_upload *u = &ch->uploads[i];
+        if (u->socket == socket && strcmp(u->topic + 4, entry_ref) == 0) {
+            push_close(ch, u->join_ref, u->topic);
+            forget_upload(ch, i);
+            return;
+        }
+    }
+}
+
+/* A join of "lvu:<entry ref>" with {"token": ...}: the token names the
+ * view, which must be joined on this same connection. */
+static void handle_upload_join(lv_channel *ch, const lv_phx_msg *m)
+{
+    const char *join_ref = m->join_ref ? m->join_ref : m->ref;
+    const char *entry_ref = m->topic + 4;
+    if (!join_ref) {
+        reply_error(ch, NULL, NULL, m->topic, "join without a ref");
+        return;
+    }
+    if (find_upload(ch, m->topic, strlen(m->topic))) {
+        reply_error(ch, join_ref, m->ref, m->topic, "already_registered");
+        return;
+    }
+    char view_id[LV_ID_LEN + 1], conf_ref[LV_ID_LEN + 1];
+    lv_channel_view *v = NULL;
+    if (lv_upload_token_verify(ch->app, lv_value_str_at(m->payload, "token"), entry_ref, view_id, sizeof view_id,
+                               conf_ref, sizeof conf_ref))
+        v = find_view_by_id(ch, view_id);
+    if (!v) {
+        lv_log_warn("upload join of %.64s refused: invalid token (forged, expired, another entry's, or its view "
+                    "is not joined here)", m->topic);
+        reply_error(ch, join_ref, m->ref, m->topic, "invalid_token");
+        return;
+    }
+    if (ch->upload_count >= ch->app->config.max_views_per_connection) {
+        reply_error(ch, join_ref, m->ref, m->topic, "too many channels joined");
+        return;
+    }
+    const char *refused = lv_upload_join(v->socket, conf_ref, entry_ref);
+    if (refused) {
+        reply_error(ch, join_ref, m->ref, m->topic, refused);
+        return;
+    }
+    lv_uploads_set_closer(v->socket, close_upload_channel, ch);
+    ch->uploads = lv_xrealloc(ch->uploads, (ch->upload_count + 1) * sizeof *ch->uploads);
+    ch->uploads[ch->upload_count++] = (lv_channel_upload){lv_xstrdup(m->topic), lv_xstrdup(join_ref), v->socket};
+    reply(ch, join_ref, m->ref, m->topic, "ok", "{}");
+}
+
+/* A text message on a joined (or not) upload channel: only phx_leave means
+ * anything; chunks come as binary frames. */
+static void handle_upload_text(lv_channel *ch, const lv_phx_msg *m)
+{
+    lv_channel_upload *u = find_upload(ch, m->topic, strlen(m->topic));
+    if (!u || (m->join_ref && strcmp(m->join_ref, u->join_ref) != 0)) {
+        reply_error(ch, m->join_ref, m->ref, m->topic, "unmatched topic");
+        return;
+    }
+    if (strcmp(m->event, "phx_leave") != 0) {
+        reply_error(ch, u->join_ref, m->ref, m->topic, "unknown event");
+        return;
+    }
+    char *join_ref = lv_xstrdup(u->join_ref);
+    lv_socket *socket = u->socket;
+    forget_upload(ch, (uint32_t)(u - ch->uploads));
+    reply(ch, join_ref, m->ref, m->topic, "ok", "{}");
+    lv_upload_leave(socket, m->topic + 4);
+    push_close(ch, join_ref, m->topic);
+    free(join_ref);
+}
+
+static void reply_chunk_error(lv_channel *ch, const char *join_ref, const char *ref, const char *topic,
+                              const char *reason, int64_t limit)
+{
+    lv_buf response = LV_BUF_INIT;
+    lv_buf_puts(&response, "{\"reason\":");
+    lv_json_cstr(&response, reason);
+    if (limit >= 0) lv_buf_printf(&response, ",\"limit\":%lld", (long long)limit);
+    lv_buf_putc(&response, '}');
+    reply(ch, join_ref, ref, topic, "error", response.data);
+    lv_buf_free(&response);
+}
+
+static void handle_chunk(lv_channel *ch, const lv_upload_frame *f)
+{
+    char *join_ref = lv_xstrndup(f->join_ref.ptr, f->join_ref.len);
+    char *ref = lv_xstrndup(f->ref.ptr, f->ref.len);
+    char *topic = lv_xstrndup(f->topic.ptr, f->topic.len);
+    lv_channel_upload *u = find_upload(ch, f->topic.ptr, f->topic.len);
+    if (!u || strcmp(join_ref, u->join_ref) != 0) {
+        reply_error(ch, f->join_ref.len ? join_ref : NULL, ref, topic, "unmatched topic");
+    } else if (!lv_upload_field_eq(f->event, "chunk")) {
+        reply_error(ch, join_ref, ref, topic, "unknown event");
+    } else {
+        /* A frame over the decoder's bound (TOO_LARGE) is far over any
+         * chunk_size: the view refuses it by its length alone. */
+        int64_t limit = -1;
+        lv_socket *socket = u->socket;
+        const char *refused = lv_upload_chunk(socket, topic + 4, f->payload, f->payload_len, &limit);
+        if (!refused) {
+            reply(ch, join_ref, ref, topic, "ok", "{}");
+        } else {
+            /* The entry has ended (its file removed): refuse and close, as
+             * Phoenix's upload channel stops. */
+            reply_chunk_error(ch, join_ref, ref, topic, refused, limit);
+            forget_upload(ch, (uint32_t)(u - ch->uploads));
+            push_close(ch, join_ref, topic);
+        }
+    }
+    free(join_ref);
+    free(ref);
+    free(topic);
+}
+
 static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx_msg *m)
 {
     if (strcmp(m->event, "phx_leave") == 0) {
@@ -251,6 +404,13 @@ void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len)
         ch->busy = true;
         handle_join(ch, &m);
         ch->busy = false;
+    } else if (strncmp(m.topic, "lvu:", 4) == 0) {
+        ch->busy = true;
+        if (strcmp(m.event, "phx_join") == 0)
+            handle_upload_join(ch, &m);
+        else
+            handle_upload_text(ch, &m);
+        ch->busy = false;
     } else {
         lv_channel_view *v = find_view(ch, m.topic);
         /* A message for an earlier join of the topic is as unmatched as one
@@ -274,31 +434,27 @@ void lv_channel_handle_text(lv_channel *ch, const char *data, size_t len)
 
 void lv_channel_handle_binary(lv_channel *ch, const uint8_t *data, size_t len)
 {
-    /* Layout (docs/protocol.md §1.8): kind, four field lengths, the fields, then
-     * the payload. Only upload chunks use it, and no upload channel exists
-     * yet, so a well-formed push is answered "unmatched topic". */
-    if (len < 5 || data[0] != 0) {
-        lv_log_warn("malformed binary message ignored");
+    /* Only upload chunks come as binary frames (docs/protocol.md §1.8). The
+     * decoder's bound is the largest chunk any config may ask for; each
+     * entry's own chunk_size is checked by the view. */
+    lv_upload_frame f;
+    lv_upload_frame_status st = lv_upload_frame_decode(data, len, ch->app->config.max_message_bytes, &f);
+    if (st != LV_UPLOAD_FRAME_OK && st != LV_UPLOAD_FRAME_TOO_LARGE) {
+        /* Without a whole header there is nobody to answer. */
+        lv_log_warn("malformed binary message ignored: %s", lv_upload_frame_status_str(st));
         return;
     }
-    size_t lens[4] = {data[1], data[2], data[3], data[4]};
-    size_t need = 5 + lens[0] + lens[1] + lens[2] + lens[3];
-    if (need > len) {
-        lv_log_warn("malformed binary message ignored: fields overrun the frame");
-        return;
-    }
-    const char *p = (const char *)data + 5;
-    char *join_ref = lv_xstrndup(p, lens[0]);
-    char *ref = lv_xstrndup(p + lens[0], lens[1]);
-    char *topic = lv_xstrndup(p + lens[0] + lens[1], lens[2]);
-    reply_error(ch, lens[0] ? join_ref : NULL, ref, topic, "unmatched topic");
-    free(join_ref);
-    free(ref);
-    free(topic);
+    ch->busy = true;
+    handle_chunk(ch, &f);
+    ch->busy = false;
+    ch->busy = true;
+    drain_all(ch);
+    ch->busy = false;
 }
 
 void lv_channel_close(lv_channel *ch, lv_terminate_reason reason)
 {
+    while (ch->upload_count > 0) forget_upload(ch, ch->upload_count - 1);
     while (ch->view_count > 0) remove_view(ch, &ch->views[ch->view_count - 1], reason);
     free(ch->views);
     ch->views = NULL;

@@ -29,6 +29,14 @@ typedef struct lv_channel_view {
     lv_socket *socket;
 } lv_channel_view;
 
+/* A joined upload channel, "lvu:<entry ref>" (docs/uploads.md): it carries
+ * one entry's chunks to the view that made its token. */
+typedef struct lv_channel_upload {
+    char *topic;    /* owned */
+    char *join_ref; /* owned */
+    lv_socket *socket;
+} lv_channel_upload;
+
 typedef enum lv_connect_session {
     LV_CONNECT_UNCHECKED = 0, /* no connect-time check (unit tests) */
     LV_CONNECT_VERIFIED,      /* the socket URL's CSRF token matched the cookie session */
@@ -46,6 +54,8 @@ typedef struct lv_channel {
     lv_channel_view *views;
     uint32_t view_count;
     uint32_t view_cap;
+    lv_channel_upload *uploads; /* owned */
+    uint32_t upload_count;
 } lv_channel;
 
 void lv_channel_init(lv_channel *ch, lv_app *app, lv_channel_send_fn send, void *send_ctx);

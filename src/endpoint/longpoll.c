@@ -2,6 +2,7 @@
  * answers the phoenix.js 1.8 LongPoll client expects (endpoint/longpoll.h). */
 #include "endpoint/longpoll.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,6 +15,7 @@
 #include "endpoint/endpoint.h"
 #include "security/token.h"
 #include "util/json.h"
+#include "util/base64url.h"
 #include "util/log.h"
 #include "util/random.h"
 
@@ -634,7 +636,19 @@ static void serve_post(lv_app *app, const lv_http_request *http,
         return;
     }
     s->dispatching = true;
-    for (int i = 0; i < n && !s->ending; i++) lv_channel_handle_text(&s->channel, starts[i], lens[i]);
+    for (int i = 0; i < n && !s->ending; i++) {
+        if (starts[i][0] == '[') {
+            lv_channel_handle_text(&s->channel, starts[i], lens[i]);
+            continue;
+        }
+        uint8_t *bytes = lv_xmalloc(lens[i] / 4 * 3 + 1);
+        size_t len;
+        if (lv_b64_decode(starts[i], lens[i], bytes, &len))
+            lv_channel_handle_binary(&s->channel, bytes, len);
+        else
+            lv_log_warn("long-poll: a binary line is not valid base64; ignored");
+        free(bytes);
+    }
     s->dispatching = false;
     if (s->ending) {
         end_session(s, LV_TERMINATE_CLOSED, "over a limit", true);
@@ -731,6 +745,16 @@ static bool is_json_array_text(const char *s, size_t n)
     return n >= 2 && s[0] == '[' && s[n - 1] == ']';
 }
 
+/* A binary frame (an upload chunk) as the client sends it: standard base64. */
+static bool is_base64_text(const char *s, size_t n)
+{
+    if (n == 0 || n % 4 != 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '+' && s[i] != '/' && !(s[i] == '=' && i + 2 >= n))
+            return false;
+    return true;
+}
+
 int lv_longpoll_split(const char *body, size_t len, bool ndjson, const char **starts,
                       size_t *lens, int max, const char **error)
 {
@@ -756,10 +780,10 @@ int lv_longpoll_split(const char *body, size_t len, bool ndjson, const char **st
         if (line_len && p[line_len - 1] == '\r') line_len--;
         bool last = !nl || nl + 1 == end;
         if (line_len == 0 && last) break; /* a trailing newline */
-        if (!is_json_array_text(p, line_len)) {
+        if (!is_json_array_text(p, line_len) && !is_base64_text(p, line_len)) {
             /* The client sends binary frames (upload chunks) as base64
-             * lines; no upload channel exists, so they are refused here. */
-            *error = "a line is not a JSON array (binary frames are not accepted)";
+             * lines (docs/protocol.md §1.9). */
+            *error = "a line is neither a JSON array nor a base64 binary frame";
             return -1;
         }
         if (n == max) {

@@ -47,7 +47,8 @@ unsigned lv_longpoll_relay_count(void);
 /* Splits a POST body into its messages, without copying: lines of an
  * x-ndjson body (LF or CRLF; an empty last line is ignored), or the whole
  * body for any other type. Every message must be a JSON array's text
- * ('[' ... ']'). Returns the number of messages (at most max), or -1 with
+ * ('[' ... ']') or, in x-ndjson, a standard base64 line (a binary frame:
+ * an upload chunk). Returns the number of messages (at most max), or -1 with
  * a static reason in *error. */
 int lv_longpoll_split(const char *body, size_t len, bool ndjson, const char **starts,
                       size_t *lens, int max, const char **error);

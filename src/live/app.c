@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "live/live.h"
+#include "live/upload_io.h"
 #include "live/presence.h"
 #include "live/templates.h"
 #include "security/redirect.h"
@@ -78,6 +79,9 @@ void lv_config_defaults(lv_config *cfg)
     cfg->trusted_proxies = env_or("LV_TRUSTED_PROXIES", NULL);
     cfg->redis_url = env_or("LV_REDIS_URL", NULL);
     cfg->allowed_redirect_hosts = env_or("LV_ALLOWED_REDIRECT_HOSTS", NULL);
+    cfg->upload_dir = env_or("LV_UPLOAD_DIR", NULL);
+    cfg->upload_max_bytes_in_flight = (int64_t)1 << 30;
+    cfg->upload_token_ttl_s = 60;
     const char *serde = getenv("LV_SESSION_SERDE");
     if (serde && strcmp(serde, "encrypted") == 0)
         cfg->session_serde = LV_SERDE_ENCRYPTED;
@@ -120,6 +124,9 @@ void lv_config_defaults(lv_config *cfg)
     cfg->session_revocations_max = (size_t)n;
     cfg->content_security_policy = env_or("LV_CSP", NULL);
     cfg->allowed_hosts = env_or("LV_ALLOWED_HOSTS", NULL);
+    n = (unsigned long long)cfg->upload_max_bytes_in_flight;
+    env_number("LV_UPLOAD_MAX_BYTES_IN_FLIGHT", INT64_MAX, &n);
+    cfg->upload_max_bytes_in_flight = (int64_t)n;
     n = usable_cores();
     env_number("LV_WORKERS", LV_MAX_WORKERS, &n);
     cfg->workers = n ? (unsigned)n : usable_cores();
@@ -222,8 +229,28 @@ lv_app *lv_app_new(const lv_config *cfg)
         return NULL;
     }
 
+    char *upload_dir = NULL;
+    if (cfg->upload_dir && *cfg->upload_dir) {
+        bool created;
+        const char *upload_error;
+        upload_dir = lv_upload_dir_prepare(cfg->upload_dir, &created, &upload_error);
+        if (!upload_dir) {
+            lv_log_error("upload_dir (LV_UPLOAD_DIR) %s: %s", cfg->upload_dir, upload_error);
+            lv_origin_policy_free(&origins);
+            lv_trusted_proxies_free(&proxies);
+            lv_redis_url_free(&redis_url);
+            return NULL;
+        }
+    }
+
     lv_app *app = lv_xcalloc(1, sizeof *app);
     app->config = *cfg;
+    app->upload_dir = upload_dir;
+    app->config.upload_dir = NULL; /* kept in app->upload_dir */
+    if (app->config.upload_token_ttl_s == 0) app->config.upload_token_ttl_s = 60;
+    pthread_mutex_init(&app->upload_dir_lock, NULL);
+    atomic_init(&app->upload_bytes_in_flight, 0);
+    app->upload_io = &lv_upload_posix_io;
     app->config.redis_url = NULL; /* kept parsed, in app->redis_url */
     app->redis_url = redis_url;
     app->config.host = dup_or_null(cfg->host ? cfg->host : "127.0.0.1");
@@ -251,6 +278,7 @@ lv_app *lv_app_new(const lv_config *cfg)
     lv_key_derive(&app->aead_key, secret, secret_len, "session-encryption");
     lv_key_derive(&app->flash_key, secret, secret_len, "flash");
     lv_key_derive(&app->longpoll_key, secret, secret_len, "longpoll");
+    lv_key_derive(&app->upload_key, secret, secret_len, "upload");
     memset(random_secret, 0, sizeof random_secret);
     if (cfg->session_serde == LV_SERDE_ENCRYPTED)
         lv_serde_aead_init(&app->serde, &app->aead_key, app->config.session_ttl_s, NULL);
@@ -463,6 +491,11 @@ void lv_app_free(lv_app *app)
     if (app->files_free) app->files_free(app->files);
     free(app->asset_tags);
     free((char *)app->config.title);
+    /* Every view has ended by now, and with it every file it had. */
+    lv_upload_dir_release(app->upload_dir, app->upload_dir_created);
+    free(app->upload_dir);
+    pthread_mutex_destroy(&app->upload_dir_lock);
+    memset(&app->upload_key, 0, sizeof app->upload_key);
     memset(&app->session_key, 0, sizeof app->session_key);
     memset(&app->cookie_key, 0, sizeof app->cookie_key);
     memset(&app->aead_key, 0, sizeof app->aead_key);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "live/templates.h"
+#include "live/upload.h"
 #include "render/render.h"
 #include "util/form.h"
 #include "util/json.h"
@@ -162,6 +163,8 @@ static int run_callback(lv_socket *socket, const lv_callback *cb, lv_step *step)
         return 0;
     case LV_CALLBACK_UPDATE:
         return socket->parent ? lv_component_run_update(socket, cb->params) : -1;
+    case LV_CALLBACK_LIBRARY:
+        return cb->run ? cb->run(socket, cb->arg) : 0;
     }
     return -1;
 }
@@ -638,6 +641,8 @@ static void handle_event(lv_socket *view_socket, const lv_value *payload, lv_ans
         answer_error(answer, "unknown event");
         return;
     }
+    const lv_value *uploads = lv_value_map_get(payload, "uploads", 7);
+    if (uploads && uploads->kind == LV_VALUE_MAP && !socket->parent) lv_uploads_put_from_event(socket, uploads);
     const char *type = lv_value_str_at(payload, "type");
     const char *refused = NULL;
     lv_value own;
@@ -679,9 +684,54 @@ static void handle_live_patch(lv_socket *socket, const lv_value *payload, lv_ans
     lv_value_free(&decoded);
 }
 
+/* ---- uploads (live/upload.c does the work; these render and answer) ---- */
+
+typedef struct preflight_run {
+    const lv_value *payload;
+    lv_buf keys;         /* the reply's keys besides the diff */
+    const char *refused; /* set when it cannot be answered */
+} preflight_run;
+
+static int run_preflight(lv_socket *socket, const void *arg)
+{
+    preflight_run *p = (preflight_run *)arg;
+    return lv_uploads_preflight(socket, p->payload, &p->keys, &p->refused) ? 0 : -1;
+}
+
+/* "allow_upload": {"diff":...,"ref":...,"config":...,"entries":...,"errors":...}. */
+static void handle_allow_upload(lv_socket *socket, const lv_value *payload, lv_answer *answer)
+{
+    preflight_run p = {.payload = payload, .keys = LV_BUF_INIT};
+    lv_callback cb = {.kind = LV_CALLBACK_LIBRARY, .run = run_preflight, .arg = &p};
+    step_and_answer(socket, &cb, answer);
+    if (p.refused) {
+        lv_log_warn("%s: allow_upload refused: %s", socket->route->view->name, p.refused);
+        answer_error(answer, p.refused);
+    } else if (answer->ok) {
+        /* The step's answer is an object: {} or {"diff":...}. */
+        answer_scratch.len--;
+        const char *keys = p.keys.data ? p.keys.data : "";
+        if (answer_scratch.len == 1 && keys[0] == ',') keys++;
+        lv_buf_puts(&answer_scratch, keys);
+        lv_buf_putc(&answer_scratch, '}');
+        answer_rendered(answer, true);
+    }
+    lv_buf_free(&p.keys);
+}
+
+static int run_progress(lv_socket *socket, const void *arg)
+{
+    return lv_uploads_progress(socket, arg);
+}
+
 void lv_view_handle(lv_socket *socket, const char *event, const lv_value *payload, lv_answer *answer)
 {
-    if (strcmp(event, "event") == 0) {
+    if (strcmp(event, "allow_upload") == 0) {
+        handle_allow_upload(socket, payload, answer);
+    } else if (strcmp(event, "progress") == 0) {
+        lv_callback cb = {.kind = LV_CALLBACK_LIBRARY, .run = run_progress, .arg = payload};
+        step_and_answer(socket, &cb, answer);
+    } else if (strcmp(event, "event") == 0) {
         handle_event(socket, payload, answer);
     } else if (strcmp(event, "live_patch") == 0) {
         handle_live_patch(socket, payload, answer);

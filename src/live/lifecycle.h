@@ -77,6 +77,7 @@ typedef enum lv_callback_kind {
     LV_CALLBACK_CLEAR_FLASH, /* the client's lv:clear-flash */
     LV_CALLBACK_RENDER,      /* no callback: render what changed (async assigns) */
     LV_CALLBACK_UPDATE,      /* a component's update with params (lv_send_update) */
+    LV_CALLBACK_LIBRARY,     /* the library's own work on the view (uploads): `run` */
 } lv_callback_kind;
 
 typedef struct lv_callback {
@@ -86,6 +87,9 @@ typedef struct lv_callback {
                                * PARAMS: the URL's params when already decoded, else NULL */
     const lv_params *session; /* MOUNT */
     const char *url;          /* MOUNT and PARAMS */
+    /* LIBRARY: run(socket, arg), or nothing when NULL (a re-render). */
+    int (*run)(lv_socket *socket, const void *arg);
+    const void *arg;
 } lv_callback;
 
 /* How the step's output is shaped. */

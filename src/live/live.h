@@ -155,6 +155,15 @@ struct lv_app {
     lv_redis_url redis_url;
     struct lv_redis_broker *redis_broker;
     atomic_int bound_port;
+    /* Uploads (live/upload.c): the key of upload tokens, the private
+     * directory (made on first use unless configured; under upload_dir_lock),
+     * the bytes reserved by uploads in flight, and the file operations. */
+    lv_key upload_key;
+    pthread_mutex_t upload_dir_lock;
+    char *upload_dir;
+    bool upload_dir_created;
+    _Atomic int64_t upload_bytes_in_flight;
+    const struct lv_upload_io *upload_io;
 };
 
 /* Whether the calling thread may use the app's loop-thread-only functions
@@ -254,6 +263,7 @@ typedef struct lv_socket_extras {
     int next_timer_id;
     struct lv_components *components; /* instances of this view, live/components.c */
     lv_value temporaries; /* name -> default of lv_temporary_assign: a MAP, or null */
+    struct lv_uploads *uploads;       /* live/upload.c */
 } lv_socket_extras;
 
 /* What a WebSocket's handshake told about the client, kept by its
@@ -279,7 +289,7 @@ typedef struct lv_info {
     struct lv_info *next;
     char *name;
     lv_value payload; /* a MAP */
-    bool render_only; /* no handle_info: render what changed (async assigns) */
+    bool render_only; /* no handle_info: render what changed (async assigns, uploads) */
     /* lv_send_update: payload {"component","id","assigns"} for a component's
      * update, not an info for handle_info. */
     bool component_update;
@@ -347,6 +357,9 @@ void lv_socket_queue_info(lv_socket *socket, const char *name, lv_value payload)
  * as a copy in *out. False when it is not a map, or, when it will travel
  * as JSON (as_json), when JSON cannot carry it (util/value_json.h). */
 bool lv_payload_copy(const lv_value *payload, bool as_json, lv_value *out);
+/* Queues a re-render of the view (after a change the library made outside
+ * any message: an upload timed out) and tells the owner. */
+void lv_socket_queue_rerender(lv_socket *socket);
 /* Tells the owner that infos are waiting (no-op without an owner). */
 void lv_socket_notify(lv_socket *socket);
 /* True for a local path a browser cannot read as another host. */

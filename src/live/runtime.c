@@ -53,6 +53,13 @@ void lv_socket_queue_info(lv_socket *s, const char *name, lv_value payload)
     s->infos_tail = info;
 }
 
+void lv_socket_queue_rerender(lv_socket *s)
+{
+    lv_socket_queue_info(s, "", lv_value_map());
+    s->infos_tail->render_only = true;
+    lv_socket_notify(s);
+}
+
 void lv_socket_notify(lv_socket *s)
 {
     if (s->notify) s->notify(s->owner, s);

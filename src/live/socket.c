@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "live/live.h"
+#include "live/upload.h"
 #include "util/random.h"
 #include "util/value_json.h"
 
@@ -47,6 +48,7 @@ void lv_socket_free(lv_socket *s)
     lv_info *info;
     while ((info = lv_socket_next_info(s))) lv_info_free(info);
     if (s->extras) {
+        lv_uploads_free(s);
         lv_components_free(s);
         lv_value_free(&s->extras->events);
         lv_value_free(&s->extras->reply);

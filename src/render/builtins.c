@@ -36,6 +36,9 @@ static const struct {
     {"live_patch", lv_builtin_live_patch, NULL},
     {"live_redirect", lv_builtin_live_redirect, NULL},
     {"live_title_tag", lv_builtin_live_title_tag, NULL},
+    {"live_file_input", lv_builtin_live_file_input, NULL},
+    {"live_img_preview", lv_builtin_live_img_preview, NULL},
+    {"upload_error_text", lv_builtin_upload_error_text, NULL},
 
     JS_COMMAND("js_show", LV_JS_SHOW),
     JS_COMMAND("js_hide", LV_JS_HIDE),

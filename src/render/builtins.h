@@ -36,6 +36,16 @@ int lv_builtin_live_patch(lv_helper_call *call, void *user);
 int lv_builtin_live_redirect(lv_helper_call *call, void *user);
 int lv_builtin_live_title_tag(lv_helper_call *call, void *user);
 
+/* For helpers in other files: append_attributes of render/form_helpers.c
+ * (name="value" for each named argument but the reserved ones; false for a
+ * bad attribute name). */
+bool lv_builtin_append_attributes(lv_helper_call *call, lv_buf *out, const char *const *reserved);
+
+/* render/upload_helpers.c (docs/uploads.md) */
+int lv_builtin_live_file_input(lv_helper_call *call, void *user);
+int lv_builtin_live_img_preview(lv_helper_call *call, void *user);
+int lv_builtin_upload_error_text(lv_helper_call *call, void *user);
+
 /* render/js.c: one helper per JS command, told which by its user data. */
 enum lv_js_kind {
     LV_JS_SHOW,

@@ -632,3 +632,8 @@ int lv_builtin_live_title_tag(lv_helper_call *call, void *user)
     lv_buf_puts(&out, "</title>");
     return emit(call, &out, true);
 }
+
+bool lv_builtin_append_attributes(lv_helper_call *call, lv_buf *out, const char *const *reserved)
+{
+    return append_attributes(call, out, reserved);
+}

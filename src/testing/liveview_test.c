@@ -78,6 +78,13 @@ struct lv_test_view {
     int navigations; /* in a row, while following them */
     bool link_redirect; /* the last live_patch was answered link_redirect */
     bool join_navigates; /* the join waiting is a live navigation's */
+    json_t *last_response; /* the last event reply's response (allow_upload's tokens) */
+    /* lv_test_upload's channel: its topic, the ref waiting for a reply, and
+     * the reply's outcome. */
+    char *upload_topic;
+    int upload_waiting;
+    bool upload_answered, upload_ok;
+    char *upload_reason;
 };
 
 struct lv_test {
@@ -622,6 +629,8 @@ static void on_event_reply(lv_test_view *v, const char *status, json_t *response
         view_fail(v, "%s", reason ? reason : "the server replied with an error");
         return;
     }
+    json_decref(v->last_response);
+    v->last_response = json_incref(response);
     if (json_is_true(json_object_get(response, "link_redirect"))) v->link_redirect = true;
     json_t *diff = json_object_get(response, "diff");
     if (json_is_object(diff)) apply_diff(v, diff, false);
@@ -649,7 +658,16 @@ static void read_frame(lv_test_view *v, const char *text)
     const char *event = json_string_value(json_array_get(msg, 3));
     json_t *payload = json_array_get(msg, 4);
     bool current = join_ref && v->join_ref && strcmp(join_ref, v->join_ref) == 0;
-    if (!topic || !event || !v->topic || strcmp(topic, v->topic) != 0) {
+    if (topic && event && v->upload_topic && strcmp(topic, v->upload_topic) == 0) {
+        if (strcmp(event, "phx_reply") == 0 && ref_is(ref, v->upload_waiting)) {
+            const char *status = json_string_value(json_object_get(payload, "status"));
+            const char *reason = json_string_value(json_object_get(json_object_get(payload, "response"), "reason"));
+            v->upload_waiting = 0;
+            v->upload_answered = true;
+            v->upload_ok = status && strcmp(status, "ok") == 0;
+            set_str(&v->upload_reason, reason ? reason : "the upload channel replied with an error");
+        }
+    } else if (!topic || !event || !v->topic || strcmp(topic, v->topic) != 0) {
         /* "phoenix" heartbeats and the like: nothing for the view. */
     } else if (strcmp(event, "phx_reply") == 0) {
         const char *status = json_string_value(json_object_get(payload, "status"));
@@ -750,6 +768,9 @@ static void view_free(lv_test_view *v)
     lv_mirror_free(&v->mirror);
     lv_value_free(&v->pushed);
     lv_value_free(&v->reply);
+    json_decref(v->last_response);
+    free(v->upload_topic);
+    free(v->upload_reason);
     free(v);
 }
 
@@ -1110,6 +1131,239 @@ int lv_test_push(lv_test_view *v, const lv_test_event *e)
         return -1;
     }
     return v->answer_ok ? 0 : -1;
+}
+
+/* ---- uploads ---- */
+
+/* Sends a push on the view's topic (event, allow_upload, progress) and
+ * waits for its reply: 0 for ok, -1 (with the view's error) otherwise. */
+static int push_and_wait(lv_test_view *v, const char *phx_event, const char *payload)
+{
+    free(v->error);
+    v->error = NULL;
+    v->answered = false;
+    v->waiting_event = v->next_ref + 1;
+    send_frame(v, v->join_ref, phx_event, payload);
+    pump(v->t);
+    if (!v->answered) {
+        if (!v->error) view_fail(v, "the server did not reply");
+        return -1;
+    }
+    return v->answer_ok ? 0 : -1;
+}
+
+/* Sends a frame on the upload channel (text, or the binary chunk layout)
+ * and waits for its reply. */
+static int upload_send(lv_test_view *v, const char *join_ref, const char *event, const char *payload,
+                       const uint8_t *chunk, size_t chunk_len)
+{
+    int ref = ++v->next_ref;
+    char ref_text[24];
+    snprintf(ref_text, sizeof ref_text, "%d", ref);
+    v->upload_waiting = ref;
+    v->upload_answered = false;
+    lv_buf frame = LV_BUF_INIT;
+    if (!chunk) {
+        lv_buf_putc(&frame, '[');
+        lv_json_cstr(&frame, join_ref);
+        lv_buf_putc(&frame, ',');
+        lv_json_cstr(&frame, ref_text);
+        lv_buf_putc(&frame, ',');
+        lv_json_cstr(&frame, v->upload_topic);
+        lv_buf_putc(&frame, ',');
+        lv_json_cstr(&frame, event);
+        lv_buf_putc(&frame, ',');
+        lv_buf_puts(&frame, payload);
+        lv_buf_putc(&frame, ']');
+        if (v->connected) v->t->ep.on_text(v->conn_ctx, frame.data, frame.len);
+    } else {
+        const char *fields[4] = {join_ref, ref_text, v->upload_topic, event};
+        lv_buf_putc(&frame, 0);
+        for (int i = 0; i < 4; i++) lv_buf_putc(&frame, (char)strlen(fields[i]));
+        for (int i = 0; i < 4; i++) lv_buf_puts(&frame, fields[i]);
+        lv_buf_append(&frame, (const char *)chunk, chunk_len);
+        if (v->connected) v->t->ep.on_binary(v->conn_ctx, (const uint8_t *)frame.data, frame.len);
+    }
+    lv_buf_free(&frame);
+    pump(v->t);
+    if (!v->upload_answered) {
+        view_fail(v, "the upload channel did not reply");
+        return -1;
+    }
+    if (!v->upload_ok) {
+        view_fail(v, "%s", v->upload_reason);
+        return -1;
+    }
+    return 0;
+}
+
+/* Finds the file input of upload `name`: its upload ref and the phx-change
+ * of its form (either may come back NULL; the caller frees both). */
+static void find_file_input(lv_test_view *v, const char *name, char **upload_ref, char **change)
+{
+    *upload_ref = *change = NULL;
+    const char *html = lv_mirror_html(&v->mirror);
+    for (const char *at = strstr(html, "data-phx-upload-ref="); at; at = strstr(at + 1, "data-phx-upload-ref=")) {
+        const char *start, *end;
+        if (!enclosing_tag(html, at, &start, &end) || strncmp(start, "input", 5) != 0) continue;
+        char *input_name = tag_attr(start, end, "name");
+        bool match = input_name && strcmp(input_name, name) == 0;
+        free(input_name);
+        if (!match) continue;
+        *upload_ref = tag_attr(start, end, "data-phx-upload-ref");
+        for (const char *form = start; form > html; form--) {
+            if (strncmp(form, "<form", 5) != 0) continue;
+            const char *form_start, *form_end;
+            if (enclosing_tag(html, form + 1, &form_start, &form_end)) *change = tag_attr(form_start, form_end, "phx-change");
+            break;
+        }
+        return;
+    }
+}
+
+/* The reason the preflight refused the entry, or NULL. */
+static const char *preflight_error(json_t *response, const char *entry_ref)
+{
+    json_t *errors = json_object_get(response, "error");
+    if (json_is_array(errors) && json_array_size(errors) > 0)
+        return json_string_value(json_array_get(json_array_get(errors, 0), 1));
+    json_t *mine = json_object_get(json_object_get(response, "errors"), entry_ref);
+    if (json_is_array(mine) && json_array_size(mine) > 0) return json_string_value(json_array_get(mine, 0));
+    if (!json_is_string(json_object_get(json_object_get(response, "entries"), entry_ref))) return "no token";
+    return NULL;
+}
+
+static int upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
+                  size_t len, size_t sent)
+{
+    if (!v) return -1;
+    pump(v->t);
+    if (!v->alive) {
+        if (!v->error) view_fail(v, "the view has ended");
+        return -1;
+    }
+    if (!name || !filename || (!bytes && len)) {
+        view_fail(v, "an upload needs a name, a file name and its bytes");
+        return -1;
+    }
+    char *upload_ref, *change;
+    find_file_input(v, name, &upload_ref, &change);
+    if (!upload_ref) {
+        free(change);
+        view_fail(v, "no live_file_input for upload \"%s\"", name);
+        return -1;
+    }
+    static unsigned long long entry_seq;
+    char entry_ref[24];
+    snprintf(entry_ref, sizeof entry_ref, "%llu", entry_seq++);
+    lv_buf entry = LV_BUF_INIT;
+    lv_buf_puts(&entry, "{\"path\":");
+    lv_json_cstr(&entry, name);
+    lv_buf_puts(&entry, ",\"ref\":");
+    lv_json_cstr(&entry, entry_ref);
+    lv_buf_puts(&entry, ",\"last_modified\":0,\"name\":");
+    lv_json_cstr(&entry, filename);
+    lv_buf_puts(&entry, ",\"relative_path\":\"\",\"type\":");
+    lv_json_cstr(&entry, type ? type : "");
+    lv_buf_printf(&entry, ",\"size\":%zu}", len);
+
+    int rc = 0;
+    lv_buf p = LV_BUF_INIT;
+    if (change) {
+        /* The input's change: the form's fields (the CSRF token) and the file. */
+        lv_buf_puts(&p, "{\"type\":\"form\",\"event\":");
+        lv_json_cstr(&p, change);
+        lv_buf data = LV_BUF_INIT;
+        if (v->csrf) {
+            lv_buf_puts(&data, "_csrf_token=");
+            url_encode(&data, v->csrf);
+        }
+        lv_buf_puts(&p, ",\"value\":");
+        lv_json_cstr(&p, data.data ? data.data : "");
+        lv_buf_free(&data);
+        lv_buf_puts(&p, ",\"meta\":{\"_target\":");
+        lv_json_cstr(&p, name);
+        lv_buf_puts(&p, "},\"uploads\":{");
+        lv_json_cstr(&p, upload_ref);
+        lv_buf_puts(&p, ":[");
+        lv_buf_append(&p, entry.data, entry.len);
+        lv_buf_puts(&p, "]}}");
+        rc = push_and_wait(v, "event", p.data);
+    }
+    if (rc == 0) {
+        lv_buf_reset(&p);
+        lv_buf_puts(&p, "{\"ref\":");
+        lv_json_cstr(&p, upload_ref);
+        lv_buf_puts(&p, ",\"entries\":[");
+        lv_buf_append(&p, entry.data, entry.len);
+        lv_buf_puts(&p, "],\"cid\":null}");
+        rc = push_and_wait(v, "allow_upload", p.data);
+    }
+    const char *refused = rc == 0 ? preflight_error(v->last_response, entry_ref) : NULL;
+    if (refused) {
+        view_fail(v, "%s", refused);
+        rc = -1;
+    }
+    char *token = NULL;
+    size_t chunk_size = 0;
+    if (rc == 0) {
+        token = lv_xstrdup(json_string_value(json_object_get(json_object_get(v->last_response, "entries"), entry_ref)));
+        json_int_t cs = json_integer_value(json_object_get(json_object_get(v->last_response, "config"), "chunk_size"));
+        chunk_size = cs > 0 ? (size_t)cs : 64000;
+    }
+    if (rc == 0) {
+        /* The upload channel, as the client's EntryUploader opens it. */
+        lv_buf topic = LV_BUF_INIT;
+        lv_buf_printf(&topic, "lvu:%s", entry_ref);
+        free(v->upload_topic);
+        v->upload_topic = lv_buf_take(&topic);
+        char join_ref[24];
+        snprintf(join_ref, sizeof join_ref, "%d", v->next_ref + 1);
+        lv_buf_reset(&p);
+        lv_buf_puts(&p, "{\"token\":");
+        lv_json_cstr(&p, token);
+        lv_buf_putc(&p, '}');
+        rc = upload_send(v, join_ref, "phx_join", p.data, NULL, 0);
+        long last_sent = -1;
+        for (size_t offset = 0; rc == 0 && offset < sent;) {
+            size_t n = sent - offset < chunk_size ? sent - offset : chunk_size;
+            rc = upload_send(v, join_ref, "chunk", NULL, (const uint8_t *)bytes + offset, n);
+            offset += n;
+            long progress = (long)((double)offset / (double)len * 100.0);
+            if (rc == 0 && progress > last_sent) {
+                last_sent = progress;
+                lv_buf_reset(&p);
+                lv_buf_puts(&p, "{\"event\":null,\"ref\":");
+                lv_json_cstr(&p, upload_ref);
+                lv_buf_puts(&p, ",\"entry_ref\":");
+                lv_json_cstr(&p, entry_ref);
+                lv_buf_printf(&p, ",\"progress\":%ld,\"cid\":null}", progress);
+                rc = push_and_wait(v, "progress", p.data);
+            }
+        }
+    }
+    free(token);
+    lv_buf_free(&p);
+    lv_buf_free(&entry);
+    free(upload_ref);
+    free(change);
+    return rc;
+}
+
+int lv_test_upload(lv_test_view *v, const char *name, const char *filename, const char *type, const void *bytes,
+                   size_t len)
+{
+    return upload(v, name, filename, type, bytes, len, len);
+}
+
+int lv_test_upload_partial(lv_test_view *v, const char *name, const char *filename, const char *type,
+                           const void *bytes, size_t len, size_t sent)
+{
+    if (sent > len) {
+        if (v) view_fail(v, "sent is more than the file's length");
+        return -1;
+    }
+    return upload(v, name, filename, type, bytes, len, sent);
 }
 
 int lv_test_click(lv_test_view *v, const char *event, const lv_value *value)

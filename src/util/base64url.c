@@ -78,3 +78,38 @@ bool lv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
     *out_len = o;
     return true;
 }
+
+/* Standard base64 (RFC 4648 §4: '+', '/', '=' padding): what the long-poll
+ * client sends binary frames as. */
+static int b64std_value(unsigned char c)
+{
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    if (c == '-' || c == '_') return -1;
+    return b64url_value(c);
+}
+
+bool lv_b64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
+{
+    *out_len = 0;
+    if (n % 4 != 0) return false;
+    size_t pad = n && in[n - 1] == '=' ? (n > 1 && in[n - 2] == '=' ? 2 : 1) : 0;
+    size_t chars = n - pad;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < chars; i++) {
+        int v = b64std_value((unsigned char)in[i]);
+        if (v < 0) return false;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0) return false; /* one encoding per byte string */
+    *out_len = o;
+    return true;
+}

@@ -20,4 +20,9 @@ size_t lv_b64url_encode(const uint8_t *in, size_t n, char *out);
  * Returns false for any malformed input; *out_len receives the length. */
 bool lv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
 
+/* Standard base64 with padding (RFC 4648 §4), strict in the same ways: n a
+ * multiple of 4, '=' only as the last one or two characters, zero trailing
+ * bits. out holds at least n / 4 * 3 bytes. */
+bool lv_b64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
+
 #endif

@@ -357,13 +357,17 @@ Test(longpoll, ndjson_splits_on_lf_and_crlf_and_ignores_a_final_newline)
     cr_assert_eq(lens[1], 5);
     cr_assert_eq(strncmp(starts[2], "[4]", lens[2]), 0);
     cr_assert_eq(split("[1]", false, starts, lens, &error), 1);
+    /* A base64 line is a binary frame (an upload chunk), in x-ndjson only. */
+    cr_assert_eq(split("[1]\nAAECAw==\n", true, starts, lens, &error), 2);
+    cr_assert_eq(strncmp(starts[1], "AAECAw==", lens[1]), 0);
+    cr_assert_eq(split("AAECAw==", false, starts, lens, &error), -1);
 }
 
 Test(longpoll, bodies_that_are_no_messages_are_refused_with_a_reason)
 {
     const char *starts[LV_LONGPOLL_MAX_BATCH];
     size_t lens[LV_LONGPOLL_MAX_BATCH];
-    const char *cases[] = {"", "\n", "not json", "{\"a\":1}", "[1]\n\n[2]", "[1]\nAAAA", "[1"};
+    const char *cases[] = {"", "\n", "not json", "{\"a\":1}", "[1]\n\n[2]", "[1]\nAA*A", "[1", "[1]\nAAA"};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *error = NULL;
         cr_expect_eq(split(cases[i], true, starts, lens, &error), -1, "case %zu", i);

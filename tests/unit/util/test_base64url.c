@@ -147,3 +147,21 @@ Test(base64url, random_id_is_url_safe)
     lv_random_id(other, 18);
     cr_assert_str_neq(id, other);
 }
+
+/* Standard base64 with padding: the long-poll client's binary frames. */
+Test(base64url, standard_base64_decodes_strictly)
+{
+    static const struct {
+        const char *in, *out;
+    } ok[] = {{"", ""}, {"Zg==", "f"}, {"Zm8=", "fo"}, {"Zm9v", "foo"}, {"Zm9vYmFy", "foobar"}, {"+/8=", "\xfb\xff"}};
+    uint8_t out[16];
+    size_t len;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        cr_assert(lv_b64_decode(ok[i].in, strlen(ok[i].in), out, &len), "%s", ok[i].in);
+        cr_assert_eq(len, strlen(ok[i].out));
+        cr_assert_eq(memcmp(out, ok[i].out, len), 0);
+    }
+    const char *bad[] = {"Zg", "Zg=", "Zg=a", "Z===", "-_8=", "Zh==", "Zm9*", "=Zg="};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect_not(lv_b64_decode(bad[i], strlen(bad[i]), out, &len), "%s", bad[i]);
+}
