@@ -488,7 +488,7 @@ int64_t lv_now_ms(void);
  * connect-src), no framing, no plugins, forms and <base> to this origin. */
 #define LV_DEFAULT_CSP                                                                              \
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "  \
-    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "                \
+    "img-src 'self' data: blob:; font-src 'self'; object-src 'none'; base-uri 'self'; "                \
     "form-action 'self'; frame-ancestors 'none'; connect-src 'self'"
 
 /* Revoked sessions (live/sessions.c). The internal topic that carries
