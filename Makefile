@@ -29,9 +29,12 @@ run: deps build
 
 # Every test: unit, protocol and browser tests on the normal build, then the
 # unit and protocol tests again under ASan+UBSan, the threading tests under
-# TSan, then a bounded fuzz run.
+# TSan, then a bounded fuzz run. The tests' TMPDIR is a fresh folder, so that
+# no upload directory outliving its server goes unnoticed.
 test: deps-test build
-	cd $(BUILD) && ctest --output-on-failure
+	rm -rf $(BUILD)/test-tmp && mkdir -p $(BUILD)/test-tmp
+	cd $(BUILD) && TMPDIR=$(abspath $(BUILD))/test-tmp ctest --output-on-failure
+	scripts/check-upload-dirs.sh $(BUILD)/test-tmp
 	$(MAKE) test-asan
 	$(MAKE) test-tsan
 	$(MAKE) fuzz
