@@ -2,9 +2,10 @@
  * children placed by {{live_render}}: a clock that ticks on its own timer
  * and a counter with its own events, which reports its count to the parent
  * with lv_send_parent. The parent can remove the counter (the child ends)
- * and bring it back (a new child, from zero). The layout renders a sticky
- * child on /nested and /nested/b: its count survives live navigation
- * between the two pages. */
+ * and bring it back (a new child, from zero). Both /nested and /nested/b
+ * render a sticky child with the same id (as Phoenix apps put one in the
+ * layout every view renders): its count survives live navigation between
+ * the two pages. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -90,7 +91,9 @@ const lv_view lv_example_nested_counter = {
     .handle_event = child_counter_event,
 };
 
-/* ---- the sticky child, from the layout ---- */
+/* ---- the sticky child, on both pages ---- */
+
+#define STICKY_CHILD "{{live_render \"nested_sticky\" id=\"sticky\" sticky=true}}\n"
 
 static int sticky_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
 {
@@ -110,7 +113,7 @@ static int sticky_event(lv_socket *socket, const char *event, const lv_params *v
 
 const lv_view lv_example_nested_sticky = {
     .name = "nested_sticky",
-    .template_text = "<aside class=\"sticky-child\">Sticky child (in the layout): "
+    .template_text = "<aside class=\"sticky-child\">Sticky child: "
                      "<span id=\"sticky-likes\">{{likes}}</span> like(s) "
                      "<button id=\"sticky-like\" phx-click=\"like\">Like</button></aside>",
     .events = (const char *const[]){"like", NULL},
@@ -152,7 +155,7 @@ const lv_view lv_example_nested = {
     .name = "nested",
     .template_text =
         "<main>\n"
-        "<h1>Nested views</h1>\n"
+        "<h1>Nested views</h1>\n" STICKY_CHILD
         "<p>The parent: <span id=\"parent-clicks\">{{clicks}}</span> click(s) "
         "<button id=\"parent-click\" phx-click=\"click\">Click the parent</button> "
         "<button id=\"toggle-counter\" phx-click=\"toggle_counter\">"
@@ -179,7 +182,7 @@ static int nested_b_mount(lv_socket *socket, const lv_params *params, const lv_p
 
 const lv_view lv_example_nested_b = {
     .name = "nested_b",
-    .template_text = "<main>\n<h1 id=\"nested-b\">Nested views: page B</h1>\n"
+    .template_text = "<main>\n<h1 id=\"nested-b\">Nested views: page B</h1>\n" STICKY_CHILD
                      "<p>A new view joined over the same socket; the sticky child was not torn down.</p>\n"
                      "<p><a id=\"link-nested\" href=\"/nested\" " LINK_REDIRECT ">Back (live_redirect)</a></p>\n"
                      "</main>",

@@ -83,7 +83,7 @@ static const example examples[] = {
     {"/firmware", "Firmware", "One file uploaded as soon as it is chosen, a progress bar, its SHA-256.",
      {"firmware.c", "firmware.html"}, NULL},
     {"/nested", "Nested views", "Child LiveViews with their own state, events and timers; a sticky one survives navigation.",
-     {"nested.c", "layout.html"}, "/nested/"},
+     {"nested.c"}, "/nested/"},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 
@@ -127,8 +127,6 @@ static void layout_assigns(const lv_request *req, lv_value *assigns, void *user)
     (void)user;
     const char *path = lv_request_path(req);
     lv_map_set(assigns, "examples", lv_examples_value(path));
-    /* The nested views' sticky child lives in the layout of their pages. */
-    lv_map_set_bool(assigns, "sticky_child", strncmp(path, "/nested", 7) == 0);
     const example *e = example_at(path);
     if (!e) {
         lv_map_set(assigns, "about", lv_value_new_null());

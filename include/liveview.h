@@ -965,10 +965,13 @@ int lv_send_update_after(lv_socket *socket, unsigned ms, const char *component, 
  * A nested view has no URL: handle_params is refused. lv_send_parent (from
  * its callbacks) queues an info to the parent's handle_info.
  *
- * A sticky child, {{live_render "player" id="player" sticky=true}} in the
- * app's layout (lv_app_layout), has no parent: the client joins it beside
- * the page's view and keeps it, with its state, across live navigation
- * (lv_push_navigate, data-phx-link="redirect") within the page.
+ * A sticky child, {{live_render "player" id="player" sticky=true}}, has no
+ * parent: the client joins it beside the page's view. Render it with the
+ * same id in every view that shows it (Phoenix's app layout; a partial
+ * does it here): on live navigation (lv_push_navigate,
+ * data-phx-link="redirect") the client keeps the joined child, with its
+ * state, in the new view's page. The app's root layout (lv_app_layout)
+ * cannot hold one: it is not a view.
  * ------------------------------------------------------------------------ */
 
 /* Makes view available to templates as {{live_render "<view->name>" id=..}};

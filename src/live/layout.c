@@ -104,19 +104,6 @@ static void live_title(const lv_layout *layout, const char *title, const char *f
     lv_buf_puts(out, "</title>");
 }
 
-typedef struct layout_slot_ctx {
-    lv_app *app;
-    const char *csrf_state;
-} layout_slot_ctx;
-
-/* The layout has no view, so its only slot hook is a sticky
- * {{live_render}} (live/nested.c); a {{component}} renders as nothing. */
-static void layout_slot(void *user, const lv_component_call *call, lv_buf *out)
-{
-    const layout_slot_ctx *ctx = user;
-    if (call->live_view) lv_nested_render_sticky(ctx->app, ctx->csrf_state, call, out);
-}
-
 void lv_layout_render(lv_request *req, const lv_page_parts *parts, lv_buf *out)
 {
     lv_app *app = req->app;
@@ -145,8 +132,6 @@ void lv_layout_render(lv_request *req, const lv_page_parts *parts, lv_buf *out)
     lv_value_delete(own); /* title may point into it */
     put_str(&a, "csrf_token", parts->csrf_token);
     put_str(&a, "path", req->path);
-    layout_slot_ctx slot_ctx = {app, lv_request_csrf_state(req)};
-    lv_component_hooks hooks = {.render_html = layout_slot, .user = &slot_ctx};
-    lv_render_html_ex(app->layout_tmpl, &a, &hooks, out);
+    lv_render_html(app->layout_tmpl, &a, out);
     lv_assigns_free(&a);
 }

@@ -494,9 +494,6 @@ void lv_live_views_free(lv_app *app);
  * connected render writes the container alone, with the signed session
  * token the client joins the child with. */
 void lv_nested_render(lv_socket *parent, const lv_component_call *call, lv_buf *out);
-/* The same slot in the app's layout (only sticky children): mounts the
- * child for the dead render and writes its container with its token. */
-void lv_nested_render_sticky(lv_app *app, const char *csrf_state, const lv_component_call *call, lv_buf *out);
 
 /* Unix time in seconds. */
 int64_t lv_now_seconds(void);

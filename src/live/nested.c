@@ -15,10 +15,13 @@
  *                 (channel/channel.c), so a token lifted from another page
  *                 or connection is refused
  *
- * A sticky child (sticky=true, rendered from the app's layout) has no
- * parent: its container carries data-phx-sticky and a token already in the
- * dead render; the client joins it as a root view and keeps it across live
- * navigation (live_socket.js replaceMain). */
+ * A sticky child (sticky=true) has no parent: its container carries
+ * data-phx-sticky and a token already in the dead render; the client joins
+ * it as a root view. Every page that shows it renders it with the same id
+ * (Phoenix puts it in the app layout every view renders): on live
+ * navigation the client moves the element into the new page's container
+ * and its patch keeps it (live_socket.js replaceMain, dom_patch.js), so the
+ * child stays joined with its state. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,45 +210,26 @@ void lv_nested_render(lv_socket *parent, const lv_component_call *call, lv_buf *
     const char *id;
     const lv_route_entry *route = slot_view(parent->app, call, &id);
     if (!route) return;
-    if (is_sticky(call))
-        lv_log_warn("live_render \"%s\": sticky children are rendered from the layout; rendering it as a child",
-                    call->name);
+    bool sticky = is_sticky(call);
+    /* A sticky child is joined beside its parent, not under it. */
+    const char *parent_id = sticky ? NULL : parent->id;
     lv_value session = child_session(call);
+    /* Phoenix signs no token for a non-sticky child in the dead render: the
+     * client joins it from the parent's join tree. A sticky one is joined
+     * as a root view, from the dead render. */
+    char *token = NULL;
+    if (parent->connected || sticky) {
+        token = sign_child(parent->app, id, route->path, parent_id, parent->csrf_state, &session);
+        if (!token) lv_log_error("live_render \"%s\": the session serializer failed", call->name);
+    }
     if (!parent->connected) {
-        /* Phoenix signs no token for a non-sticky child in the dead render:
-         * the client joins it from the parent's join tree. */
         lv_buf inner = LV_BUF_INIT;
         dead_render_child(parent->app, route, id, parent->csrf_state, &session, &inner);
-        write_container(out, id, NULL, parent->id, &inner);
+        write_container(out, id, token, parent_id, &inner);
         lv_buf_free(&inner);
     } else {
-        char *token = sign_child(parent->app, id, route->path, parent->id, parent->csrf_state, &session);
-        if (!token) lv_log_error("live_render \"%s\": the session serializer failed", call->name);
-        write_container(out, id, token, parent->id, NULL);
-        free(token);
+        write_container(out, id, token, parent_id, NULL);
     }
-    lv_value_free(&session);
-}
-
-void lv_nested_render_sticky(lv_app *app, const char *csrf_state, const lv_component_call *call, lv_buf *out)
-{
-    const char *id;
-    const lv_route_entry *route = slot_view(app, call, &id);
-    if (!route) return;
-    if (!is_sticky(call)) {
-        lv_log_warn("live_render \"%s\" in the layout needs sticky=true (a child needs a parent view); skipped",
-                    call->name);
-        return;
-    }
-    lv_value session = child_session(call);
-    char *token = sign_child(app, id, route->path, NULL, csrf_state, &session);
-    lv_buf inner = LV_BUF_INIT;
-    if (!token)
-        lv_log_error("live_render \"%s\": the session serializer failed", call->name);
-    else
-        dead_render_child(app, route, id, csrf_state, &session, &inner);
-    write_container(out, id, token, NULL, &inner);
-    lv_buf_free(&inner);
     free(token);
     lv_value_free(&session);
 }
