@@ -79,13 +79,13 @@ static int child_counter_event(lv_socket *socket, const char *event, const lv_pa
 
 const lv_view lv_example_nested_counter = {
     .name = "nested_counter",
-    .template_text = "<div class=\"counter\">\n"
-                     "  <span>{{label}}</span>\n"
+    .template_text = "<p>{{label}}, a child view with its own events:</p>\n"
+                     "<div class=\"counter\">\n"
                      "  <button id=\"child-dec\" phx-click=\"dec\" aria-label=\"decrement\">-</button>\n"
                      "  <span id=\"child-count\" class=\"value\">{{count}}</span>\n"
                      "  <button id=\"child-inc\" phx-click=\"inc\" aria-label=\"increment\">+</button>\n"
-                     "  <button id=\"child-report\" phx-click=\"report\">Tell the parent</button>\n"
-                     "</div>",
+                     "</div>\n"
+                     "<p><button id=\"child-report\" phx-click=\"report\">Tell the parent</button></p>",
     .events = (const char *const[]){"inc", "dec", "report", NULL},
     .mount = child_counter_mount,
     .handle_event = child_counter_event,
