@@ -1243,14 +1243,18 @@ static bool parse_component(compiler *c, source *src, builder *b, size_t start, 
     lexer lx;
     lexer_init(&lx, c, src, start, end);
     if (lx.tok.kind != TOK_STRING) {
-        report(c, src, lx.tok.start, "expected the component's name as a string: {{component \"name\" ...}}");
+        report(c, src, lx.tok.start,
+               live_view ? "expected the view's name as a string: {{live_render \"name\" id=\"...\"}}"
+                         : "expected the component's name as a string: {{component \"name\" ...}}");
         return false;
     }
     lv_value name = parse_string_literal(src->text + lx.tok.start, lx.tok.len);
     lex_next(&lx);
     lv_tmpl_expr holder = {0};
-    if (!parse_args(&lx, &holder, "a component takes key=value arguments only") || lx.tok.kind != TOK_END) {
-        if (!c->failed) report(c, src, lx.tok.start, "a component takes key=value arguments only");
+    const char *args_only =
+        live_view ? "a live_render takes key=value arguments only" : "a component takes key=value arguments only";
+    if (!parse_args(&lx, &holder, args_only) || lx.tok.kind != TOK_END) {
+        if (!c->failed) report(c, src, lx.tok.start, "%s", args_only);
         for (uint32_t i = 0; i < holder.arg_count; i++) expr_free(holder.args[i]);
         free(holder.args);
         named_free(holder.named, holder.named_count);
