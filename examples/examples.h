@@ -82,6 +82,13 @@ int lv_examples_register(lv_app *app);
 extern const lv_view lv_example_admin_home;
 extern const lv_view lv_example_admin_users;
 int lv_example_admin_register(lv_app *app);
+/* Nested views (nested.c): the children, the parent and page B. */
+extern const lv_view lv_example_nested_clock;
+extern const lv_view lv_example_nested_counter;
+extern const lv_view lv_example_nested_sticky;
+extern const lv_view lv_example_nested;
+extern const lv_view lv_example_nested_b;
+int lv_example_nested_register(lv_app *app);
 /* /async: async assigns, stream_async, temporary assigns (async.c). */
 extern const lv_view lv_example_async;
 /* /contacts: component messaging (contacts.c). */

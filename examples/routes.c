@@ -44,7 +44,8 @@ int lv_examples_register(lv_app *app)
         lv_example_admin_register(app) != 0 ||
         lv_route(app, "/async", &lv_example_async) != 0 ||
         lv_component_register(app, &lv_example_contact_row) != 0 ||
-        lv_route(app, "/contacts", &lv_example_contacts) != 0)
+        lv_route(app, "/contacts", &lv_example_contacts) != 0 ||
+        lv_example_nested_register(app) != 0)
         return -1;
     return 0;
 }

@@ -82,6 +82,8 @@ static const example examples[] = {
      {"photos.c", "photos.html"}, NULL},
     {"/firmware", "Firmware", "One file uploaded as soon as it is chosen, a progress bar, its SHA-256.",
      {"firmware.c", "firmware.html"}, NULL},
+    {"/nested", "Nested views", "Child LiveViews with their own state, events and timers; a sticky one survives navigation.",
+     {"nested.c"}, "/nested/"},
 };
 #define EXAMPLE_COUNT (sizeof examples / sizeof examples[0])
 

@@ -931,8 +931,9 @@ typedef struct lv_component {
 int lv_component_register(lv_app *app, const lv_component *component);
 /* From a component's callback: queues info `name` with `payload` (a map,
  * copied; NULL for an empty one) to the view that holds the component (its
- * handle_info). Returns 0, or -1 for a bad payload or a socket that is not
- * a component's. */
+ * handle_info); from a nested view joined over the socket, to its parent
+ * view. Returns 0, or -1 for a bad payload or a socket that is neither (a
+ * root view, a sticky one, a nested view in the HTTP render). */
 int lv_send_parent(lv_socket *socket, const char *name, const lv_value *payload);
 /* Phoenix's send_update: from a view or any of its components, queues
  * an update of the instance of `component` with `id` (the id it was
@@ -948,6 +949,36 @@ int lv_send_update(lv_socket *socket, const char *component, const char *id, con
  * or when the view is not connected. */
 int lv_send_update_after(lv_socket *socket, unsigned ms, const char *component, const char *id,
                          const lv_value *assigns);
+
+/* ------------------------------------------------------------------------
+ * Nested LiveViews (docs/nested.md): a view inside a view's template,
+ *
+ *     {{live_render "clock" id="clock"}}
+ *
+ * with its own state, events, timers and lifetime. The HTTP render mounts it
+ * and puts its HTML inline; in the browser the client joins it over its own
+ * topic "lv:<id>" with a signed token bound to its parent, so its events and
+ * diffs never touch the parent. It ends when the parent's template stops
+ * rendering it (the client leaves it) or when the parent ends. Its mount
+ * gets no params and, as session, the live_render's other arguments
+ * ({{live_render "room" id="r1" topic=room_topic}}: session key "topic").
+ * A nested view has no URL: handle_params is refused. lv_send_parent (from
+ * its callbacks) queues an info to the parent's handle_info.
+ *
+ * A sticky child, {{live_render "player" id="player" sticky=true}}, has no
+ * parent: the client joins it beside the page's view. Render it with the
+ * same id in every view that shows it (Phoenix's app layout; a partial
+ * does it here): on live navigation (lv_push_navigate,
+ * data-phx-link="redirect") the client keeps the joined child, with its
+ * state, in the new view's page. The app's root layout (lv_app_layout)
+ * cannot hold one: it is not a view.
+ * ------------------------------------------------------------------------ */
+
+/* Makes view available to templates as {{live_render "<view->name>" id=..}};
+ * the pointer is kept (it must outlive the app). Returns 0, or -1 after
+ * logging why (no name, mount or template; a template error; a
+ * handle_params; the name taken). */
+int lv_live_view_register(lv_app *app, const lv_view *view);
 
 /* ------------------------------------------------------------------------
  * Streams: long collections the browser keeps and the server forgets.

@@ -88,6 +88,16 @@ lv_test_view *lv_test_live(lv_test *t, const char *path);
  * the body has none, as the page's form would carry it. Returns the HTTP
  * status (303 after lv_respond_redirect: lv_test_redirect holds Location),
  * or -1 for bad arguments. */
+/* Joins the nested view with `id` that parent's template renders
+ * ({{live_render "name" id="..."}}, docs/nested.md) on parent's connection,
+ * with the token of its container in lv_test_html(parent), as the client's
+ * joinChild does. The child is a view like any other: lv_test_html shows
+ * its own HTML (its container in the parent's stays empty), lv_test_click
+ * sends to its topic. It ends when the server closes it (its parent left
+ * or ended) and with its parent's connection. Returns NULL (reason in
+ * lv_test_last_error) when the parent shows no such child or the join was
+ * refused. Owned by t. */
+lv_test_view *lv_test_child(lv_test_view *parent, const char *id);
 int lv_test_get(lv_test *t, const char *path);
 int lv_test_post(lv_test *t, const char *path, const char *urlencoded);
 

@@ -111,10 +111,35 @@ static void forget_upload(lv_channel *ch, uint32_t i)
     }
 }
 
+static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason reason);
+
+/* A view's nested children (live_render) end before it, each closed to the
+ * client, as Phoenix's child stops when its parent does. */
+static void remove_children(lv_channel *ch, const lv_socket *parent, lv_terminate_reason reason)
+{
+    for (;;) {
+        lv_channel_view *child = NULL;
+        for (uint32_t i = 0; i < ch->view_count && !child; i++)
+            if (ch->views[i].socket->view_parent == parent) child = &ch->views[i];
+        if (!child) return;
+        char *join_ref = lv_xstrdup(child->join_ref), *topic = lv_xstrdup(child->topic);
+        remove_view(ch, child, reason);
+        if (reason != LV_TERMINATE_CLOSED && reason != LV_TERMINATE_SHUTDOWN) push_close(ch, join_ref, topic);
+        free(join_ref);
+        free(topic);
+    }
+}
+
 /* Runs terminate and frees the view, keeping the order of the others. Its
- * upload channels go with it (the view removes their files). */
+ * upload channels and its nested children go with it (the view removes
+ * their files). */
 static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason reason)
 {
+    lv_socket *socket = v->socket;
+    remove_children(ch, socket, reason);
+    /* Removing children moved the views: find this one again. */
+    for (uint32_t i = 0; i < ch->view_count; i++)
+        if (ch->views[i].socket == socket) v = &ch->views[i];
     for (uint32_t i = ch->upload_count; i-- > 0;)
         if (ch->uploads[i].socket == v->socket) forget_upload(ch, i);
     lv_view_end(v->socket, reason);
@@ -181,6 +206,15 @@ static void drain_all(lv_channel *ch)
         if (ch->views[i].socket->infos_head) drain_infos(ch, &ch->views[i]);
 }
 
+/* A nested view's parent: a view joined here with that id. */
+static lv_socket *find_joined_view(void *ctx, const char *id)
+{
+    lv_channel *ch = ctx;
+    for (uint32_t i = 0; i < ch->view_count; i++)
+        if (strcmp(ch->views[i].socket->id, id) == 0) return ch->views[i].socket;
+    return NULL;
+}
+
 static void handle_join(lv_channel *ch, const lv_phx_msg *m)
 {
     /* The join's own ref becomes the channel's join_ref (docs/protocol.md §1.4). */
@@ -204,6 +238,8 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
         .connect_refused = ch->connect == LV_CONNECT_REFUSED,
         .connect_state = ch->connect == LV_CONNECT_VERIFIED ? ch->connect_csrf_state : NULL,
         .connect_info = ch->connect_info,
+        .find_view = find_joined_view,
+        .find_ctx = ch,
     };
     lv_answer answer;
     lv_socket *socket = lv_view_join(ch->app, m->topic, m->payload, &ctx, &answer);

@@ -476,6 +476,7 @@ void lv_app_free(lv_app *app)
     lv_host_allowlist_free(&app->allowed_hosts);
     free(app->csp);
     lv_components_registry_free(app);
+    lv_live_views_free(app);
     lv_layout_free(app);
     lv_origin_policy_free(&app->origins);
     lv_trusted_proxies_free(&app->trusted_proxies);

@@ -374,6 +374,10 @@ static void flush_queue(lv_socket *view)
 
 static void hook_render_html(void *user, const lv_component_call *call, lv_buf *out)
 {
+    if (call->live_view) {
+        lv_nested_render(user, call, out);
+        return;
+    }
     lv_socket *view = user;
     long idx = instance_for(view, call);
     if (idx < 0) return;
@@ -515,6 +519,7 @@ void lv_components_free(lv_socket *view)
 
 int lv_send_parent(lv_socket *s, const char *name, const lv_value *payload)
 {
+    if (s->view_parent) return lv_send_info(s->view_parent, name, payload);
     if (!s->parent) return -1;
     return lv_send_info(s->parent, name, payload);
 }

@@ -408,6 +408,40 @@ static lv_value connect_params_of(const lv_value *join_params)
     return out;
 }
 
+/* Mounts a verified join (the route and params decided) and answers it;
+ * takes nothing. Returns the socket, or NULL after an error answer. */
+static lv_socket *mount_joined(lv_app *app, const char *topic, const lv_value *payload, const lv_join_context *ctx,
+                               const lv_join_claims *claims, const char *csrf, const lv_route_entry *route,
+                               const lv_value *url_params, const char *url, lv_socket *view_parent,
+                               lv_answer *answer);
+
+/* The join of a nested view (its token names a view, live/nested.c): its
+ * parent must be joined on this connection; a sticky one has none. Frees
+ * the claims. */
+static lv_socket *join_nested(lv_app *app, const char *topic, const lv_value *payload, const lv_join_context *ctx,
+                              lv_join_claims *claims, const char *csrf, lv_answer *answer)
+{
+    const lv_route_entry *route = lv_live_view_find(app, claims->view_name);
+    bool sticky = json_is_true(json_object_get(claims->claims, "sticky"));
+    lv_socket *parent = NULL;
+    if (claims->parent_id && ctx->find_view) parent = ctx->find_view(ctx->find_ctx, claims->parent_id);
+    const char *why = !route                     ? "its token names no registered nested view"
+                      : !claims->parent_id && !sticky ? "its token names no parent"
+                      : claims->parent_id && !parent  ? "its parent view is not joined on this connection"
+                                                      : NULL;
+    if (why) {
+        lv_log_warn("join of %s refused: %s", topic, why);
+        lv_join_claims_free(claims);
+        answer_error(answer, "stale");
+        return NULL;
+    }
+    lv_value no_params = lv_value_map();
+    lv_socket *socket = mount_joined(app, topic, payload, ctx, claims, csrf, route, &no_params, NULL, parent, answer);
+    lv_value_free(&no_params);
+    lv_join_claims_free(claims);
+    return socket;
+}
+
 lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
                         const lv_join_context *ctx, lv_answer *answer)
 {
@@ -427,6 +461,7 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
         answer_error(answer, "stale");
         return NULL;
     }
+    if (claims.view_name) return join_nested(app, topic, payload, ctx, &claims, csrf, answer);
     /* The view is the one the URL routes to: the page's own on a first join,
      * another one after a live navigation (the client rejoins the topic with
      * `redirect` and the same token). */
@@ -461,12 +496,24 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
         return NULL;
     }
 
-    lv_socket *socket = lv_socket_new(app, route, true, claims.id);
-    lv_socket_set_csrf(socket, claims.csrf_state, csrf);
+    lv_socket *socket = mount_joined(app, topic, payload, ctx, &claims, csrf, route, &url_params, url, NULL, answer);
+    lv_value_free(&url_params);
+    lv_join_claims_free(&claims);
+    return socket;
+}
+
+static lv_socket *mount_joined(lv_app *app, const char *topic, const lv_value *payload, const lv_join_context *ctx,
+                               const lv_join_claims *claims, const char *csrf, const lv_route_entry *route,
+                               const lv_value *url_params, const char *url, lv_socket *view_parent,
+                               lv_answer *answer)
+{
+    lv_socket *socket = lv_socket_new(app, route, true, claims->id);
+    socket->view_parent = view_parent;
+    lv_socket_set_csrf(socket, claims->csrf_state, csrf);
     /* Flash from a full redirect (in the page's token) or a live one. */
-    lv_flash_from_token(socket, json_string_value(json_object_get(claims.claims, "flash")));
+    lv_flash_from_token(socket, json_string_value(json_object_get(claims->claims, "flash")));
     lv_flash_from_token(socket, lv_value_str_at(payload, "flash"));
-    lv_params params = lv_params_of(&url_params), session = lv_params_of(&claims.session);
+    lv_params params = lv_params_of(url_params), session = lv_params_of(&claims->session);
     lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &session,
                       .url = url ? url : route->path};
     lv_step step = {.out = &answer_scratch};
@@ -479,8 +526,6 @@ lv_socket *lv_view_join(lv_app *app, const char *topic, const lv_value *payload,
     lv_value_free(&connect_params);
     lv_params_release(&params);
     lv_params_release(&session);
-    lv_value_free(&url_params);
-    lv_join_claims_free(&claims);
     if (step.status == LV_STEP_OK) {
         answer_rendered(answer, true);
         lv_step_free(&step);

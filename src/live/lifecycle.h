@@ -44,10 +44,16 @@ typedef struct lv_join_context {
     const char *connect_state;
     /* What the handshake said about the client (lv_connect_info), or NULL. */
     const lv_connect_data *connect_info;
+    /* The view joined on this connection with this id (a nested view's
+     * parent), or NULL; NULL function: no view is. */
+    lv_socket *(*find_view)(void *find_ctx, const char *id);
+    void *find_ctx;
 } lv_join_context;
 
 /* Verifies and mounts a join of `topic` ("lv:<id>") with the join's
- * payload, then renders the whole view. Returns the new connected socket
+ * payload, then renders the whole view. A nested view's token (live/nested.c)
+ * names its parent, which must be joined on this connection (ctx->find_view):
+ * the new socket's view_parent is then that view. Returns the new connected socket
  * (owned by the caller: end it with lv_view_end) with an ok answer holding
  * {"rendered":...}, or NULL with an error answer (stale, unauthorized, join
  * crashed, or a navigation away from mount). */

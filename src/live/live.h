@@ -118,6 +118,9 @@ struct lv_app {
     struct lv_revocations *revocations; /* revoked sessions (live/sessions.c); own lock */
     lv_component_entry **components;
     size_t component_count;
+    /* Views that templates may nest with {{live_render}} (live/nested.c). */
+    lv_route_entry *live_views;
+    size_t live_view_count;
     lv_key flash_key;     /* flash carried across navigations */
     lv_route_entry *routes;
     size_t route_count;
@@ -313,6 +316,10 @@ struct lv_socket {
     bool connected;
     bool warned_missing_csrf;
     lv_socket *parent; /* for a component's socket: the view holding it */
+    /* For a nested LiveView (live_render) joined over the socket: the view
+     * that rendered it, on the same channel, which ends its children before
+     * itself (live/nested.c); NULL for a root or sticky view. */
+    lv_socket *view_parent;
     int cid;           /* for a component's socket */ /* a form event without _csrf_token was logged */
     char id[LV_ID_LEN + 1];
     char csrf_state[LV_CSRF_STATE_LEN + 1]; /* that form tokens must match */
@@ -460,7 +467,9 @@ void lv_socket_set_csrf(lv_socket *socket, const char *state, const char *token)
 typedef struct lv_join_claims {
     json_t *claims;          /* owned: the verified token payload */
     const char *id;          /* into claims */
-    const char *route_path;  /* into claims */
+    const char *route_path;  /* into claims; NULL for a nested view's token */
+    const char *view_name;   /* into claims: a nested view's (live_render), else NULL */
+    const char *parent_id;   /* into claims: a nested view's parent, NULL for a sticky one */
     const char *csrf_state;  /* into claims */
     lv_value session;        /* owned: the session data, a MAP */
 } lv_join_claims;
@@ -475,6 +484,16 @@ int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
                    const char *csrf_token, const char *connect_state, lv_join_claims *out,
                    const char **why);
 void lv_join_claims_free(lv_join_claims *c);
+
+/* Nested LiveViews (live/nested.c, docs/nested.md). */
+/* The registered view for {{live_render "name"}}, or NULL. */
+const lv_route_entry *lv_live_view_find(const lv_app *app, const char *name);
+void lv_live_views_free(lv_app *app);
+/* The hook of a {{live_render}} slot in parent's template: the dead render
+ * mounts the child and writes its container with its HTML inside; a
+ * connected render writes the container alone, with the signed session
+ * token the client joins the child with. */
+void lv_nested_render(lv_socket *parent, const lv_component_call *call, lv_buf *out);
 
 /* Unix time in seconds. */
 int64_t lv_now_seconds(void);

@@ -224,9 +224,11 @@ int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
     }
     const char *id = json_string_value(json_object_get(claims, "id"));
     const char *route = json_string_value(json_object_get(claims, "route"));
+    /* A nested view's token names the view instead of a route (live/nested.c). */
+    const char *view = json_string_value(json_object_get(claims, "view"));
     const char *csrf = json_string_value(json_object_get(claims, "csrf"));
     json_t *session = json_object_get(claims, "session");
-    if (!id || !route || !csrf || !json_is_object(session)) {
+    if (!id || !(route || view) || !csrf || !json_is_object(session)) {
         *why = "session token lacks its claims";
         json_decref(claims);
         return -1;
@@ -256,6 +258,8 @@ int lv_join_verify(lv_app *app, const char *topic, const char *session_token,
     out->claims = claims;
     out->id = id;
     out->route_path = route;
+    out->view_name = route ? NULL : view;
+    out->parent_id = route ? NULL : json_string_value(json_object_get(claims, "parent"));
     out->csrf_state = csrf;
     return 0;
 }

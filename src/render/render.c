@@ -333,7 +333,7 @@ static bool append_attr(const char *name, const lv_value *v, bool space_before, 
 
 static void component_call(ctx *c, const lv_tmpl_dyn *d, bool html, lv_buf *out)
 {
-    bool wanted = c->hooks && (html ? c->hooks->render_html != NULL : c->hooks->render_cid != NULL);
+    bool wanted = c->hooks && (html || d->live_view ? c->hooks->render_html != NULL : c->hooks->render_cid != NULL);
     if (!wanted) {
         if (!html) lv_buf_append(out, "\"\"", 2);
         return;
@@ -347,9 +347,15 @@ static void component_call(ctx *c, const lv_tmpl_dyn *d, bool html, lv_buf *out)
         tmps[i] = lv_value_null();
         vals[i] = eval(c, d->named[i].value, &tmps[i]);
     }
-    lv_component_call call = {d->attr_name, n, keys, vals};
+    lv_component_call call = {d->attr_name, n, keys, vals, d->live_view};
     if (html) {
         c->hooks->render_html(c->hooks->user, &call, out);
+    } else if (d->live_view) {
+        /* A nested view's container travels as the slot's HTML string. */
+        lv_buf container = LV_BUF_INIT;
+        c->hooks->render_html(c->hooks->user, &call, &container);
+        lv_json_str(out, container.data ? container.data : "", container.len);
+        lv_buf_free(&container);
     } else {
         int64_t cid = c->hooks->render_cid(c->hooks->user, &call);
         if (cid >= 0)

@@ -36,6 +36,11 @@ typedef struct lv_component_call {
     uint32_t arg_count;
     const char *const *keys;     /* arg_count */
     const lv_value *const *values; /* arg_count, borrowed for the call */
+    /* {{live_render "name" ...}}: a nested LiveView. Both renders call
+     * render_html for it: the dead render puts the HTML in place, a
+     * rendered tree carries it as the slot's string (the child's container;
+     * docs/nested.md). */
+    bool live_view;
 } lv_component_call;
 
 typedef struct lv_component_hooks {

@@ -1235,20 +1235,26 @@ static bool parse_partial(compiler *c, source *src, builder *b, html_ctx *h, siz
     return ok;
 }
 
-/* {{component "name" key=expr ...}}: a slot the components issue fills. */
-static bool parse_component(compiler *c, source *src, builder *b, size_t start, size_t end, int line)
+/* {{component "name" key=expr ...}}: a slot the components issue fills;
+ * {{live_render "name" id="..." ...}} (live_view): a nested LiveView. */
+static bool parse_component(compiler *c, source *src, builder *b, size_t start, size_t end, int line,
+                            bool live_view)
 {
     lexer lx;
     lexer_init(&lx, c, src, start, end);
     if (lx.tok.kind != TOK_STRING) {
-        report(c, src, lx.tok.start, "expected the component's name as a string: {{component \"name\" ...}}");
+        report(c, src, lx.tok.start,
+               live_view ? "expected the view's name as a string: {{live_render \"name\" id=\"...\"}}"
+                         : "expected the component's name as a string: {{component \"name\" ...}}");
         return false;
     }
     lv_value name = parse_string_literal(src->text + lx.tok.start, lx.tok.len);
     lex_next(&lx);
     lv_tmpl_expr holder = {0};
-    if (!parse_args(&lx, &holder, "a component takes key=value arguments only") || lx.tok.kind != TOK_END) {
-        if (!c->failed) report(c, src, lx.tok.start, "a component takes key=value arguments only");
+    const char *args_only =
+        live_view ? "a live_render takes key=value arguments only" : "a component takes key=value arguments only";
+    if (!parse_args(&lx, &holder, args_only) || lx.tok.kind != TOK_END) {
+        if (!c->failed) report(c, src, lx.tok.start, "%s", args_only);
         for (uint32_t i = 0; i < holder.arg_count; i++) expr_free(holder.args[i]);
         free(holder.args);
         named_free(holder.named, holder.named_count);
@@ -1256,7 +1262,7 @@ static bool parse_component(compiler *c, source *src, builder *b, size_t start, 
         return false;
     }
     for (uint32_t i = 0; i < holder.named_count; i++) note_roots(c, holder.named[i].value);
-    lv_tmpl_dyn d = {.kind = LV_DYN_COMPONENT, .state_index = -1, .line = line};
+    lv_tmpl_dyn d = {.kind = LV_DYN_COMPONENT, .state_index = -1, .line = line, .live_view = live_view};
     d.attr_name = name.as.s.ptr; /* taken from the value */
     d.named = holder.named;
     d.named_count = holder.named_count;
@@ -1863,7 +1869,14 @@ static bool parse_block(compiler *c, source *src, builder *b, html_ctx *h, termi
                 report(c, src, open, "a component goes where an element could, not inside a tag");
                 ok = false;
             } else {
-                ok = parse_component(c, src, b, after, end, line);
+                ok = parse_component(c, src, b, after, end, line, false);
+            }
+        } else if (interior_starts_with(src, start, end, "live_render", &after)) {
+            if (h->state != HS_DATA) {
+                report(c, src, open, "a live_render goes where an element could, not inside a tag");
+                ok = false;
+            } else {
+                ok = parse_component(c, src, b, after, end, line, true);
             }
         } else {
             ok = parse_output(c, src, b, h, open, start, end, false, line);

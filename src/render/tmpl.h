@@ -77,7 +77,7 @@ typedef enum lv_tmpl_dyn_kind {
     LV_DYN_ATTRS,     /* <div {{map}}>: every entry as an attribute */
     LV_DYN_IF,        /* if / else if / else / unless */
     LV_DYN_EACH,      /* a keyed comprehension */
-    LV_DYN_COMPONENT, /* {{component "name" ...}}: filled by a hook */
+    LV_DYN_COMPONENT, /* {{component "name" ...}} or {{live_render "name" ...}}: filled by a hook */
     LV_DYN_STREAM,    /* {{#stream name as item}}: a stream's pending items */
 } lv_tmpl_dyn_kind;
 
@@ -112,6 +112,9 @@ typedef struct lv_tmpl_dyn {
     /* COMPONENT: named arguments */
     lv_tmpl_named_arg *named;
     uint32_t named_count;
+    /* COMPONENT: {{live_render "name" ...}}, a nested LiveView, not a
+     * component (docs/nested.md) */
+    bool live_view;
     /* The root assigns this slot reads, nested blocks included: a bitset over
      * lv_tmpl.assign_names (assign_words words). */
     uint64_t *deps;

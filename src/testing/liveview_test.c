@@ -85,6 +85,9 @@ struct lv_test_view {
     int upload_waiting;
     bool upload_answered, upload_ok;
     char *upload_reason;
+    /* A nested view (lv_test_child): the view whose connection it shares,
+     * whose frames of this view's topic it reads. NULL for a page's view. */
+    lv_test_view *host;
 };
 
 struct lv_test {
@@ -427,8 +430,15 @@ static void disconnect(lv_test_view *v)
     if (!v->connected) return;
     v->connected = false;
     v->alive = false;
-    v->t->ep.on_close(v->conn_ctx, LV_ENDPOINT_CLOSED);
+    /* The connection is its host's: a child only stops using it. */
+    if (!v->host) v->t->ep.on_close(v->conn_ctx, LV_ENDPOINT_CLOSED);
     v->conn_ctx = NULL;
+    for (lv_test_view *child = v->t->views; child; child = child->next)
+        if (child->host == v && child->connected) {
+            child->connected = false;
+            child->alive = false;
+            child->conn_ctx = NULL;
+        }
 }
 
 /* The WebSocket handshake a browser makes after loading the page, with the
@@ -486,12 +496,17 @@ static int send_frame(lv_test_view *v, const char *join_ref, const char *event, 
 static void send_join(lv_test_view *v, bool navigation, const char *flash)
 {
     lv_buf p = LV_BUF_INIT;
-    lv_buf_puts(&p, navigation ? "{\"redirect\":" : "{\"url\":");
-    lv_buf url = LV_BUF_INIT;
-    lv_buf_printf(&url, "%s%s", TEST_ORIGIN, v->path);
-    lv_json_cstr(&p, url.data);
-    lv_buf_free(&url);
-    lv_buf_puts(&p, ",\"params\":{\"_csrf_token\":");
+    if (v->host) {
+        /* A nested view has no URL (the client's joinChild). */
+        lv_buf_puts(&p, "{\"params\":{\"_csrf_token\":");
+    } else {
+        lv_buf_puts(&p, navigation ? "{\"redirect\":" : "{\"url\":");
+        lv_buf url = LV_BUF_INIT;
+        lv_buf_printf(&url, "%s%s", TEST_ORIGIN, v->path);
+        lv_json_cstr(&p, url.data);
+        lv_buf_free(&url);
+        lv_buf_puts(&p, ",\"params\":{\"_csrf_token\":");
+    }
     lv_json_cstr(&p, v->csrf ? v->csrf : "");
     lv_buf_puts(&p, ",\"_mounts\":0,\"_mount_attempts\":0},\"session\":");
     lv_json_cstr(&p, v->session ? v->session : "");
@@ -644,6 +659,14 @@ static bool ref_is(json_t *ref, int expected)
     return expected && json_is_string(ref) && strcmp(json_string_value(ref), want) == 0;
 }
 
+/* The nested view of topic on host's connection, or NULL. */
+static lv_test_view *child_of(lv_test_view *host, const char *topic)
+{
+    for (lv_test_view *c = host->t->views; c; c = c->next)
+        if (c->host == host && c->topic && strcmp(c->topic, topic) == 0) return c;
+    return NULL;
+}
+
 static void read_frame(lv_test_view *v, const char *text)
 {
     json_t *msg = json_loads(text, 0, NULL);
@@ -667,6 +690,12 @@ static void read_frame(lv_test_view *v, const char *text)
             v->upload_ok = status && strcmp(status, "ok") == 0;
             set_str(&v->upload_reason, reason ? reason : "the upload channel replied with an error");
         }
+    } else if (topic && v->topic && strcmp(topic, v->topic) != 0 && child_of(v, topic)) {
+        /* A nested view's frame on its host's connection. */
+        lv_test_view *child = child_of(v, topic);
+        json_decref(msg);
+        read_frame(child, text);
+        return;
     } else if (!topic || !event || !v->topic || strcmp(topic, v->topic) != 0) {
         /* "phoenix" heartbeats and the like: nothing for the view. */
     } else if (strcmp(event, "phx_reply") == 0) {
@@ -865,6 +894,56 @@ lv_test_view *lv_test_live(lv_test *t, const char *path)
     pump(t);
     if (!v->alive) {
         set_str(&t->error, v->error ? v->error : "the view did not join");
+        return NULL;
+    }
+    return v;
+}
+
+/* The value of attribute name in the tag of a nested view's container
+ * (id="<id>" and a data-phx-session) in html, or NULL; owned by the caller. */
+static char *child_attr(const char *html, const char *id, const char *name)
+{
+    lv_buf needle = LV_BUF_INIT;
+    lv_buf_printf(&needle, "<div id=\"%s\" data-phx-session=", id);
+    const char *at = strstr(html, needle.data);
+    lv_buf_free(&needle);
+    const char *start, *end;
+    if (!at || !enclosing_tag(html, at + 1, &start, &end)) return NULL;
+    return tag_attr(start, end, name);
+}
+
+lv_test_view *lv_test_child(lv_test_view *parent, const char *id)
+{
+    if (!parent || !id) return NULL;
+    lv_test *t = parent->t;
+    pump(t);
+    char *token = child_attr(lv_test_html(parent), id, "data-phx-session");
+    if (!token || !*token || !parent->alive) {
+        set_str(&t->error, parent->alive ? "the view's HTML shows no nested view with that id"
+                                         : "the view has ended");
+        free(token);
+        return NULL;
+    }
+    lv_test_view *v = lv_xcalloc(1, sizeof *v);
+    v->t = t;
+    v->host = parent;
+    v->pushed = lv_value_list();
+    v->reply = lv_value_null();
+    lv_mirror_init(&v->mirror);
+    lv_buf topic = LV_BUF_INIT;
+    lv_buf_printf(&topic, "lv:%s", id);
+    v->topic = lv_buf_take(&topic);
+    v->session = token;
+    v->csrf = lv_xstrdup(parent->csrf ? parent->csrf : "");
+    v->path = lv_xstrdup(parent->path);
+    v->next = t->views;
+    t->views = v;
+    v->connected = parent->connected;
+    v->conn_ctx = parent->conn_ctx;
+    send_join(v, false, NULL);
+    pump(t);
+    if (!v->alive) {
+        set_str(&t->error, v->error ? v->error : "the nested view did not join");
         return NULL;
     }
     return v;

@@ -452,6 +452,59 @@ Test(lang, component_slot_calls_the_hook)
     lv_tmpl_free(t);
 }
 
+/* A nested view's hook: its container, whichever render asks. */
+static void child_html(void *user, const lv_component_call *call, lv_buf *out)
+{
+    (void)user;
+    lv_buf_printf(out, "<div id=\"%s\"%s></div>", lv_value_str_of(call->values[0]),
+                  call->live_view ? " data-phx-session=\"t\"" : "");
+}
+
+static int64_t never_cid(void *user, const lv_component_call *call)
+{
+    (void)user;
+    (void)call;
+    cr_assert_fail("a live_render slot is not a component's cid");
+    return -1;
+}
+
+Test(lang, live_render_slot_is_the_childs_container_in_both_renders)
+{
+    lv_tmpl *t = compile("<p>{{live_render \"clock\" id=\"clock\" sticky=true}}</p>");
+    lv_assigns a;
+    lv_assigns_init(&a);
+    assert_html(t, &a, "<p></p>");
+    lv_component_hooks hooks = {child_html, never_cid, NULL};
+    lv_buf b = LV_BUF_INIT;
+    lv_render_html_ex(t, &a, &hooks, &b);
+    cr_assert_str_eq(b.data, "<p><div id=\"clock\" data-phx-session=\"t\"></div></p>");
+    lv_buf_reset(&b);
+    lv_render_state *st = NULL;
+    lv_render_full_state(t, &a, &st, &hooks, &b);
+    char *expected = J("{\"0\":\"<div id=\\\"clock\\\" data-phx-session=\\\"t\\\"></div>\",\"s\":[\"<p>\",\"</p>\"]}");
+    cr_assert_str_eq(b.data, expected, "the slot holds the container as HTML");
+    free(expected);
+    lv_buf_reset(&b);
+    cr_assert_not(lv_render_diff_state(t, &a, &st, &hooks, &b), "constant arguments: never re-sent");
+    lv_buf_free(&b);
+    lv_render_state_free(st);
+    lv_assigns_free(&a);
+    lv_tmpl_free(t);
+}
+
+Test(lang, live_render_syntax_errors)
+{
+    const char *bad[] = {"{{live_render}}", "{{live_render clock}}", "{{live_render \"clock\" 5}}",
+                         "<div {{live_render \"clock\" id=\"c\"}}></div>"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        lv_tmpl_error err = {0};
+        lv_tmpl *t = lv_tmpl_compile("lang", bad[i], strlen(bad[i]), &err);
+        cr_expect_null(t, "%s compiled", bad[i]);
+        cr_expect(strstr(err.message, "live_render"), "%s: %s", bad[i], err.message);
+        lv_tmpl_free(t);
+    }
+}
+
 /* ---- Diffs (diff.test.ts checklist) ---- */
 
 Test(diff, identical_and_changed_dynamics)
