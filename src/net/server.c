@@ -12,6 +12,7 @@
  * HTTP parser state is freed at the upgrade, and timeouts are deadlines swept
  * by one timer per loop instead of a timer per connection. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -86,6 +87,10 @@ struct lv_server {
     lv_server_shared *shared; /* cfg.shared, or own_shared */
     lv_server_shared own_shared;
     uint64_t accept_warned_ms; /* when an accept failure was last logged */
+    /* A descriptor kept open to be given up when the process has none
+     * left, so the listener can still accept-and-close (shed_connections);
+     * -1 when it could not be reopened yet. */
+    int reserve_fd;
     conn *conns; /* every open connection */
     size_t conn_count;
     char read_buffer[READ_BUFFER_SIZE];
@@ -856,13 +861,44 @@ static bool admit_connection(conn *c)
     return true;
 }
 
+static int open_reserve(void)
+{
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Out of descriptors. libuv has a reserve of its own per loop for this
+ * (uv__emfile_trick: close it, accept-and-close what waits, reopen it), and
+ * only reports EMFILE here when that reserve is gone: another thread of the
+ * process (another loop, the thread pool, Redis) took the descriptor it
+ * freed before it could reopen it. libuv then calls again at once, in a
+ * loop, for as long as the listener has connections waiting: without a
+ * descriptor to accept them with, the loop would spin and serve nobody. So
+ * the server keeps its own reserve and does the same: the waiting clients
+ * see their connection closed, and the loop goes back to serving the open
+ * ones (whose closing frees descriptors). */
+static void shed_connections(server *s)
+{
+    int listen_fd;
+    if (uv_fileno((uv_handle_t *)&s->listener, &listen_fd) != 0) return;
+    if (s->reserve_fd >= 0) close(s->reserve_fd);
+    s->reserve_fd = -1;
+    for (;;) {
+        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            continue;
+        }
+        if (errno != EINTR && errno != ECONNABORTED) break;
+    }
+    s->reserve_fd = open_reserve();
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     server *s = listener->data;
     if (status < 0) {
-        /* Out of descriptors, libuv has accepted and closed what waited
-         * (its reserved descriptor, uv__emfile_trick); once a second is
-         * enough to say so. */
+        if (status == UV_EMFILE || status == UV_ENFILE) shed_connections(s);
+        /* Once a second is enough to say so. */
         uint64_t now = now_ms(s);
         if (!s->accept_warned_ms || now - s->accept_warned_ms >= 1000) {
             s->accept_warned_ms = now;
@@ -1166,6 +1202,7 @@ lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep)
     s->ep = *ep;
     s->http_limits = (lv_http_limits){cfg->max_header_bytes, cfg->max_body_bytes};
     lv_server_shared_init(&s->own_shared);
+    s->reserve_fd = open_reserve();
     s->shared = cfg->shared ? cfg->shared : &s->own_shared;
     atomic_init(&s->stop_requested, false);
     atomic_init(&s->wake_closed, false);
@@ -1257,5 +1294,6 @@ void lv_server_free(lv_server *s)
     }
     lv_buf_free(&s->batch);
     lv_server_shared_destroy(&s->own_shared);
+    if (s->reserve_fd >= 0) close(s->reserve_fd);
     free(s);
 }

@@ -176,3 +176,29 @@ test("a WebSocket that joins nothing is closed (1008) after the grace; a joined 
     joined.close();
   });
 });
+
+// libuv 1.44 already accepts-and-closes with a reserved descriptor of its
+// own (uv__emfile_trick); the server keeps a second reserve for when that
+// one is lost to another thread. Either way: out of descriptors, a new
+// client is closed at once (not left waiting in the backlog, no spinning),
+// and once descriptors free up the server serves again.
+test("out of descriptors: new connections are closed, and served again once descriptors free up", async () => {
+  const env = { LV_WORKERS: "2", LV_MAX_CONNECTIONS: "0", LV_MAX_CONNECTIONS_PER_ADDRESS: "0", LV_JOIN_GRACE: "0",
+                LV_HEADER_TIMEOUT: "3600" };
+  const server = await startServer(env, { wrap: ["sh", "-c", 'ulimit -n 64 && exec "$0"'] });
+  try {
+    const idle = [];
+    for (let i = 0; i < 80; i++) idle.push(await rawConnect(server.port));
+    // Some of those were refused already; the last one surely was (64
+    // descriptors in all): it is closed, never answered.
+    const last = await rawConnect(server.port);
+    last.write(`GET /counter HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    await last.ended;
+    assert.equal(received(last).length, 0, "closed without an answer");
+    for (const s of idle) s.destroy();
+    await eventuallyServed(server.port);
+  } finally {
+    const code = await server.stop();
+    assert.equal(code, 0, "server exits cleanly:\n" + server.output());
+  }
+});
