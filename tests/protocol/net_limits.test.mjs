@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { Client, loadPage } from "../lib/client.mjs";
 import {
-  rawConnect, rawWebSocket, frame, parseFrames, closeCode, waitFor, received, parseResponse,
+  rawConnect, rawWebSocket, frame, parseFrames, closeCode, waitFor, received, parseResponse, upgradeRequest,
 } from "../lib/raw.mjs";
 
 const OP_TEXT = 1, OP_CLOSE = 8, OP_PING = 9, OP_PONG = 10;
@@ -160,6 +160,25 @@ for (const [name, env] of [["per client address", { LV_MAX_CONNECTIONS_PER_ADDRE
     });
   });
 }
+
+test("behind a trusted proxy: the proxy is not capped, a WebSocket counts against the client it forwards", async () => {
+  await withServer({ LV_TRUSTED_PROXIES: "127.0.0.1", LV_MAX_CONNECTIONS_PER_ADDRESS: "2" }, async (server) => {
+    const open = [];
+    for (let i = 0; i < 3; i++) open.push(await servedConnection(server.port));
+    const upgrade = async (client) => {
+      const s = await rawConnect(server.port);
+      s.write(upgradeRequest(server.port, { headers: { "X-Forwarded-For": client } }));
+      const buf = await waitFor(s, (b) => b.indexOf("\r\n\r\n") >= 0);
+      open.push(s);
+      return parseResponse(buf).status;
+    };
+    assert.equal(await upgrade("203.0.113.7"), 101);
+    assert.equal(await upgrade("203.0.113.7"), 101);
+    assert.equal(await upgrade("203.0.113.7"), 503, "a third socket of that client is refused");
+    assert.equal(await upgrade("198.51.100.1"), 101, "another client is not");
+    for (const s of open) s.destroy();
+  });
+});
 
 test("a WebSocket that joins nothing is closed (1008) after the grace; a joined one stays", async () => {
   await withServer({ LV_JOIN_GRACE: "1", LV_IDLE_TIMEOUT: "600" }, async (server) => {
