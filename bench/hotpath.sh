@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 LD_PRELOAD="$shim" ALLOC_SHIM_OUT="$work/samples" \
-LV_HOST=127.0.0.1 LV_PORT=0 LV_ASSETS_DIR="" LV_LOG_LEVEL=error \
+LV_HOST=127.0.0.1 LV_PORT=0 LV_ASSETS_DIR="" LV_MAX_CONNECTIONS=0 LV_MAX_CONNECTIONS_PER_ADDRESS=0 LV_LOG_LEVEL=error \
 LV_SECRET_KEY_BASE="bench-secret-key-base-that-is-long-enough-0123456789" \
     "$server_bin" > "$work/log" 2>&1 &
 server_pid=$!

@@ -57,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-LV_HOST=127.0.0.1 LV_PORT=0 LV_ASSETS_DIR="" LV_WORKERS="$workers" \
+LV_HOST=127.0.0.1 LV_PORT=0 LV_ASSETS_DIR="" LV_MAX_CONNECTIONS=0 LV_MAX_CONNECTIONS_PER_ADDRESS=0 LV_WORKERS="$workers" \
 LV_SECRET_KEY_BASE="bench-secret-key-base-that-is-long-enough-0123456789" \
     "${server_pin[@]}" "$server_bin" > "$log" 2>&1 &
 server_pid=$!

@@ -25,7 +25,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-LV_HOST=127.0.0.1 LV_PORT=0 LV_ASSETS_DIR="" LV_LOG_LEVEL=error \
+LV_HOST=127.0.0.1 LV_PORT=0 LV_ASSETS_DIR="" LV_MAX_CONNECTIONS=0 LV_MAX_CONNECTIONS_PER_ADDRESS=0 LV_LOG_LEVEL=error \
 LV_SECRET_KEY_BASE="bench-secret-key-base-that-is-long-enough-0123456789" \
     "$server_bin" > "$work/log" 2>&1 &
 server_pid=$!

@@ -1176,6 +1176,35 @@ typedef struct lv_config {
      * matches it with any port), against DNS rebinding. Any other Host gets
      * 421 Misdirected Request. NULL or "": any Host. Env LV_ALLOWED_HOSTS. */
     const char *allowed_hosts;
+    /* Limits against clients that hold memory or descriptors
+     * (docs/limits.md). Over every loop of the process:
+     * - max_buffered_bytes: bytes buffered in unfinished WebSocket messages
+     *   and HTTP bodies; the connection whose bytes cross it is refused
+     *   (WebSocket close 1008, HTTP 503). Default 64 MiB; env
+     *   LV_MAX_BUFFERED_BYTES.
+     * - max_connections: open connections; more are accepted and closed at
+     *   once. Default 10000, lowered to three quarters of the descriptor
+     *   limit (RLIMIT_NOFILE) when that is smaller; env LV_MAX_CONNECTIONS.
+     * - max_connections_per_address: open connections from one client
+     *   address (the TCP peer; for a WebSocket through a trusted proxy, the
+     *   address it forwards). Default 256; env
+     *   LV_MAX_CONNECTIONS_PER_ADDRESS.
+     * Per connection:
+     * - message_timeout_s: seconds to finish a WebSocket message from its
+     *   first byte (close 1008); body_timeout_s: seconds to finish an HTTP
+     *   body from the end of its head (408). Pings and trickled bytes do
+     *   not extend them. Defaults 30, 30; env LV_MESSAGE_TIMEOUT,
+     *   LV_BODY_TIMEOUT.
+     * - join_grace_s: seconds a WebSocket may stay open without a joined
+     *   view (one without a valid session never gets one): then close 1008.
+     *   Default 10; env LV_JOIN_GRACE.
+     * 0 turns any of them off. */
+    size_t max_buffered_bytes;
+    unsigned max_connections;
+    unsigned max_connections_per_address;
+    unsigned message_timeout_s;
+    unsigned body_timeout_s;
+    unsigned join_grace_s;
     /* Uploads (docs/uploads.md). The private directory that holds files
      * while they arrive: NULL or "" for a fresh one under $TMPDIR (or /tmp),
      * made 0700 on the first upload and removed when the app is freed; a

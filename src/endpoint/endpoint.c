@@ -2,6 +2,7 @@
  * server carries the app (net/endpoint.h says what a server promises). */
 #include "endpoint/endpoint.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -319,6 +320,31 @@ static void endpoint_on_binary(void *conn_ctx, const uint8_t *data, size_t len)
     lv_channel_handle_binary(&sock->channel, data, len);
 }
 
+/* A socket with views or upload channels joined; one without a valid
+ * session never gets any (its joins are refused). */
+static bool endpoint_joined_any(void *conn_ctx)
+{
+    lv_endpoint_socket *sock = conn_ctx;
+    return sock->channel.view_count > 0 || sock->channel.upload_count > 0;
+}
+
+static bool endpoint_trusted_peer(void *ctx, const char *peer_addr)
+{
+    lv_app *app = ctx;
+    return lv_trusted_proxies_contains(&app->trusted_proxies, peer_addr);
+}
+
+static void endpoint_client_address(void *ctx, const lv_http_request *http, char *out, size_t size)
+{
+    lv_app *app = ctx;
+    char *xff = joined_header(http, "x-forwarded-for"), *forwarded = joined_header(http, "forwarded");
+    char client[LV_IP_TEXT_MAX];
+    lv_client_address(&app->trusted_proxies, http->peer_addr ? http->peer_addr : "", xff, forwarded, client);
+    free(xff);
+    free(forwarded);
+    snprintf(out, size, "%s", client);
+}
+
 static void endpoint_on_close(void *conn_ctx, lv_endpoint_close reason)
 {
     lv_endpoint_socket *sock = conn_ctx;
@@ -368,6 +394,9 @@ lv_endpoint lv_app_endpoint(lv_app *app)
         .on_text = endpoint_on_text,
         .on_binary = endpoint_on_binary,
         .on_close = endpoint_on_close,
+        .joined_any = endpoint_joined_any,
+        .trusted_peer = endpoint_trusted_peer,
+        .client_address = endpoint_client_address,
         .on_held_close = lv_longpoll_held_close,
         .stopping = endpoint_stopping,
         .started = endpoint_started,

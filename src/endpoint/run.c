@@ -71,6 +71,7 @@ static void on_loop_stopping(void *ctx)
 }
 
 static lv_server *server_for(lv_app *app, unsigned index, bool handle_signals, int port,
+                             lv_server_shared *shared,
                              void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
     const lv_config *c = &app->config;
@@ -83,6 +84,13 @@ static lv_server *server_for(lv_app *app, unsigned index, bool handle_signals, i
         .max_outbound_bytes = c->max_outbound_bytes,
         .header_timeout_s = c->header_timeout_s,
         .idle_timeout_s = c->idle_timeout_s,
+        .message_timeout_s = c->message_timeout_s,
+        .body_timeout_s = c->body_timeout_s,
+        .join_grace_s = c->join_grace_s,
+        .max_buffered_bytes = c->max_buffered_bytes,
+        .max_connections = c->max_connections,
+        .max_connections_per_address = c->max_connections_per_address,
+        .shared = shared,
         .handle_signals = handle_signals && index == 0,
         .tasks = &app->loops[index].tasks,
         .reuse_port = app->loop_count > 1,
@@ -125,11 +133,12 @@ static void free_servers(lv_app *app)
  * whose port (the one asked for, or the one it got for 0) the others join.
  * Returns false, with nothing listening, when one cannot. */
 static bool listen_all(lv_app *app, lv_server **servers, bool handle_signals,
+                       lv_server_shared *shared,
                        void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
     int port = app->config.port;
     for (unsigned i = 0; i < app->loop_count; i++) {
-        servers[i] = server_for(app, i, handle_signals, port, started);
+        servers[i] = server_for(app, i, handle_signals, port, shared, started);
         int bound = lv_server_listen(servers[i]);
         if (bound < 0) {
             for (unsigned j = 0; j <= i; j++) lv_server_free(servers[j]);
@@ -152,8 +161,12 @@ static int serve(lv_app *app, bool handle_signals,
     }
     unsigned n = app->loop_count;
     lv_server **servers = lv_xcalloc(n, sizeof *servers);
-    if (!listen_all(app, servers, handle_signals, started)) {
+    /* The caps and the buffer budget hold for the process, over its loops. */
+    lv_server_shared shared;
+    lv_server_shared_init(&shared);
+    if (!listen_all(app, servers, handle_signals, &shared, started)) {
         free(servers);
+        lv_server_shared_destroy(&shared);
         lv_app_broker_stop(app);
         finish_posted(app);
         return -1;
@@ -183,6 +196,7 @@ static int serve(lv_app *app, bool handle_signals,
     free(threads);
     free(running);
     free_servers(app);
+    lv_server_shared_destroy(&shared);
     lv_app_broker_stop(app);
     return result;
 }

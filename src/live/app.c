@@ -1,10 +1,12 @@
 /* The app: configuration, routes and signing keys. Running it is
  * endpoint/run.c. */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +56,19 @@ static unsigned usable_cores(void)
     return online > 0 ? (unsigned)online : 1;
 }
 
+/* 10000 connections, or three quarters of the descriptors this process
+ * may open when that is fewer: the rest stay for listeners, files, the
+ * loops' own descriptors and Redis, so a full server still serves. */
+static unsigned default_max_connections(void)
+{
+    struct rlimit lim;
+    unsigned max = 10000;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+        lim.rlim_cur / 4 * 3 < max)
+        max = (unsigned)(lim.rlim_cur / 4 * 3);
+    return max ? max : 1;
+}
+
 void lv_config_defaults(lv_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -82,6 +97,12 @@ void lv_config_defaults(lv_config *cfg)
     cfg->upload_dir = env_or("LV_UPLOAD_DIR", NULL);
     cfg->upload_max_bytes_in_flight = (int64_t)1 << 30;
     cfg->upload_token_ttl_s = 60;
+    cfg->max_buffered_bytes = 64u << 20;
+    cfg->max_connections = default_max_connections();
+    cfg->max_connections_per_address = 256;
+    cfg->message_timeout_s = 30;
+    cfg->body_timeout_s = 30;
+    cfg->join_grace_s = 10;
     const char *serde = getenv("LV_SESSION_SERDE");
     if (serde && strcmp(serde, "encrypted") == 0)
         cfg->session_serde = LV_SERDE_ENCRYPTED;
@@ -127,6 +148,24 @@ void lv_config_defaults(lv_config *cfg)
     n = (unsigned long long)cfg->upload_max_bytes_in_flight;
     env_number("LV_UPLOAD_MAX_BYTES_IN_FLIGHT", INT64_MAX, &n);
     cfg->upload_max_bytes_in_flight = (int64_t)n;
+    n = cfg->max_buffered_bytes;
+    env_number("LV_MAX_BUFFERED_BYTES", SIZE_MAX, &n);
+    cfg->max_buffered_bytes = (size_t)n;
+    n = cfg->max_connections;
+    env_number("LV_MAX_CONNECTIONS", UINT_MAX, &n);
+    cfg->max_connections = (unsigned)n;
+    n = cfg->max_connections_per_address;
+    env_number("LV_MAX_CONNECTIONS_PER_ADDRESS", UINT_MAX, &n);
+    cfg->max_connections_per_address = (unsigned)n;
+    n = cfg->message_timeout_s;
+    env_number("LV_MESSAGE_TIMEOUT", 86400, &n);
+    cfg->message_timeout_s = (unsigned)n;
+    n = cfg->body_timeout_s;
+    env_number("LV_BODY_TIMEOUT", 86400, &n);
+    cfg->body_timeout_s = (unsigned)n;
+    n = cfg->join_grace_s;
+    env_number("LV_JOIN_GRACE", 86400, &n);
+    cfg->join_grace_s = (unsigned)n;
     n = usable_cores();
     env_number("LV_WORKERS", LV_MAX_WORKERS, &n);
     cfg->workers = n ? (unsigned)n : usable_cores();

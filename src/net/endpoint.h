@@ -132,9 +132,21 @@ typedef struct lv_endpoint {
     /* One complete message from the client. */
     void (*on_text)(void *conn_ctx, const char *data, size_t len);
     void (*on_binary)(void *conn_ctx, const uint8_t *data, size_t len);
+    /* Whether the socket has joined anything yet (a socket that has not
+     * after the server's join grace is closed). NULL: never asked. */
+    bool (*joined_any)(void *conn_ctx);
     /* The socket is gone; called once, never from inside another call for
      * the same socket, so conn_ctx can be freed here. */
     void (*on_close)(void *conn_ctx, lv_endpoint_close reason);
+
+    /* Whether a TCP peer is a proxy whose forwarded headers are believed:
+     * its connections are not counted against its own address (NULL: none
+     * is). */
+    bool (*trusted_peer)(void *ctx, const char *peer_addr);
+    /* The client behind a trusted peer, as the request's forwarded headers
+     * say, written into out (size bytes); a WebSocket opened through a
+     * trusted proxy counts against this address. */
+    void (*client_address)(void *ctx, const lv_http_request *req, char *out, size_t size);
 
     /* A held request (lv_http_response.held) will never be answered: its
      * client went away, its connection timed out (the server's idle

@@ -268,3 +268,8 @@ bool lv_http_reading_head(const lv_http_parser *p)
 {
     return p->in_request && !p->headers_done;
 }
+
+size_t lv_http_body_buffered(const lv_http_parser *p)
+{
+    return p->body.len;
+}

@@ -137,5 +137,7 @@ bool lv_http_keep_alive(const lv_http_parser *p);
 /* True while a request has begun but its head is not complete: what a
  * header timeout applies to. */
 bool lv_http_reading_head(const lv_http_parser *p);
+/* Bytes of the body in progress the parser holds (0 when it keeps none). */
+size_t lv_http_body_buffered(const lv_http_parser *p);
 
 #endif

@@ -12,6 +12,7 @@
  * HTTP parser state is freed at the upgrade, and timeouts are deadlines swept
  * by one timer per loop instead of a timer per connection. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -52,6 +53,15 @@ struct conn {
     server *srv;
     conn *prev, *next;
     uint64_t deadline_ms; /* loop time after which the sweep closes it */
+    /* Loop time by which the message or body in progress must be complete
+     * (0: none in progress); bytes and pings do not move it. */
+    uint64_t finish_deadline_ms;
+    /* Loop time by which a WebSocket must have joined something (0: no
+     * longer checked). */
+    uint64_t grace_deadline_ms;
+    size_t buffered;     /* counted in shared->buffered_bytes */
+    bool counted;        /* counted in shared->connections */
+    char address[64];    /* counted against this client address ("" none) */
     size_t queued_bytes;  /* written but not yet taken by the kernel */
     conn_state state;
     lv_endpoint_close close_reason; /* told to the endpoint's on_close */
@@ -74,6 +84,13 @@ struct lv_server {
     uv_async_t wake_async; /* stop requests and posted tasks */
     uv_signal_t sigint, sigterm;
     lv_http_limits http_limits;
+    lv_server_shared *shared; /* cfg.shared, or own_shared */
+    lv_server_shared own_shared;
+    uint64_t accept_warned_ms; /* when an accept failure was last logged */
+    /* A descriptor kept open to be given up when the process has none
+     * left, so the listener can still accept-and-close (shed_connections);
+     * -1 when it could not be reopened yet. */
+    int reserve_fd;
     conn *conns; /* every open connection */
     size_t conn_count;
     char read_buffer[READ_BUFFER_SIZE];
@@ -95,6 +112,105 @@ struct lv_server {
     atomic_bool wake_closed;
     atomic_int wakers;
 };
+
+/* ------------------------------------------------------------------------
+ * What the servers of a process count together
+ * ------------------------------------------------------------------------ */
+
+typedef struct lv_address_count {
+    struct lv_address_count *next;
+    unsigned count;
+    char address[64];
+} lv_address_count;
+
+#define ADDRESS_BUCKETS (sizeof ((lv_server_shared *)0)->by_address / sizeof(lv_address_count *))
+
+void lv_server_shared_init(lv_server_shared *sh)
+{
+    memset(sh->by_address, 0, sizeof sh->by_address);
+    atomic_init(&sh->buffered_bytes, 0);
+    atomic_init(&sh->connections, 0);
+    pthread_mutex_init(&sh->lock, NULL);
+}
+
+void lv_server_shared_destroy(lv_server_shared *sh)
+{
+    for (size_t i = 0; i < ADDRESS_BUCKETS; i++) {
+        while (sh->by_address[i]) {
+            lv_address_count *e = sh->by_address[i];
+            sh->by_address[i] = e->next;
+            free(e);
+        }
+    }
+    pthread_mutex_destroy(&sh->lock);
+}
+
+static lv_address_count **address_slot(lv_server_shared *sh, const char *address)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = address; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    lv_address_count **slot = &sh->by_address[h % ADDRESS_BUCKETS];
+    while (*slot && strcmp((*slot)->address, address) != 0) slot = &(*slot)->next;
+    return slot;
+}
+
+/* Counts one more connection from address, unless it has max already.
+ * An entry exists only while its count is above zero, so the table holds
+ * no more entries than there are open connections. */
+static bool address_acquire(lv_server_shared *sh, const char *address, unsigned max)
+{
+    pthread_mutex_lock(&sh->lock);
+    lv_address_count **slot = address_slot(sh, address);
+    bool admitted = !*slot || (*slot)->count < max;
+    if (admitted && !*slot) {
+        *slot = lv_xcalloc(1, sizeof **slot);
+        snprintf((*slot)->address, sizeof (*slot)->address, "%s", address);
+    }
+    if (admitted) (*slot)->count++;
+    pthread_mutex_unlock(&sh->lock);
+    return admitted;
+}
+
+static void address_release(lv_server_shared *sh, const char *address)
+{
+    pthread_mutex_lock(&sh->lock);
+    lv_address_count **slot = address_slot(sh, address);
+    lv_address_count *e = *slot;
+    if (e && --e->count == 0) {
+        *slot = e->next;
+        free(e);
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* Records that c now holds `bytes` in unfinished messages or bodies. False
+ * when that growth takes the process over max_buffered_bytes: c is then
+ * the newest offender, to be refused (its bytes stay counted until it lets
+ * go of them). */
+static bool hold_buffered(conn *c, size_t bytes)
+{
+    lv_server_shared *sh = c->srv->shared;
+    size_t limit = c->srv->cfg.max_buffered_bytes;
+    if (bytes <= c->buffered) {
+        atomic_fetch_sub(&sh->buffered_bytes, c->buffered - bytes);
+        c->buffered = bytes;
+        return true;
+    }
+    size_t growth = bytes - c->buffered;
+    size_t total = atomic_fetch_add(&sh->buffered_bytes, growth) + growth;
+    c->buffered = bytes;
+    return !limit || total <= limit;
+}
+
+static void release_counts(conn *c)
+{
+    lv_server_shared *sh = c->srv->shared;
+    hold_buffered(c, 0);
+    if (c->counted) atomic_fetch_sub(&sh->connections, 1);
+    c->counted = false;
+    if (c->address[0]) address_release(sh, c->address);
+    c->address[0] = '\0';
+}
 
 /* ------------------------------------------------------------------------
  * Connections: lifetime and writes
@@ -144,6 +260,7 @@ static void conn_close(conn *c, lv_endpoint_close reason)
         s->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     s->conn_count--;
+    release_counts(c);
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
@@ -306,6 +423,7 @@ static void ws_feed_messages(conn *c, uint8_t *data, size_t len)
         case LV_WS_NEED_MORE:
             return;
         case LV_WS_MESSAGE:
+            c->finish_deadline_ms = 0; /* the next message has its own */
             if (ev.opcode == LV_WS_OP_TEXT)
                 c->srv->ep.on_text(ws->ctx, (const char *)ev.data, ev.len);
             else
@@ -330,6 +448,36 @@ static void ws_feed_messages(conn *c, uint8_t *data, size_t len)
     }
 }
 
+/* Lets go of the unfinished message of a socket being refused: the memory
+ * is what the refusal is about. */
+static void ws_drop_message(conn *c)
+{
+    lv_ws_parser_free(&c->ws->parser);
+    hold_buffered(c, 0);
+    c->finish_deadline_ms = 0;
+}
+
+/* After a read: counts what the unfinished message holds against the
+ * process's budget (over it, this socket is the newest offender: 1008),
+ * and starts its finishing deadline at its first byte. */
+static void ws_account(conn *c)
+{
+    if (c->state != CONN_WEBSOCKET || c->close_when_flushed) return;
+    server *s = c->srv;
+    lv_ws_parser *p = &c->ws->parser;
+    if (!hold_buffered(c, lv_ws_parser_buffered(p))) {
+        lv_log_warn("closing a WebSocket: unfinished messages over max_buffered_bytes (%zu)",
+                    s->cfg.max_buffered_bytes);
+        ws_drop_message(c);
+        ws_close(c, LV_WS_CLOSE_POLICY, "server busy");
+        return;
+    }
+    if (!lv_ws_parser_mid_message(p))
+        c->finish_deadline_ms = 0;
+    else if (!c->finish_deadline_ms && s->cfg.message_timeout_s)
+        c->finish_deadline_ms = now_ms(s) + s->cfg.message_timeout_s * 1000ull;
+}
+
 /* Handles one read's messages; their replies leave in one write. */
 static void ws_feed(conn *c, uint8_t *data, size_t len)
 {
@@ -337,6 +485,7 @@ static void ws_feed(conn *c, uint8_t *data, size_t len)
     batch_begin(s, c);
     ws_feed_messages(c, data, len);
     if (s->batch_conn == c) batch_end(s);
+    ws_account(c);
 }
 
 /* ------------------------------------------------------------------------
@@ -414,6 +563,28 @@ static int peer_of(conn *c, char *addr, size_t size)
     return ntohs(a->sin_port);
 }
 
+/* A WebSocket is long-lived, so one opened through a trusted proxy counts
+ * against the client the proxy names (plain requests through a proxy share
+ * its connections and are not counted per client). False when that client
+ * has max_connections_per_address already. */
+static bool address_admits_forwarded(conn *c, const lv_http_request *req)
+{
+    server *s = c->srv;
+    unsigned max = s->cfg.max_connections_per_address;
+    if (!max || c->address[0] || !s->ep.client_address || !s->ep.trusted_peer || !req->peer_addr[0] ||
+        !s->ep.trusted_peer(s->ep.ctx, req->peer_addr))
+        return true;
+    char client[64];
+    s->ep.client_address(s->ep.ctx, req, client, sizeof client);
+    if (!client[0] || strcmp(client, req->peer_addr) == 0) return true;
+    if (!address_acquire(s->shared, client, max)) {
+        lv_log_info("refusing a WebSocket: %u connections from its client address already", max);
+        return false;
+    }
+    snprintf(c->address, sizeof c->address, "%s", client);
+    return true;
+}
+
 /* Handles a request at the socket path. Returns true when the connection
  * upgraded. The RFC 6455 handshake is checked here; whether this client
  * may have a socket is the endpoint's call. */
@@ -439,6 +610,10 @@ static bool http_upgrade(conn *c, const lv_http_request *req)
         return false;
     }
     server *s = c->srv;
+    if (!address_admits_forwarded(c, req)) {
+        http_error(c, 503, "Retry-After: 10\r\n", false);
+        return false;
+    }
     void *ctx = NULL;
     int refused = s->ep.upgrade(s->ep.ctx, req, (lv_endpoint_conn){&ws_conn_ops, c}, &ctx);
     if (refused) {
@@ -461,6 +636,8 @@ static bool http_upgrade(conn *c, const lv_http_request *req)
     if (c->state == CONN_CLOSING) return false;
     c->state = CONN_WEBSOCKET;
     c->deadline_ms = now_ms(s) + s->cfg.idle_timeout_s * 1000ull;
+    c->finish_deadline_ms = 0;
+    c->grace_deadline_ms = s->cfg.join_grace_s ? now_ms(s) + s->cfg.join_grace_s * 1000ull : 0;
     return true;
 }
 
@@ -542,6 +719,8 @@ static bool on_headers_complete(void *ctx, lv_http_parser *p)
 {
     conn *c = ctx;
     c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
+    unsigned body_s = c->srv->cfg.body_timeout_s;
+    c->finish_deadline_ms = body_s ? now_ms(c->srv) + body_s * 1000ull : 0;
     const lv_endpoint *ep = &c->srv->ep;
     if (!ep->wants_body) return true;
     size_t path_len = p->url.len;
@@ -558,6 +737,7 @@ static lv_http_action on_request_complete(void *ctx, lv_http_parser *p)
 {
     (void)p; /* the same as c->http */
     conn *c = ctx;
+    c->finish_deadline_ms = 0;
     if (http_handle(c)) return LV_HTTP_ACTION_UPGRADE;
     c->deadline_ms = now_ms(c->srv) + c->srv->cfg.idle_timeout_s * 1000ull;
     if (c->held) return LV_HTTP_ACTION_STOP; /* hold_respond resumes */
@@ -570,6 +750,28 @@ static const lv_http_handlers http_handlers = {
     .headers_complete = on_headers_complete,
     .request_complete = on_request_complete,
 };
+
+/* Refuses the request whose body is being read: the parser lets go of it
+ * and the client gets `status` and a closed connection. */
+static void http_refuse_body(conn *c, int status, const char *extra_headers)
+{
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    lv_http_parser_reset(c->http);
+    hold_buffered(c, 0);
+    c->finish_deadline_ms = 0;
+    http_error(c, status, extra_headers, false);
+}
+
+/* After a read: counts the body in progress against the process's budget;
+ * over it, this request is the newest offender (503). */
+static void http_account(conn *c)
+{
+    if (c->state != CONN_HTTP || !c->http || c->close_when_flushed) return;
+    if (hold_buffered(c, lv_http_body_buffered(c->http))) return;
+    lv_log_warn("refusing a request: unfinished bodies over max_buffered_bytes (%zu)",
+                c->srv->cfg.max_buffered_bytes);
+    http_refuse_body(c, 503, "Retry-After: 10\r\n");
+}
 
 static void http_feed(conn *c, char *data, size_t len)
 {
@@ -626,17 +828,82 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         /* Only one request at a time is held; browsers do not pipeline. */
         lv_log_debug("closing a connection that sent more while its request was held");
         conn_close(c, LV_ENDPOINT_CLOSED);
-    } else if (c->state == CONN_HTTP)
+    } else if (c->state == CONN_HTTP) {
         http_feed(c, buf->base, (size_t)nread);
+        http_account(c);
+    }
     else if (c->state == CONN_WEBSOCKET)
         ws_feed(c, (uint8_t *)buf->base, (size_t)nread);
+}
+
+/* Counts a new connection against max_connections and, unless it comes
+ * from a trusted proxy, max_connections_per_address (its peer address:
+ * nothing else is known before a request). False: over a cap. */
+static bool admit_connection(conn *c)
+{
+    server *s = c->srv;
+    unsigned total = atomic_fetch_add(&s->shared->connections, 1) + 1;
+    c->counted = true;
+    if (s->cfg.max_connections && total > s->cfg.max_connections) {
+        lv_log_debug("refusing a connection: max_connections (%u) open", s->cfg.max_connections);
+        return false;
+    }
+    unsigned max = s->cfg.max_connections_per_address;
+    if (!max) return true;
+    char peer[64];
+    peer_of(c, peer, sizeof peer);
+    if (!peer[0] || (s->ep.trusted_peer && s->ep.trusted_peer(s->ep.ctx, peer))) return true;
+    if (!address_acquire(s->shared, peer, max)) {
+        lv_log_debug("refusing a connection: %u open from its address already", max);
+        return false;
+    }
+    snprintf(c->address, sizeof c->address, "%s", peer);
+    return true;
+}
+
+static int open_reserve(void)
+{
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Out of descriptors. libuv has a reserve of its own per loop for this
+ * (uv__emfile_trick: close it, accept-and-close what waits, reopen it), and
+ * only reports EMFILE here when that reserve is gone: another thread of the
+ * process (another loop, the thread pool, Redis) took the descriptor it
+ * freed before it could reopen it. libuv then calls again at once, in a
+ * loop, for as long as the listener has connections waiting: without a
+ * descriptor to accept them with, the loop would spin and serve nobody. So
+ * the server keeps its own reserve and does the same: the waiting clients
+ * see their connection closed, and the loop goes back to serving the open
+ * ones (whose closing frees descriptors). */
+static void shed_connections(server *s)
+{
+    int listen_fd;
+    if (uv_fileno((uv_handle_t *)&s->listener, &listen_fd) != 0) return;
+    if (s->reserve_fd >= 0) close(s->reserve_fd);
+    s->reserve_fd = -1;
+    for (;;) {
+        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            continue;
+        }
+        if (errno != EINTR && errno != ECONNABORTED) break;
+    }
+    s->reserve_fd = open_reserve();
 }
 
 static void on_connection(uv_stream_t *listener, int status)
 {
     server *s = listener->data;
     if (status < 0) {
-        lv_log_warn("accept failed: %s", uv_strerror(status));
+        if (status == UV_EMFILE || status == UV_ENFILE) shed_connections(s);
+        /* Once a second is enough to say so. */
+        uint64_t now = now_ms(s);
+        if (!s->accept_warned_ms || now - s->accept_warned_ms >= 1000) {
+            s->accept_warned_ms = now;
+            lv_log_warn("accept failed: %s", uv_strerror(status));
+        }
         return;
     }
     conn *c = lv_xcalloc(1, sizeof *c);
@@ -647,17 +914,54 @@ static void on_connection(uv_stream_t *listener, int status)
         uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
         return;
     }
+    c->next = s->conns;
+    if (s->conns) s->conns->prev = c;
+    s->conns = c;
+    s->conn_count++;
+    if (!admit_connection(c)) {
+        conn_close(c, LV_ENDPOINT_CLOSED);
+        return;
+    }
     uv_tcp_nodelay(&c->tcp, 1);
     c->http = lv_xmalloc(sizeof *c->http);
     lv_http_parser_init(c->http, &s->http_limits, &http_handlers, c);
     c->state = CONN_HTTP;
     c->deadline_ms = now_ms(s) + s->cfg.header_timeout_s * 1000ull;
-    c->next = s->conns;
-    if (s->conns) s->conns->prev = c;
-    s->conns = c;
-    s->conn_count++;
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
         conn_close(c, LV_ENDPOINT_CLOSED);
+}
+
+/* The deadlines that pings and trickled bytes do not move: finishing a
+ * message or a body, joining something. True when c is being closed. */
+static bool sweep_limits(conn *c, uint64_t now)
+{
+    if (c->state == CONN_CLOSING || c->close_when_flushed) return false;
+    server *s = c->srv;
+    if (c->finish_deadline_ms && c->finish_deadline_ms <= now) {
+        c->finish_deadline_ms = 0;
+        if (c->state == CONN_WEBSOCKET) {
+            lv_log_info("closing a WebSocket whose message was not finished within %u s",
+                        s->cfg.message_timeout_s);
+            ws_drop_message(c);
+            ws_close(c, LV_WS_CLOSE_POLICY, "message not finished in time");
+        } else if (c->http) {
+            lv_log_info("closing a connection whose request body was not finished within %u s",
+                        s->cfg.body_timeout_s);
+            http_refuse_body(c, 408, NULL);
+        }
+        c->deadline_ms = now + 2000; /* if the answer cannot be written */
+        return true;
+    }
+    if (c->grace_deadline_ms && c->grace_deadline_ms <= now && c->state == CONN_WEBSOCKET) {
+        c->grace_deadline_ms = 0;
+        if (s->ep.joined_any && !s->ep.joined_any(c->ws->ctx)) {
+            lv_log_info("closing a WebSocket that joined nothing within %u s", s->cfg.join_grace_s);
+            ws_close(c, LV_WS_CLOSE_POLICY, "joined nothing");
+            c->deadline_ms = now + 2000;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void on_sweep(uv_timer_t *t)
@@ -667,6 +971,10 @@ static void on_sweep(uv_timer_t *t)
     conn *c = s->conns;
     while (c) {
         conn *next = c->next;
+        if (sweep_limits(c, now)) {
+            c = next;
+            continue;
+        }
         if (c->deadline_ms <= now) {
             if (c->state == CONN_WEBSOCKET && !c->close_when_flushed) {
                 lv_log_debug("closing an idle WebSocket");
@@ -893,6 +1201,9 @@ lv_server *lv_server_new(const lv_server_config *cfg, const lv_endpoint *ep)
     s->cfg = *cfg;
     s->ep = *ep;
     s->http_limits = (lv_http_limits){cfg->max_header_bytes, cfg->max_body_bytes};
+    lv_server_shared_init(&s->own_shared);
+    s->reserve_fd = open_reserve();
+    s->shared = cfg->shared ? cfg->shared : &s->own_shared;
     atomic_init(&s->stop_requested, false);
     atomic_init(&s->wake_closed, false);
     atomic_init(&s->wakers, 0);
@@ -982,5 +1293,7 @@ void lv_server_free(lv_server *s)
         uv_loop_close(&s->loop);
     }
     lv_buf_free(&s->batch);
+    lv_server_shared_destroy(&s->own_shared);
+    if (s->reserve_fd >= 0) close(s->reserve_fd);
     free(s);
 }

@@ -5,10 +5,26 @@
 #ifndef LV_NET_SERVER_H
 #define LV_NET_SERVER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "net/endpoint.h"
 #include "util/task_queue.h"
+
+/* What the servers of one process count together (one per loop, on their
+ * own threads): bytes buffered in unfinished WebSocket messages and HTTP
+ * bodies, open connections in all and per client address. Lives as long as
+ * every server given it. */
+typedef struct lv_server_shared {
+    atomic_size_t buffered_bytes;
+    atomic_uint connections;
+    pthread_mutex_t lock; /* guards by_address */
+    struct lv_address_count *by_address[256];
+} lv_server_shared;
+
+void lv_server_shared_init(lv_server_shared *sh);
+void lv_server_shared_destroy(lv_server_shared *sh);
 
 typedef struct lv_server_config {
     const char *host; /* IPv4 or IPv6 literal */
@@ -19,6 +35,22 @@ typedef struct lv_server_config {
     size_t max_outbound_bytes; /* queued to a client that does not read */
     unsigned header_timeout_s;
     unsigned idle_timeout_s;
+    /* Seconds to finish a WebSocket message once its first byte arrived,
+     * and an HTTP body once its head arrived; pings and trickled bytes do
+     * not extend them (0: no deadline). */
+    unsigned message_timeout_s;
+    unsigned body_timeout_s;
+    /* Seconds a WebSocket may stay open without a joined view (the
+     * endpoint's joined_any says); 0: no limit. */
+    unsigned join_grace_s;
+    /* Process-wide (over every server sharing `shared`): bytes buffered in
+     * unfinished messages and bodies, connections in all and per client
+     * address; 0: no limit. */
+    size_t max_buffered_bytes;
+    unsigned max_connections;
+    unsigned max_connections_per_address;
+    /* Borrowed; NULL: this server counts on its own. */
+    lv_server_shared *shared;
     /* Stop on SIGINT and SIGTERM (lv_app_run); a server started beside a
      * program's own code leaves the signals to the program. */
     bool handle_signals;

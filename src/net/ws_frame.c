@@ -75,6 +75,18 @@ void lv_ws_parser_free(lv_ws_parser *p)
     lv_buf_free(&p->control);
 }
 
+size_t lv_ws_parser_buffered(const lv_ws_parser *p)
+{
+    size_t message = p->message_delivered ? 0 : p->message.len;
+    return message + (p->in_payload && is_control(p->opcode) ? p->control.len : 0);
+}
+
+bool lv_ws_parser_mid_message(const lv_ws_parser *p)
+{
+    if (p->failed) return false;
+    return p->message_opcode != 0 || p->header_len > 0 || p->in_payload;
+}
+
 static size_t need_more(lv_ws_event *ev, size_t consumed)
 {
     memset(ev, 0, sizeof *ev);

@@ -94,6 +94,13 @@ void lv_ws_parser_init(lv_ws_parser *p, size_t max_message);
 /* Frees the parser's buffers (the struct itself belongs to the caller). */
 void lv_ws_parser_free(lv_ws_parser *p);
 
+/* Bytes the parser holds for a message or control frame not yet complete
+ * (what a server counts against its memory budget). */
+size_t lv_ws_parser_buffered(const lv_ws_parser *p);
+/* True between the first byte of a frame and the end of its message: a
+ * message, or a frame, is in progress (what a finishing deadline covers). */
+bool lv_ws_parser_mid_message(const lv_ws_parser *p);
+
 /* Consumes bytes from `in` until it has one event or runs out of input.
  * Returns the number of bytes consumed; the caller calls again with the rest
  * while the event is not LV_WS_NEED_MORE. The input is modified in place

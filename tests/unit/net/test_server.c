@@ -4,12 +4,15 @@
  * event (a response, a semaphore); none is a timing. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -476,6 +479,93 @@ Test(server, stopping_closes_sockets_as_a_shutdown)
     cr_expect_eq(((uint8_t)payload[0] << 8) | (uint8_t)payload[1], 1001);
     close(fd);
     lv_buf_free(&b);
+}
+
+/* ---- out of descriptors ---- */
+
+enum { FD_SCAN = 4096 };
+
+static bool fd_open(int fd)
+{
+    return fcntl(fd, F_GETFD) != -1;
+}
+
+/* Opens /dev/null into every free descriptor number below `below` (all
+ * of them when below is FD_SCAN and the limit allows), recording them. */
+static int plug(int below, int *plugs, int count)
+{
+    for (int fd = 0; fd < below; fd++) {
+        if (fd_open(fd)) continue;
+        int got = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (got < 0) break;
+        plugs[count++] = got;
+    }
+    return count;
+}
+
+/* libuv's own reserve (uv__emfile_trick) is lost when the descriptor it
+ * frees cannot be used: here its number is above the descriptor limit, as
+ * if another thread had taken it. The listener then reports EMFILE in a
+ * loop; without a reserve of the server's own, it spins there and the
+ * waiting client is never closed. */
+Test(server_emfile, a_waiting_client_is_closed_when_libuvs_reserve_is_lost, .timeout = 60)
+{
+    static int plugs[FD_SCAN];
+    int plugged = 0;
+    /* No gaps below what the server opens: its descriptors come in order,
+     * libuv's reserve (opened when it listens) after the server's own. */
+    int highest = 0;
+    for (int fd = 0; fd < FD_SCAN; fd++)
+        if (fd_open(fd)) highest = fd;
+    plugged = plug(highest, plugs, plugged);
+    static bool before[FD_SCAN];
+    for (int fd = 0; fd < FD_SCAN; fd++) before[fd] = fd_open(fd);
+
+    sem_init(&started_sem, 0, 0);
+    sem_init(&closed_sem, 0, 0);
+    lv_server_config cfg = {.host = "127.0.0.1", .max_header_bytes = 16 << 10, .max_body_bytes = 1 << 10,
+                            .max_message_bytes = 1 << 10, .max_outbound_bytes = 1 << 20,
+                            .header_timeout_s = 60, .idle_timeout_s = 60};
+    srv = lv_server_new(&cfg, &fake_ep);
+    int limit = 0; /* above everything the server opened so far */
+    for (int fd = 0; fd < FD_SCAN; fd++)
+        if (!before[fd] && fd_open(fd)) limit = fd + 1;
+    cr_assert_gt(limit, 0);
+    cr_assert_eq(pthread_create(&thread, NULL, run_server, NULL), 0);
+    sem_wait(&started_sem);
+
+    int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(client, 0);
+    struct rlimit old;
+    cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    struct rlimit low = {(rlim_t)limit, old.rlim_max};
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+    plugged = plug(limit, plugs, plugged); /* not one number left below the limit */
+
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    cr_assert_eq(connect(client, (struct sockaddr *)&a, sizeof a), 0);
+    struct pollfd pfd = {.fd = client, .events = POLLIN};
+    int ready = poll(&pfd, 1, 30000); /* a bound for a slow build, not a measure */
+    char byte;
+    ssize_t n = ready == 1 ? read(client, &byte, 1) : 1;
+    close(client);
+    for (int i = 0; i < plugged; i++) close(plugs[i]);
+    setrlimit(RLIMIT_NOFILE, &old);
+    cr_assert_eq(ready, 1, "the waiting client was never closed");
+    cr_assert(n <= 0, "closed without an answer");
+
+    /* With descriptors again, the server serves: once it has finished
+     * shedding what waited (a connection made meanwhile may be shed too). */
+    for (;;) {
+        char *res = exchange("GET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        bool served = strncmp(res, "HTTP/1.1 200 OK", 15) == 0;
+        free(res);
+        if (served) break;
+    }
+    lv_server_stop(srv);
+    pthread_join(thread, NULL);
+    lv_server_free(srv);
 }
 
 /* ---- stopping before running ---- */

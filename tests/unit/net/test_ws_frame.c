@@ -1022,3 +1022,50 @@ Test(ws_frame, malformed_accept_keys)
     cr_assert_not(lv_ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", 23, out));
     cr_assert_not(lv_ws_accept_key(NULL, 0, out));
 }
+
+/* What a server counts against its memory budget and its finishing
+ * deadline: the bytes of the unfinished message, and whether one is in
+ * progress, from its first header byte to its last fragment. */
+static size_t parse_all(lv_ws_parser *p, lv_buf *in, lv_ws_event *ev)
+{
+    size_t used = 0;
+    do {
+        used += lv_ws_parse(p, (uint8_t *)in->data + used, in->len - used, ev);
+    } while (ev->kind != LV_WS_NEED_MORE && ev->kind != LV_WS_ERROR && used < in->len);
+    return used;
+}
+
+Test(ws_frame, buffered_bytes_and_mid_message_follow_an_unfinished_message)
+{
+    lv_ws_parser p;
+    lv_ws_parser_init(&p, 1 << 20);
+    lv_ws_event ev;
+    cr_assert_not(lv_ws_parser_mid_message(&p));
+    cr_assert_eq(lv_ws_parser_buffered(&p), 0);
+
+    lv_buf in = LV_BUF_INIT;
+    client_text(&in, FIN | TEXT, "x"); /* just the first header byte of it */
+    lv_ws_parse(&p, (uint8_t *)in.data, 1, &ev);
+    cr_assert(lv_ws_parser_mid_message(&p), "a header begun is a frame in progress");
+    lv_ws_parse(&p, (uint8_t *)in.data + 1, in.len - 1, &ev);
+    cr_assert_eq(ev.kind, LV_WS_MESSAGE);
+    lv_ws_parse(&p, NULL, 0, &ev);
+    cr_assert_not(lv_ws_parser_mid_message(&p));
+
+    lv_buf_reset(&in);
+    client_text(&in, TEXT, "first part");
+    client_text(&in, FIN | PING, "ping");
+    parse_all(&p, &in, &ev);
+    cr_assert(lv_ws_parser_mid_message(&p), "a ping inside a message does not end it");
+    cr_assert_eq(lv_ws_parser_buffered(&p), 10);
+
+    lv_buf_reset(&in);
+    client_text(&in, FIN | CONT, ", second");
+    lv_ws_parse(&p, (uint8_t *)in.data, in.len, &ev);
+    cr_assert_eq(ev.kind, LV_WS_MESSAGE);
+    cr_assert_eq(ev.len, 18);
+    cr_assert_eq(lv_ws_parser_buffered(&p), 0, "a delivered message is no longer held");
+    cr_assert_not(lv_ws_parser_mid_message(&p));
+    lv_buf_free(&in);
+    lv_ws_parser_free(&p);
+}
