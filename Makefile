@@ -27,11 +27,12 @@ deps-test:
 run: deps build
 	./$(BUILD)/bin/liveview-examples
 
-# Every test: unit, protocol and browser tests on the normal build, then the
-# unit and protocol tests again under ASan+UBSan, the threading tests under
-# TSan, then a bounded fuzz run.
+# Every test: unit, protocol and browser tests on the normal build, then a
+# 2-minute soak, the unit and protocol tests again under ASan+UBSan, the
+# threading tests under TSan, then a bounded fuzz run.
 test: deps-test build
 	cd $(BUILD) && ctest --output-on-failure
+	$(MAKE) soak MINUTES=2 SOAK_INTERVAL=20
 	$(MAKE) test-asan
 	$(MAKE) test-tsan
 	$(MAKE) fuzz
@@ -127,6 +128,19 @@ bench: build
 	@echo "== bench/suite.sh"; LV_BENCH_SERVER_BIN=$(BUILD)/bin/bench_server LV_LOAD_BIN=$(BUILD)/bin/liveview-load \
 	    LV_BENCH_VIEWS_BIN=$(BUILD)/bin/bench_views FLOOR_SERVER_BIN=$(BUILD)/bin/floor_echo_server \
 	    FLOOR_CLIENT_BIN=$(BUILD)/bin/floor_echo_client BENCH_DIR=$(BUILD)/bench bench/suite.sh
+
+# The soak (bench/soak.mjs, docs/testing.md "Soak"): mixed traffic at
+# SOAK_RATE operations/s over SOAK_VIEWS joined views for MINUTES, a report
+# every SOAK_INTERVAL seconds; fails on any error, RSS drift over 1 % between
+# the 2nd and the last interval, or descriptors not flat. `make soak
+# MINUTES=60` is the long run; `make test` runs 2 minutes.
+MINUTES       ?= 60
+SOAK_VIEWS    ?= 5000
+SOAK_INTERVAL ?= 60
+SOAK_RATE     ?= 200
+soak: build
+	ulimit -n "$$(ulimit -Hn)" && node bench/soak.mjs --bin $(BUILD)/bin/liveview-examples --views $(SOAK_VIEWS) \
+		--minutes $(MINUTES) --interval $(SOAK_INTERVAL) --rate $(SOAK_RATE)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_TSAN)
