@@ -84,10 +84,14 @@ static void verify_as_signed_payload(const uint8_t *data, size_t size)
         json_t *iat = json_object_get(claims, "iat");
         if (!json_is_object(claims)) fail("accepted claims that are not an object");
         if (!json_is_integer(exp) || json_integer_value(exp) <= NOW) fail("accepted a bad exp");
-        if (iat && (!json_is_integer(iat) || json_integer_value(iat) > NOW + LV_TOKEN_IAT_LEEWAY))
+        /* iat is required, since 1970, and exp at most LV_TOKEN_MAX_LIFETIME after it. */
+        if (!json_is_integer(iat) || json_integer_value(iat) < 0 ||
+            json_integer_value(iat) > NOW + LV_TOKEN_IAT_LEEWAY)
             fail("accepted a bad iat");
+        if (json_integer_value(exp) - json_integer_value(iat) > LV_TOKEN_MAX_LIFETIME)
+            fail("accepted a lifetime over the limit");
     } else if (status != LV_TOKEN_MALFORMED && status != LV_TOKEN_EXPIRED
-               && status != LV_TOKEN_NOT_YET_VALID) {
+               && status != LV_TOKEN_NOT_YET_VALID && status != LV_TOKEN_BAD_LIFETIME) {
         fail("a correctly signed token failed on its header or signature");
     }
     if (status != LV_TOKEN_OK && claims != NULL) fail("claims not cleared on failure");
