@@ -968,6 +968,8 @@ static void on_sweep(uv_timer_t *t)
 {
     server *s = t->data;
     uint64_t now = now_ms(s);
+    /* A reserve lost to another thread comes back once descriptors free up. */
+    if (s->reserve_fd < 0) s->reserve_fd = open_reserve();
     conn *c = s->conns;
     while (c) {
         conn *next = c->next;
