@@ -52,17 +52,17 @@ size_t lv_b64url_encode(const uint8_t *in, size_t n, char *out)
     return o;
 }
 
-bool lv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
+/* Decodes n characters of an alphabet (value_of maps one to its 6 bits or
+ * -1) into out. The bits left over must be zero, otherwise several texts
+ * would decode to the same bytes and a token would have more than one
+ * spelling. */
+static bool decode_sextets(const char *in, size_t n, int (*value_of)(unsigned char), uint8_t *out, size_t *out_len)
 {
-    *out_len = 0;
-    /* One leftover character carries only 6 bits: no byte can end there. */
-    if (n % 4 == 1) return false;
-
     size_t o = 0;
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < n; i++) {
-        int v = b64url_value((unsigned char)in[i]);
+        int v = value_of((unsigned char)in[i]);
         if (v < 0) return false;
         acc = acc << 6 | (uint32_t)v;
         bits += 6;
@@ -72,11 +72,17 @@ bool lv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
             acc &= (1u << bits) - 1;
         }
     }
-    /* The bits left over must be zero, otherwise several texts would decode
-     * to the same bytes and a token would have more than one spelling. */
     if (acc != 0) return false;
     *out_len = o;
     return true;
+}
+
+bool lv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
+{
+    *out_len = 0;
+    /* One leftover character carries only 6 bits: no byte can end there. */
+    if (n % 4 == 1) return false;
+    return decode_sextets(in, n, b64url_value, out, out_len);
 }
 
 /* Standard base64 (RFC 4648 §4: '+', '/', '=' padding): what the long-poll
@@ -94,22 +100,5 @@ bool lv_b64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len)
     *out_len = 0;
     if (n % 4 != 0) return false;
     size_t pad = n && in[n - 1] == '=' ? (n > 1 && in[n - 2] == '=' ? 2 : 1) : 0;
-    size_t chars = n - pad;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < chars; i++) {
-        int v = b64std_value((unsigned char)in[i]);
-        if (v < 0) return false;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    if (acc != 0) return false; /* one encoding per byte string */
-    *out_len = o;
-    return true;
+    return decode_sextets(in, n - pad, b64std_value, out, out_len);
 }
