@@ -92,6 +92,10 @@ test("/xkcd: comics fetched off the loop, prev/next/random are live patches", as
   await text(page, "#comic-title", "#4: Landscape");
   assert.equal(new URL(page.url()).search, "?num=4");
   await page.click("#prev");
+  // Each link's href is the page it was rendered on plus or minus one: wait
+  // for the patch before clicking again, or the second click follows the
+  // old link.
+  await text(page, "#comic-title", "#3: Island");
   await page.click("#prev");
   await text(page, "#comic-title", "#2: Petit Trees");
   await page.click("#prev");
