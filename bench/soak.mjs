@@ -201,7 +201,9 @@ const SERVERS = ["aurora", "beryl", "cobalt", "dynamo"]; // unknown names fall b
 async function reconnect() {
   const route = pick(PAGES);
   const list = views[route];
-  const i = Math.floor(Math.random() * list.length);
+  // A slot another reconnect is replacing is null: pick one that is not.
+  let i;
+  do i = Math.floor(Math.random() * list.length); while (!list[i]);
   const old = list[i];
   list[i] = null; // not picked while being replaced
   await old.close();
