@@ -45,6 +45,21 @@ static void env_number(const char *name, unsigned long long max, unsigned long l
         *out = n;
 }
 
+/* env_number into a field of the configuration's own type. */
+static void env_unsigned(const char *name, unsigned max, unsigned *field)
+{
+    unsigned long long n = *field;
+    env_number(name, max, &n);
+    *field = (unsigned)n;
+}
+
+static void env_size(const char *name, size_t max, size_t *field)
+{
+    unsigned long long n = *field;
+    env_number(name, max, &n);
+    *field = (size_t)n;
+}
+
 /* The cores this process may run on: its affinity mask when it has one
  * (a container or taskset limits it), else the online cores. */
 static unsigned usable_cores(void)
@@ -120,52 +135,26 @@ void lv_config_defaults(lv_config *cfg)
     unsigned long long n = 4000;
     env_number("LV_PORT", 65535, &n);
     cfg->port = (int)n;
-    n = cfg->max_outbound_bytes;
-    env_number("LV_MAX_OUTBOUND_BYTES", SIZE_MAX, &n);
-    cfg->max_outbound_bytes = (size_t)n;
-    n = cfg->max_message_bytes;
-    env_number("LV_MAX_MESSAGE_BYTES", SIZE_MAX, &n);
-    cfg->max_message_bytes = (size_t)n;
-    n = cfg->header_timeout_s;
-    env_number("LV_HEADER_TIMEOUT", 3600, &n);
-    cfg->header_timeout_s = (unsigned)n;
-    n = cfg->idle_timeout_s;
-    env_number("LV_IDLE_TIMEOUT", 86400, &n);
-    cfg->idle_timeout_s = (unsigned)n;
+    env_size("LV_MAX_OUTBOUND_BYTES", SIZE_MAX, &cfg->max_outbound_bytes);
+    env_size("LV_MAX_MESSAGE_BYTES", SIZE_MAX, &cfg->max_message_bytes);
+    env_unsigned("LV_HEADER_TIMEOUT", 3600, &cfg->header_timeout_s);
+    env_unsigned("LV_IDLE_TIMEOUT", 86400, &cfg->idle_timeout_s);
     flag = getenv("LV_LONGPOLL");
     if (flag && strcmp(flag, "0") == 0) cfg->longpoll = false;
-    n = cfg->longpoll_window_ms;
-    env_number("LV_LONGPOLL_WINDOW_MS", 19000, &n);
-    cfg->longpoll_window_ms = (unsigned)n;
-    n = cfg->longpoll_max_sessions;
-    env_number("LV_LONGPOLL_MAX_SESSIONS", 1000000, &n);
-    cfg->longpoll_max_sessions = (unsigned)n;
-    n = cfg->session_revocations_max;
-    env_number("LV_SESSION_REVOCATIONS_MAX", 100000000, &n);
-    cfg->session_revocations_max = (size_t)n;
+    env_unsigned("LV_LONGPOLL_WINDOW_MS", 19000, &cfg->longpoll_window_ms);
+    env_unsigned("LV_LONGPOLL_MAX_SESSIONS", 1000000, &cfg->longpoll_max_sessions);
+    env_size("LV_SESSION_REVOCATIONS_MAX", 100000000, &cfg->session_revocations_max);
     cfg->content_security_policy = env_or("LV_CSP", NULL);
     cfg->allowed_hosts = env_or("LV_ALLOWED_HOSTS", NULL);
     n = (unsigned long long)cfg->upload_max_bytes_in_flight;
     env_number("LV_UPLOAD_MAX_BYTES_IN_FLIGHT", INT64_MAX, &n);
     cfg->upload_max_bytes_in_flight = (int64_t)n;
-    n = cfg->max_buffered_bytes;
-    env_number("LV_MAX_BUFFERED_BYTES", SIZE_MAX, &n);
-    cfg->max_buffered_bytes = (size_t)n;
-    n = cfg->max_connections;
-    env_number("LV_MAX_CONNECTIONS", UINT_MAX, &n);
-    cfg->max_connections = (unsigned)n;
-    n = cfg->max_connections_per_address;
-    env_number("LV_MAX_CONNECTIONS_PER_ADDRESS", UINT_MAX, &n);
-    cfg->max_connections_per_address = (unsigned)n;
-    n = cfg->message_timeout_s;
-    env_number("LV_MESSAGE_TIMEOUT", 86400, &n);
-    cfg->message_timeout_s = (unsigned)n;
-    n = cfg->body_timeout_s;
-    env_number("LV_BODY_TIMEOUT", 86400, &n);
-    cfg->body_timeout_s = (unsigned)n;
-    n = cfg->join_grace_s;
-    env_number("LV_JOIN_GRACE", 86400, &n);
-    cfg->join_grace_s = (unsigned)n;
+    env_size("LV_MAX_BUFFERED_BYTES", SIZE_MAX, &cfg->max_buffered_bytes);
+    env_unsigned("LV_MAX_CONNECTIONS", UINT_MAX, &cfg->max_connections);
+    env_unsigned("LV_MAX_CONNECTIONS_PER_ADDRESS", UINT_MAX, &cfg->max_connections_per_address);
+    env_unsigned("LV_MESSAGE_TIMEOUT", 86400, &cfg->message_timeout_s);
+    env_unsigned("LV_BODY_TIMEOUT", 86400, &cfg->body_timeout_s);
+    env_unsigned("LV_JOIN_GRACE", 86400, &cfg->join_grace_s);
     n = usable_cores();
     env_number("LV_WORKERS", LV_MAX_WORKERS, &n);
     cfg->workers = n ? (unsigned)n : usable_cores();
