@@ -267,6 +267,9 @@ Test(adapter, page_and_asset)
     cr_assert_eq(r.response.status, 404);
     lv_adapter_reply_free(&r);
 
+    cr_assert_not(lv_adapter_wants_body(app, "POST", "/counter?x=1"), "a page reads no body");
+    cr_assert(lv_adapter_wants_body(app, "POST", "/live/longpoll?vsn=2.0.0"), "a long poll's POST does");
+
     /* Malformed requests are refused without a response. */
     req = (lv_adapter_request){.method = "GET", .target = "counter"};
     cr_assert_eq(lv_adapter_http_wait(app, &req, &r), -1);
