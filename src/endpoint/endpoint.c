@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "endpoint/adapter.h"
 #include "endpoint/files.h"
 #include "endpoint/longpoll.h"
 #include "live/lifecycle.h"
@@ -46,8 +47,11 @@ static void put_csp(const lv_app *app, const lv_http_request *http, lv_buf *head
 /* The request the decision code sees, borrowing the server's strings. */
 static bool request_init(lv_request *req, lv_app *app, const char *method, const lv_http_request *http)
 {
-    return lv_request_init(req, app, method, http->path, http->query, http->headers, http->body,
-                           http->body_len);
+    if (!lv_request_init(req, app, method, http->path, http->query, http->headers, http->body,
+                         http->body_len))
+        return false;
+    req->adapter_data = http->adapter_data;
+    return true;
 }
 
 static bool safe_method(const char *method)
@@ -292,42 +296,6 @@ void lv_socket_channel_init(lv_channel *ch, lv_app *app, const lv_http_request *
     lv_channel_set_connect_info(ch, connect_data_of(app, http));
 }
 
-static int endpoint_upgrade(void *ctx, const lv_http_request *http, lv_endpoint_conn conn,
-                            void **conn_ctx)
-{
-    lv_app *app = ctx;
-    lv_socket_admission admission;
-    int refused = lv_socket_admit(app, http, &admission);
-    if (refused) return refused;
-    lv_loop *loop = lv_app_current_loop(app);
-    if (loop) atomic_fetch_add(&loop->sockets_opened, 1);
-    lv_endpoint_socket *sock = lv_xcalloc(1, sizeof *sock);
-    /* The channel's send callback is the server's, as lent. */
-    lv_socket_channel_init(&sock->channel, app, http, &admission, conn.ops->send_text, conn.handle);
-    *conn_ctx = sock;
-    return 0;
-}
-
-static void endpoint_on_text(void *conn_ctx, const char *data, size_t len)
-{
-    lv_endpoint_socket *sock = conn_ctx;
-    lv_channel_handle_text(&sock->channel, data, len);
-}
-
-static void endpoint_on_binary(void *conn_ctx, const uint8_t *data, size_t len)
-{
-    lv_endpoint_socket *sock = conn_ctx;
-    lv_channel_handle_binary(&sock->channel, data, len);
-}
-
-/* A socket with views or upload channels joined; one without a valid
- * session never gets any (its joins are refused). */
-static bool endpoint_joined_any(void *conn_ctx)
-{
-    lv_endpoint_socket *sock = conn_ctx;
-    return sock->channel.view_count > 0 || sock->channel.upload_count > 0;
-}
-
 static bool endpoint_trusted_peer(void *ctx, const char *peer_addr)
 {
     lv_app *app = ctx;
@@ -345,14 +313,6 @@ static void endpoint_client_address(void *ctx, const lv_http_request *http, char
     snprintf(out, size, "%s", client);
 }
 
-static void endpoint_on_close(void *conn_ctx, lv_endpoint_close reason)
-{
-    lv_endpoint_socket *sock = conn_ctx;
-    lv_channel_close(&sock->channel,
-                     reason == LV_ENDPOINT_SHUTDOWN ? LV_TERMINATE_SHUTDOWN : LV_TERMINATE_CLOSED);
-    free(sock);
-}
-
 /* ------------------------------------------------------------------------
  * The server's run
  * ------------------------------------------------------------------------ */
@@ -360,6 +320,7 @@ static void endpoint_on_close(void *conn_ctx, lv_endpoint_close reason)
 static void endpoint_stopping(void *ctx)
 {
     lv_longpoll_stopping(ctx);
+    lv_adapter_loop_stopping(ctx); /* after: the long poll answers its own held requests */
 }
 
 /* Each loop's server calls these on its own thread, which run.c has
@@ -390,11 +351,12 @@ lv_endpoint lv_app_endpoint(lv_app *app)
         .socket_path = LV_SOCKET_PATH,
         .wants_body = endpoint_wants_body,
         .http = endpoint_http,
-        .upgrade = endpoint_upgrade,
-        .on_text = endpoint_on_text,
-        .on_binary = endpoint_on_binary,
-        .on_close = endpoint_on_close,
-        .joined_any = endpoint_joined_any,
+        /* Every socket goes through the integration API (adapter.c). */
+        .upgrade = lv_adapter_builtin_upgrade,
+        .on_text = lv_adapter_builtin_text,
+        .on_binary = lv_adapter_builtin_binary,
+        .on_close = lv_adapter_builtin_close,
+        .joined_any = lv_adapter_builtin_joined_any,
         .trusted_peer = endpoint_trusted_peer,
         .client_address = endpoint_client_address,
         .on_held_close = lv_longpoll_held_close,

@@ -20,6 +20,7 @@
 #include "endpoint/broker.h"
 #include "endpoint/endpoint.h"
 #include "endpoint/files.h"
+#include <liveview_adapter.h>
 #include "net/server.h"
 #include "util/log.h"
 
@@ -32,6 +33,7 @@ typedef struct lv_app_runner {
     pthread_cond_t changed;
     runner_state state; /* under lock */
     int result;         /* serve's, read after the join */
+    bool no_listen;     /* lv_adapter_start: the loops without the listener */
 } lv_app_runner;
 
 /* Claims the app's one run. */
@@ -71,6 +73,7 @@ static void on_loop_stopping(void *ctx)
 }
 
 static lv_server *server_for(lv_app *app, unsigned index, bool handle_signals, int port,
+                             bool no_listen,
                              lv_server_shared *shared,
                              void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
@@ -95,6 +98,7 @@ static lv_server *server_for(lv_app *app, unsigned index, bool handle_signals, i
         .tasks = &app->loops[index].tasks,
         .reuse_port = app->loop_count > 1,
         .joins_port = index > 0,
+        .no_listen = no_listen,
         .on_stopping = on_loop_stopping,
         .on_stopping_ctx = app,
     };
@@ -132,13 +136,13 @@ static void free_servers(lv_app *app)
 /* Makes and binds every loop's server on the calling thread: loop 0 first,
  * whose port (the one asked for, or the one it got for 0) the others join.
  * Returns false, with nothing listening, when one cannot. */
-static bool listen_all(lv_app *app, lv_server **servers, bool handle_signals,
+static bool listen_all(lv_app *app, lv_server **servers, bool handle_signals, bool no_listen,
                        lv_server_shared *shared,
                        void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
     int port = app->config.port;
     for (unsigned i = 0; i < app->loop_count; i++) {
-        servers[i] = server_for(app, i, handle_signals, port, shared, started);
+        servers[i] = server_for(app, i, handle_signals, port, no_listen, shared, started);
         int bound = lv_server_listen(servers[i]);
         if (bound < 0) {
             for (unsigned j = 0; j <= i; j++) lv_server_free(servers[j]);
@@ -152,7 +156,7 @@ static bool listen_all(lv_app *app, lv_server **servers, bool handle_signals,
 /* Serves app until it stops: loop 0 on the calling thread, the others on
  * threads of their own. started, when not NULL, replaces loop 0's endpoint
  * started (and must call it). */
-static int serve(lv_app *app, bool handle_signals,
+static int serve(lv_app *app, bool handle_signals, bool no_listen,
                  void (*started)(void *ctx, const lv_runtime *rt, int port))
 {
     if (lv_app_files_prepare(app) != 0 || lv_app_broker_start(app) != 0) {
@@ -164,7 +168,7 @@ static int serve(lv_app *app, bool handle_signals,
     /* The caps and the buffer budget hold for the process, over its loops. */
     lv_server_shared shared;
     lv_server_shared_init(&shared);
-    if (!listen_all(app, servers, handle_signals, &shared, started)) {
+    if (!listen_all(app, servers, handle_signals, no_listen, &shared, started)) {
         free(servers);
         lv_server_shared_destroy(&shared);
         lv_app_broker_stop(app);
@@ -205,7 +209,7 @@ int lv_app_run(lv_app *app)
 {
     if (!app || !claim_run(app, "lv_app_run")) return -1;
     atomic_store(&app->running, true);
-    int result = serve(app, true, NULL);
+    int result = serve(app, true, false, NULL);
     atomic_store(&app->running, false);
     return result;
 }
@@ -230,7 +234,7 @@ static void *serve_thread(void *arg)
 {
     lv_app *app = arg;
     lv_app_runner *r = app->runner;
-    r->result = serve(app, false, started_for_start);
+    r->result = serve(app, false, r->no_listen, started_for_start);
     runner_report(r, RUNNER_FAILED); /* only if it never listened */
     return NULL;
 }
@@ -245,17 +249,19 @@ static void runner_free(lv_app *app)
     atomic_store(&app->running, false);
 }
 
-int lv_app_start(lv_app *app)
+/* lv_app_start and lv_adapter_start: every loop on a thread of its own. */
+static int start_loops(lv_app *app, const char *who, bool no_listen)
 {
-    if (!app || !claim_run(app, "lv_app_start")) return -1;
+    if (!app || !claim_run(app, who)) return -1;
     lv_app_runner *r = lv_xcalloc(1, sizeof *r);
+    r->no_listen = no_listen;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
     r->state = RUNNER_STARTING;
     app->runner = r;
     atomic_store(&app->running, true);
     if (pthread_create(&r->thread, NULL, serve_thread, app) != 0) {
-        lv_log_error("lv_app_start: cannot create the server's thread");
+        lv_log_error("%s: cannot create the server's thread", who);
         runner_free(app);
         finish_posted(app);
         return -1;
@@ -268,6 +274,16 @@ int lv_app_start(lv_app *app)
     pthread_join(r->thread, NULL); /* serve logged why */
     runner_free(app);
     return -1;
+}
+
+int lv_app_start(lv_app *app)
+{
+    return start_loops(app, "lv_app_start", false);
+}
+
+int lv_adapter_start(lv_app *app)
+{
+    return start_loops(app, "lv_adapter_start", true);
 }
 
 int lv_app_wait(lv_app *app)

@@ -93,6 +93,11 @@ typedef struct lv_loop {
      * before freeing it. */
     _Atomic(void *) server;
     atomic_int server_users;
+    /* endpoint/adapter.c's, this loop's thread only: the sockets and the
+     * held requests of adapters other than the built-in server, ended or
+     * answered when the loop stops. */
+    struct lv_adapter_socket *adapter_sockets;
+    struct adapter_http *adapter_held;
 } lv_loop;
 
 /* A registered component: its definition, and the view and route entry that
@@ -146,6 +151,10 @@ struct lv_app {
     atomic_bool running;      /* from run/start until run returns or wait joined */
     struct lv_app_runner *runner; /* lv_app_start's thread until lv_app_wait */
     pthread_t home_thread;    /* lv_app_new's: the loop thread while not running */
+    /* endpoint/adapter.c's: the loop the next adapter request or socket
+     * goes to, and bytes adapters queued for the loops (max_buffered_bytes). */
+    atomic_uint adapter_next_loop;
+    atomic_size_t adapter_queued_bytes;
     /* Owned by endpoint/files.c, which sets files_free to release them. */
     struct lv_app_files *files;
     void (*files_free)(struct lv_app_files *files);
@@ -208,6 +217,7 @@ struct lv_request {
     lv_buf body;
     char *location;
     lv_buf extra_headers; /* whole header lines, each ending in CRLF */
+    void *adapter_data;   /* lv_adapter_request.user_data (lv_request_adapter_data) */
 };
 
 /* Fills req from a parsed request (whose strings it borrows; headers are

@@ -49,6 +49,7 @@ typedef struct lv_http_request {
     const char *peer_addr;      /* the client's IP address as text, "" when unknown */
     int peer_port;
     lv_http_hold hold;          /* valid until answered or on_held_close */
+    void *adapter_data;         /* an adapter's own pointer (lv_request_adapter_data) */
 } lv_http_request;
 
 /* The value of the first header with that name (any case), or NULL. */

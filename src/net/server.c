@@ -1167,6 +1167,8 @@ static int port_free(const struct sockaddr *addr)
 static int listen_on(server *s)
 {
     lv_server_config *cfg = &s->cfg;
+    /* An unbound handle: closed like a listener, never accepts. */
+    if (cfg->no_listen) return uv_tcp_init(&s->loop, &s->listener) == 0 ? 0 : -1;
     struct sockaddr_storage addr;
     int rc = strchr(cfg->host, ':')
                  ? uv_ip6_addr(cfg->host, cfg->port, (struct sockaddr_in6 *)&addr)
@@ -1265,7 +1267,7 @@ int lv_server_run(lv_server *s)
         }
         lv_runtime rt = {s, runtime_timer_start, runtime_timer_stop, runtime_queue_work};
         if (s->ep.started) s->ep.started(s->ep.ctx, &rt, port);
-        if (!s->cfg.joins_port) { /* one line per process, not per loop */
+        if (!s->cfg.joins_port && !s->cfg.no_listen) { /* one line per process, not per loop */
             printf("liveview: listening on http://%s:%d\n", s->cfg.host, port);
             fflush(stdout);
         }

@@ -66,6 +66,10 @@ typedef struct lv_server_config {
      * joins_port says the port is the first one's, already bound. */
     bool reuse_port;
     bool joins_port;
+    /* Run the loop (tasks, timers, the thread pool) without listening: the
+     * app is served by an adapter of its own (liveview_adapter.h). The
+     * port reported is 0. */
+    bool no_listen;
     /* Called on the loop thread when the server begins to stop (whatever
      * asked it to: lv_server_stop or a signal), so its siblings can stop
      * too. May be NULL. */
