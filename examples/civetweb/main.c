@@ -196,8 +196,9 @@ static struct mg_context *start_civetweb(const char *host, int port, tls_files *
         "listening_ports", ports,
         /* Each WebSocket keeps a worker thread for as long as it is open. */
         "num_threads", "64",
-        /* Pings keep idle sockets alive; CivetWeb answers them itself. */
-        "enable_websocket_ping_pong", "yes",
+        /* No: CivetWeb would answer pings itself without checking them;
+         * the adapter answers them with the built-in server's checks. */
+        "enable_websocket_ping_pong", "no",
         NULL,
     };
     struct mg_callbacks callbacks = {.log_message = log_civetweb};
