@@ -83,6 +83,13 @@ void lv_civetweb_unmount(struct mg_context *ctx);
  * not come through this adapter. Borrowed: valid during the callback. */
 const struct mg_connection *lv_civetweb_connection(const lv_request *req);
 
+/* For TLS with CivetWeb 1.15 on OpenSSL 3 (Debian 12): call it once before
+ * mg_init_library, and link liveview_civetweb_tls (openssl3_compat.c),
+ * without which the first HTTPS request crashes inside CivetWeb
+ * (civetweb/civetweb#1334). Does nothing but make sure that library is
+ * loaded. */
+void lv_civetweb_openssl3_compat(void);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -116,7 +116,7 @@ static const lv_view visitor_view = {
 
 static const char home_page[] =
     "<!DOCTYPE html>\n"
-    "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>CivetWeb</title></head>\n"
+    "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>CivetWeb</title><link rel=\"icon\" href=\"data:,\"></head>\n"
     "<body>\n"
     "<h1 id=\"served-by\">Served by CivetWeb %s</h1>\n"
     "<p>This page is CivetWeb's own. The pages below are LiveViews that the same server, on the same "
@@ -244,6 +244,8 @@ int main(void)
      * browser's origin to be https. */
     if (files.cert) cfg.secure_cookies = true;
 
+    /* Debian's CivetWeb on OpenSSL 3 needs this for HTTPS (see the header). */
+    if (files.cert) lv_civetweb_openssl3_compat();
     mg_init_library(files.cert ? MG_FEATURES_TLS : 0);
     struct mg_context *ctx = start_civetweb(cfg.host, cfg.port, &files);
     if (!ctx) {
