@@ -206,11 +206,13 @@ int lv_adapter_socket_open(lv_app *app, const lv_adapter_request *upgrade,
 
 /* One complete text message from the client (a Phoenix channel frame),
  * copied; handled on the socket's loop after everything fed before it.
- * Returns 0, or -1 when it is not taken: the socket is closed or closing,
- * the app is stopping, or the message is larger than
- * lv_config.max_message_bytes or over lv_config.max_buffered_bytes queued
- * (the library then asks close with 1009 or 1013). A malformed frame is
- * answered on the socket, as the protocol says, not here. */
+ * Returns 0, or -1 when it is not taken: the app is stopping, the message
+ * is larger than lv_config.max_message_bytes or over
+ * lv_config.max_buffered_bytes queued (the library then asks close with
+ * 1009 or 1013), or, on the loop thread, the socket is closing. A message
+ * taken from another thread for a socket that is closing by the time the
+ * loop reaches it is dropped there. A malformed frame is answered on the
+ * socket, as the protocol says, not here. */
 int lv_adapter_socket_text(lv_adapter_socket *socket, const char *data, size_t len);
 /* One complete binary message (an upload chunk), like
  * lv_adapter_socket_text. */
