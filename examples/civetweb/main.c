@@ -196,6 +196,10 @@ static struct mg_context *start_civetweb(const char *host, int port, tls_files *
         "listening_ports", ports,
         /* Each WebSocket keeps a worker thread for as long as it is open. */
         "num_threads", "64",
+        /* mg_websocket_write sends a frame's header and payload in two
+         * writes; with Nagle's algorithm the second waits for the peer's
+         * delayed ACK (about 40 ms a reply). */
+        "tcp_nodelay", "1",
         /* No: CivetWeb would answer pings itself without checking them;
          * the adapter answers them with the built-in server's checks. */
         "enable_websocket_ping_pong", "no",
