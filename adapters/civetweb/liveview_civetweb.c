@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <civetweb.h>
 
@@ -117,6 +118,10 @@ static int read_body(struct mg_connection *conn, const struct mg_request_info *r
     *out = NULL;
     *out_len = 0;
     if (ri->content_length == 0) return 0;
+    /* No Content-Length and not chunked: HTTP/1.1 says there is no body
+     * (RFC 9112 §6.3), though CivetWeb would read a POST's until EOF. */
+    const char *te = mg_get_header(conn, "Transfer-Encoding");
+    if (ri->content_length < 0 && !(te && strcasecmp(te, "chunked") == 0)) return 0;
     if (ri->content_length > 0 && (uint64_t)ri->content_length > max) return 413;
     /* content_length -1: a chunked body, read until its end. */
     size_t cap = ri->content_length > 0 ? (size_t)ri->content_length : 4096;

@@ -79,8 +79,10 @@ int lv_civetweb_mount_with(lv_app *app, struct mg_context *ctx, const char *pref
 void lv_civetweb_unmount(struct mg_context *ctx);
 
 /* The CivetWeb connection a page request or handler request came from
- * (for an lv_session_data_fn or an lv_http_handler), or NULL when req did
- * not come through this adapter. Borrowed: valid during the callback. */
+ * (for an lv_session_data_fn or an lv_http_handler): the user_data this
+ * adapter gives lv_adapter_request, so NULL for a request of the built-in
+ * server (and meaningless for another adapter's). Borrowed: valid during
+ * the callback, while CivetWeb's worker thread waits for the answer. */
 const struct mg_connection *lv_civetweb_connection(const lv_request *req);
 
 /* For TLS with CivetWeb 1.15 on OpenSSL 3 (Debian 12): call it once before
