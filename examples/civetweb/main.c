@@ -200,9 +200,13 @@ static struct mg_context *start_civetweb(const char *host, int port, tls_files *
          * writes; with Nagle's algorithm the second waits for the peer's
          * delayed ACK (about 40 ms a reply). */
         "tcp_nodelay", "1",
-        /* No: CivetWeb would answer pings itself without checking them;
-         * the adapter answers them with the built-in server's checks. */
-        "enable_websocket_ping_pong", "no",
+        /* A WebSocket silent for websocket_timeout_ms is pinged, and closed
+         * after 5 pings unanswered: the bound on a dead peer, and on one
+         * that never answers our close frame (CivetWeb has no other way to
+         * end a connection from outside its thread). CivetWeb then answers
+         * pings itself, without the adapter's checks on them. */
+        "enable_websocket_ping_pong", "yes",
+        "websocket_timeout_ms", "10000",
         NULL,
     };
     struct mg_callbacks callbacks = {.log_message = log_civetweb};
