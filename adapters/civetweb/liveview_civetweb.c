@@ -28,6 +28,8 @@
 #include <liveview_adapter.h>
 
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
+/* RFC 6455 §4.1: a Sec-WebSocket-Key is 16 bytes in base64. */
+#define WEBSOCKET_KEY_LEN 24
 /* RFC 6455 §5.5: control frames carry at most 125 bytes. */
 #define MAX_CONTROL_PAYLOAD 125
 
@@ -334,7 +336,12 @@ static int on_ws_connect(const struct mg_connection *const_conn, void *cbdata)
     struct mg_connection *conn = (struct mg_connection *)const_conn;
     const struct mg_request_info *ri = mg_get_request_info(conn);
     char target[8192];
-    if (!request_target(ri, target, sizeof target)) {
+    /* RFC 6455 §4.1: the key is 16 bytes in base64, 24 characters. CivetWeb
+     * 1.15 gives up on a key over 63 characters after this handler accepted
+     * and then never calls the close handler: the socket would stay open in
+     * the library for good. */
+    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
+    if (!request_target(ri, target, sizeof target) || !key || strlen(key) != WEBSOCKET_KEY_LEN) {
         refuse_upgrade(conn, 400);
         return 1;
     }

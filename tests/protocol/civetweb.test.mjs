@@ -65,6 +65,18 @@ test("the handshake's Origin is checked: a foreign origin or the wrong scheme is
   assert.equal(badVsn.status, 403, "a client version the server does not speak");
 });
 
+test("a Sec-WebSocket-Key that is not 24 characters is 400, and the server goes on", { skip }, async () => {
+  const port = server.port;
+  for (const key of ["x".repeat(64), "x".repeat(2000), "short"]) {
+    const res = await httpRaw(port, upgradeRequest(port, { headers: { "Sec-WebSocket-Key": key } }));
+    assert.equal(res.status, 400, `a key of ${key.length} characters`);
+  }
+  const page = await loadPage(server.url, "/counter");
+  const c = await Client.connect(server.url, { csrf: page.csrf, cookie: page.cookie });
+  assert.equal((await c.join(page)).reply[4].status, "ok");
+  c.close();
+});
+
 test("framing errors close with the built-in server's codes", { skip }, async () => {
   const cases = [
     ["reserved bit", frame(1, "[]", { rsv: 4 }), 1002],
