@@ -456,3 +456,104 @@ Test(adapter, stop_with_sockets_open)
     conn_free(&c1);
     conn_free(&c2);
 }
+
+/* ---- long poll: a response that comes later ---- */
+
+typedef struct later {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    bool answered;
+    int status;
+    char *body;
+    bool wrong_thread;
+} later;
+
+static void later_respond(void *ctx, const lv_adapter_response *res)
+{
+    later *l = ctx;
+    pthread_mutex_lock(&l->lock);
+    if (!pthread_equal(pthread_self(), loop_thread)) l->wrong_thread = true;
+    l->status = res->status;
+    l->body = strndup(res->body ? res->body : "", res->body_len);
+    l->answered = true;
+    pthread_cond_broadcast(&l->changed);
+    pthread_mutex_unlock(&l->lock);
+}
+
+Test(adapter, a_long_poll_is_held_and_answered_later)
+{
+    page p = load_counter();
+    char target[1024];
+    snprintf(target, sizeof target, "/live/longpoll?_csrf_token=%s&vsn=2.0.0", p.csrf);
+    const char *headers[] = {"Host", "127.0.0.1", "Origin", "http://127.0.0.1", "Cookie", p.cookie,
+                             "Content-Type", "application/x-ndjson", NULL};
+    lv_adapter_request open = {.method = "GET", .target = target, .headers = headers};
+    lv_adapter_reply r;
+    cr_assert_eq(lv_adapter_http_wait(app, &open, &r), 0);
+    char *json = strndup(r.response.body, r.response.body_len);
+    cr_assert_eq(strncmp(json, "{\"status\":410,\"token\":\"", 23), 0, "%s", json);
+    char token[512];
+    snprintf(token, sizeof token, "%.*s", (int)strcspn(json + 23, "\""), json + 23);
+    free(json);
+    lv_adapter_reply_free(&r);
+    snprintf(target, sizeof target, "/live/longpoll?_csrf_token=%s&vsn=2.0.0&token=%s", p.csrf, token);
+
+    later poll = {0};
+    pthread_mutex_init(&poll.lock, NULL);
+    pthread_cond_init(&poll.changed, NULL);
+    lv_adapter_request get = {.method = "GET", .target = target, .headers = headers};
+    cr_assert_eq(lv_adapter_http(app, &get, later_respond, &poll), 0);
+
+    const char heartbeat[] = "[null,\"hb1\",\"phoenix\",\"heartbeat\",{}]";
+    lv_adapter_request post = {.method = "POST", .target = target, .headers = headers,
+                               .body = heartbeat, .body_len = sizeof heartbeat - 1};
+    cr_assert_eq(lv_adapter_http_wait(app, &post, &r), 0);
+    cr_assert_eq(r.response.status, 200);
+    lv_adapter_reply_free(&r);
+
+    /* The held GET answers with the heartbeat's reply. */
+    pthread_mutex_lock(&poll.lock);
+    while (!poll.answered) pthread_cond_wait(&poll.changed, &poll.lock);
+    pthread_mutex_unlock(&poll.lock);
+    cr_assert_eq(poll.status, 200);
+    cr_assert_not_null(strstr(poll.body, "hb1"), "%s", poll.body);
+    cr_assert_not(poll.wrong_thread);
+    free(poll.body);
+    pthread_mutex_destroy(&poll.lock);
+    pthread_cond_destroy(&poll.changed);
+}
+
+/* ---- the join grace, kept by the library for adapter sockets ---- */
+
+static void start_app_with_grace(void)
+{
+    lv_config cfg;
+    lv_config_defaults(&cfg);
+    cfg.secret_key_base = SECRET;
+    cfg.workers = 1;
+    cfg.log_level = LV_LOG_ERROR;
+    cfg.join_grace_s = 1;
+    app = lv_app_new(&cfg);
+    cr_assert_not_null(app);
+    cr_assert_eq(lv_route(app, "/counter", &counter_view), 0);
+    cr_assert_eq(lv_adapter_start(app), 0);
+    lv_adapter_reply r;
+    cr_assert_eq(lv_app_post(app, note_loop_thread, &loop_thread), 0);
+    lv_adapter_request req = {.method = "GET", .target = "/nothing-here"};
+    cr_assert_eq(lv_adapter_http_wait(app, &req, &r), 0);
+    lv_adapter_reply_free(&r);
+}
+
+Test(adapter_grace, a_socket_that_joins_nothing_is_closed, .init = start_app_with_grace,
+     .fini = stop_app, .timeout = 60)
+{
+    page p = load_counter();
+    fake_conn c;
+    conn_init(&c);
+    lv_adapter_socket *s;
+    cr_assert_eq(open_socket(&p, "http://127.0.0.1", NULL, &c, &s), 0);
+    cr_assert_eq(wait_close(&c), 1008, "closed for joining nothing (waits for the event)");
+    cr_assert_not(c.wrong_thread);
+    lv_adapter_socket_closed(s);
+    conn_free(&c);
+}
