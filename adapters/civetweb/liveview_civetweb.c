@@ -9,9 +9,9 @@
  * answered on one of its loops. A WebSocket's frames arrive on its worker
  * thread and are fed with lv_adapter_socket_text; the library's replies
  * come on the socket's loop thread (send_text, close), which writes with
- * mg_websocket_write: it takes the connection's lock (mg_lock_connection)
- * around every frame, so writes from the loop and the worker's own (pong,
- * close) never interleave. The per-socket mutex below only orders the
+ * mg_websocket_write under the connection's lock (mg_lock_connection), so
+ * writes from the loop and the worker's own (pong, close) never
+ * interleave. The per-socket mutex below only orders the
  * socket's own state (handshake done, close sent). */
 #include "liveview_civetweb.h"
 
@@ -268,6 +268,16 @@ static int on_request(struct mg_connection *conn, void *cbdata)
  * WebSockets
  * --------------------------------------------------------------------- */
 
+/* One frame to the client, under the connection's lock: CivetWeb 1.15's
+ * mg_websocket_write takes it itself, but says that may move to its
+ * callers; the lock is recursive, so taking it here too costs nothing. */
+static void write_frame(ws_conn *ws, int opcode, const char *data, size_t len)
+{
+    mg_lock_connection(ws->conn);
+    mg_websocket_write(ws->conn, opcode, data, len);
+    mg_unlock_connection(ws->conn);
+}
+
 /* Writes a close frame (code, reason) unless one was sent; caller holds
  * ws->lock. */
 static void send_close_locked(ws_conn *ws, uint16_t code, const char *reason)
@@ -280,7 +290,7 @@ static void send_close_locked(ws_conn *ws, uint16_t code, const char *reason)
     payload[0] = (char)(code >> 8);
     payload[1] = (char)(code & 0xff);
     if (reason_len) memcpy(payload + 2, reason, reason_len);
-    mg_websocket_write(ws->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, 2 + reason_len);
+    write_frame(ws, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, 2 + reason_len);
 }
 
 static void socket_send_text(void *ctx, const char *data, size_t len)
@@ -290,7 +300,7 @@ static void socket_send_text(void *ctx, const char *data, size_t len)
     /* A write that fails (the peer is gone) is followed by CivetWeb's close
      * handler; a write to a client that stops reading blocks this loop up
      * to CivetWeb's request_timeout_ms, then fails (docs/integration.md). */
-    if (ws->ready && !ws->close_sent) mg_websocket_write(ws->conn, MG_WEBSOCKET_OPCODE_TEXT, data, len);
+    if (ws->ready && !ws->close_sent) write_frame(ws, MG_WEBSOCKET_OPCODE_TEXT, data, len);
     pthread_mutex_unlock(&ws->lock);
 }
 
@@ -452,7 +462,7 @@ static int on_control_frame(ws_conn *ws, int opcode, bool fin, char *data, size_
     case OP_PING:
         /* CivetWeb answers pings itself only with enable_websocket_ping_pong. */
         pthread_mutex_lock(&ws->lock);
-        if (!ws->close_sent) mg_websocket_write(ws->conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
+        if (!ws->close_sent) write_frame(ws, MG_WEBSOCKET_OPCODE_PONG, data, len);
         pthread_mutex_unlock(&ws->lock);
         return 1;
     case OP_PONG: return 1;
