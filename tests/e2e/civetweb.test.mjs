@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startServer, playwright, CHROMIUM_ARGS, sourceDir } from "../lib/server.mjs";
+import { startServer, playwright, CHROMIUM_ARGS, sourceDir, WebSocket } from "../lib/server.mjs";
 import { newPage, connected, screenshot, cspViolations } from "../lib/browser.mjs";
 
 // ctest passes "" when CivetWeb was not found; run by hand, the default build.
@@ -104,6 +104,19 @@ function scenario(scheme) {
     await screenshot(page, `civetweb-form-${scheme}.png`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
+  });
+
+  test(`${scheme}: the socket's Origin must carry this scheme`, { skip }, async () => {
+    const other = scheme === "https" ? "http" : "https";
+    const status = (origin) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${scheme === "https" ? "wss" : "ws"}://127.0.0.1:${server.port}/live/websocket?vsn=2.0.0`,
+                               { headers: { Origin: origin }, rejectUnauthorized: false });
+      ws.once("open", () => { ws.close(); resolve(101); });
+      ws.once("unexpected-response", (_req, res) => { resolve(res.statusCode); ws.terminate(); });
+      ws.once("error", (e) => { if (!String(e).includes("Unexpected server response")) reject(e); });
+    });
+    assert.equal(await status(`${scheme}://127.0.0.1:${server.port}`), 101, "the page's own origin");
+    assert.equal(await status(`${other}://127.0.0.1:${server.port}`), 403, `${other} for an ${scheme} server`);
   });
 
   test(`${scheme}: the visitor number from the program's session store reaches the LiveView`, { skip }, async () => {
