@@ -126,6 +126,7 @@ function scenario(scheme) {
     await page.click('a[href="/visitor"]');
     await connected(page);
     assert.equal(await page.textContent("#visitor"), `You are visitor ${number} of this CivetWeb server.`);
+    await screenshot(page, `civetweb-visitor-${scheme}.png`);
     if (scheme === "https") {
       const cookies = await page.context().cookies();
       assert.ok(cookies.filter((c) => c.name === "_lv_session" || c.name === "cw_visitor").every((c) => c.secure),
