@@ -8,10 +8,11 @@
  * request handler blocks in lv_adapter_http_wait until the library has
  * answered on one of its loops. A WebSocket's frames arrive on its worker
  * thread and are fed with lv_adapter_socket_text; the library's replies
- * come on the socket's loop thread (send_text, close), which writes with
+ * come on the socket's loop thread (send_text, close), which queues them
+ * for a writer thread of the socket's own; it writes with
  * mg_websocket_write under the connection's lock (mg_lock_connection), so
- * writes from the loop and the worker's own (pong, close) never
- * interleave. The per-socket mutex below only orders the
+ * a client that does not read blocks only that thread. Frames of the
+ * worker's own (pong, close) go through the same queue, in order. The per-socket mutex below only orders the
  * socket's own state (handshake done, close sent). */
 #include "liveview_civetweb.h"
 
@@ -28,6 +29,7 @@
 #include <liveview_adapter.h>
 
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
+#define DEFAULT_MAX_OUTBOUND_BYTES ((size_t)4 << 20)
 /* RFC 6455 §4.1: a Sec-WebSocket-Key is 16 bytes in base64. */
 #define WEBSOCKET_KEY_LEN 24
 /* RFC 6455 §5.5: control frames carry at most 125 bytes. */
@@ -49,6 +51,7 @@ enum {
     CLOSE_NORMAL = 1000,
     CLOSE_PROTOCOL_ERROR = 1002,
     CLOSE_INVALID_PAYLOAD = 1007,
+    CLOSE_POLICY = 1008,
     CLOSE_TOO_BIG = 1009,
 };
 
@@ -63,19 +66,37 @@ typedef struct mount {
 static pthread_mutex_t mounts_lock = PTHREAD_MUTEX_INITIALIZER;
 static mount *mounts;
 
+/* One frame waiting for the socket's writer thread. */
+typedef struct out_frame {
+    struct out_frame *next;
+    int opcode;
+    size_t len;
+    char data[];
+} out_frame;
+
 /* One WebSocket, from the connect handler to the close handler. Owned by
- * the adapter; CivetWeb keeps it as the connection's user data. */
+ * the adapter; CivetWeb keeps it as the connection's user data.
+ *
+ * Frames to the client go through a queue that a thread of the socket's
+ * own drains: mg_websocket_write blocks while the client does not read
+ * (up to CivetWeb's request_timeout_ms), and it must block only that
+ * thread, never the library's loop (which runs every view of its share of
+ * sockets) nor the connection's worker. */
 typedef struct ws_conn {
     struct mg_connection *conn;
     lv_app *app;
     size_t max_message_bytes;
+    size_t max_outbound_bytes;
     lv_adapter_socket *socket; /* set once lv_adapter_socket_open accepted */
-    pthread_mutex_t lock;      /* guards the three flags below */
-    bool ready;                /* the handshake answer is written */
-    bool close_sent;           /* our close frame is written: send nothing more */
-    bool close_wanted;         /* the library asked to close before the handshake ended */
-    uint16_t wanted_code;
-    char wanted_reason[64];
+    pthread_mutex_t lock;      /* guards the fields down to queued_bytes */
+    pthread_cond_t wake;       /* the writer waits on it */
+    pthread_t writer;
+    bool writer_started;       /* by the ready handler, once the 101 is out */
+    bool writer_stop;          /* the close handler: write what is queued, then end */
+    bool close_queued;         /* our close frame is queued: queue nothing more */
+    bool write_failed;         /* a write failed or the writer never started */
+    out_frame *head, *tail;
+    size_t queued_bytes;
     /* The message being reassembled from fragments (worker thread only). */
     int message_opcode; /* 0: none in progress */
     char *message;
@@ -270,37 +291,105 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 
 /* One frame to the client, under the connection's lock: CivetWeb 1.15's
  * mg_websocket_write takes it itself, but says that may move to its
- * callers; the lock is recursive, so taking it here too costs nothing. */
-static void write_frame(ws_conn *ws, int opcode, const char *data, size_t len)
+ * callers; the lock is recursive, so taking it here too costs nothing.
+ * Returns what mg_websocket_write does (<= 0: failed). */
+static int write_frame(ws_conn *ws, int opcode, const char *data, size_t len)
 {
     mg_lock_connection(ws->conn);
-    mg_websocket_write(ws->conn, opcode, data, len);
+    int rc = mg_websocket_write(ws->conn, opcode, data, len);
     mg_unlock_connection(ws->conn);
+    return rc;
 }
 
-/* Writes a close frame (code, reason) unless one was sent; caller holds
- * ws->lock. */
-static void send_close_locked(ws_conn *ws, uint16_t code, const char *reason)
+/* The writer thread: writes queued frames in order until told to stop and
+ * the queue is empty. After a failed write (the peer is gone, or did not
+ * read for request_timeout_ms) the rest is dropped. */
+static void *writer_main(void *arg)
 {
-    if (ws->close_sent) return;
-    ws->close_sent = true;
+    ws_conn *ws = arg;
+    pthread_mutex_lock(&ws->lock);
+    for (;;) {
+        while (!ws->head && !ws->writer_stop) pthread_cond_wait(&ws->wake, &ws->lock);
+        out_frame *frame = ws->head;
+        if (!frame) break;
+        ws->head = frame->next;
+        if (!ws->head) ws->tail = NULL;
+        ws->queued_bytes -= frame->len;
+        bool skip = ws->write_failed;
+        pthread_mutex_unlock(&ws->lock);
+        int rc = skip ? 0 : write_frame(ws, frame->opcode, frame->data, frame->len);
+        free(frame);
+        pthread_mutex_lock(&ws->lock);
+        if (rc <= 0) ws->write_failed = true;
+    }
+    pthread_mutex_unlock(&ws->lock);
+    return NULL;
+}
+
+/* Frees every frame still queued; caller holds ws->lock. */
+static void drop_queue_locked(ws_conn *ws)
+{
+    while (ws->head) {
+        out_frame *next = ws->head->next;
+        free(ws->head);
+        ws->head = next;
+    }
+    ws->tail = NULL;
+    ws->queued_bytes = 0;
+}
+
+/* Appends a frame (data copied) for the writer; caller holds ws->lock.
+ * Nothing is queued after our close frame or a failed write. */
+static void queue_locked(ws_conn *ws, int opcode, const char *data, size_t len)
+{
+    if (ws->close_queued || ws->write_failed) return;
+    out_frame *frame = malloc(sizeof *frame + len);
+    if (!frame) {
+        ws->write_failed = true; /* a frame lost: the stream is broken, end it */
+        return;
+    }
+    frame->next = NULL;
+    frame->opcode = opcode;
+    frame->len = len;
+    if (len) memcpy(frame->data, data, len);
+    if (ws->tail) ws->tail->next = frame;
+    else ws->head = frame;
+    ws->tail = frame;
+    ws->queued_bytes += len;
+    pthread_cond_signal(&ws->wake);
+}
+
+/* Queues a close frame (code, reason) unless one is; caller holds
+ * ws->lock. */
+static void queue_close_locked(ws_conn *ws, uint16_t code, const char *reason)
+{
+    if (ws->close_queued) return;
     char payload[2 + MAX_CONTROL_PAYLOAD];
     size_t reason_len = reason ? strlen(reason) : 0;
     if (reason_len > MAX_CONTROL_PAYLOAD - 2) reason_len = MAX_CONTROL_PAYLOAD - 2;
     payload[0] = (char)(code >> 8);
     payload[1] = (char)(code & 0xff);
     if (reason_len) memcpy(payload + 2, reason, reason_len);
-    write_frame(ws, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, 2 + reason_len);
+    queue_locked(ws, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, 2 + reason_len);
+    ws->close_queued = true;
 }
 
 static void socket_send_text(void *ctx, const char *data, size_t len)
 {
     ws_conn *ws = ctx;
     pthread_mutex_lock(&ws->lock);
-    /* A write that fails (the peer is gone) is followed by CivetWeb's close
-     * handler; a write to a client that stops reading blocks this loop up
-     * to CivetWeb's request_timeout_ms, then fails (docs/integration.md). */
-    if (ws->ready && !ws->close_sent) write_frame(ws, MG_WEBSOCKET_OPCODE_TEXT, data, len);
+    if (!ws->close_queued &&
+        (ws->queued_bytes > ws->max_outbound_bytes || len > ws->max_outbound_bytes - ws->queued_bytes)) {
+        /* As the built-in server does with max_outbound_bytes: a client
+         * this far behind is not reading. What is queued goes; the close
+         * frame is written if the client ever reads again, and the
+         * connection ends when CivetWeb's write times out. */
+        fprintf(stderr, "liveview-civetweb: closing a connection that does not read (%zu bytes queued)\n",
+                ws->queued_bytes);
+        drop_queue_locked(ws);
+        queue_close_locked(ws, CLOSE_POLICY, "not reading");
+    }
+    queue_locked(ws, MG_WEBSOCKET_OPCODE_TEXT, data, len);
     pthread_mutex_unlock(&ws->lock);
 }
 
@@ -308,14 +397,7 @@ static void socket_close(void *ctx, uint16_t code, const char *reason)
 {
     ws_conn *ws = ctx;
     pthread_mutex_lock(&ws->lock);
-    if (ws->ready) {
-        send_close_locked(ws, code, reason);
-    } else {
-        /* Before the handshake answer went out: the ready handler sends it. */
-        ws->close_wanted = true;
-        ws->wanted_code = code;
-        snprintf(ws->wanted_reason, sizeof ws->wanted_reason, "%s", reason ? reason : "");
-    }
+    queue_close_locked(ws, code, reason);
     pthread_mutex_unlock(&ws->lock);
 }
 
@@ -326,6 +408,8 @@ static const lv_adapter_socket_ops socket_ops = {
 
 static void ws_free(ws_conn *ws)
 {
+    drop_queue_locked(ws);
+    pthread_cond_destroy(&ws->wake);
     pthread_mutex_destroy(&ws->lock);
     free(ws->message);
     free(ws);
@@ -363,7 +447,9 @@ static int on_ws_connect(const struct mg_connection *const_conn, void *cbdata)
     ws->conn = conn;
     ws->app = m->app;
     ws->max_message_bytes = m->options.max_message_bytes;
+    ws->max_outbound_bytes = m->options.max_outbound_bytes;
     pthread_mutex_init(&ws->lock, NULL);
+    pthread_cond_init(&ws->wake, NULL);
     const char *headers[2 * MG_MAX_HEADERS + 1];
     collect_headers(ri, headers);
     lv_adapter_request req = {
@@ -389,18 +475,20 @@ static void on_ws_ready(struct mg_connection *conn, void *cbdata)
     (void)cbdata;
     ws_conn *ws = mg_get_user_connection_data(conn);
     if (!ws) return;
+    /* The 101 is out: from now on frames may be written. */
     pthread_mutex_lock(&ws->lock);
-    ws->ready = true;
-    if (ws->close_wanted) send_close_locked(ws, ws->wanted_code, ws->wanted_reason);
+    ws->writer_started = pthread_create(&ws->writer, NULL, writer_main, ws) == 0;
+    if (!ws->writer_started) ws->write_failed = true; /* the data handler then ends it */
     pthread_mutex_unlock(&ws->lock);
 }
 
 /* Ends the connection for a protocol error: our close frame, then
- * returning 0 from the data handler makes CivetWeb close the socket. */
+ * returning 0 from the data handler makes CivetWeb close the socket (the
+ * close handler first lets the writer write what is queued). */
 static int fail(ws_conn *ws, uint16_t code, const char *reason)
 {
     pthread_mutex_lock(&ws->lock);
-    send_close_locked(ws, code, reason);
+    queue_close_locked(ws, code, reason);
     pthread_mutex_unlock(&ws->lock);
     return 0;
 }
@@ -462,7 +550,7 @@ static int on_control_frame(ws_conn *ws, int opcode, bool fin, char *data, size_
     case OP_PING:
         /* CivetWeb answers pings itself only with enable_websocket_ping_pong. */
         pthread_mutex_lock(&ws->lock);
-        if (!ws->close_sent) write_frame(ws, MG_WEBSOCKET_OPCODE_PONG, data, len);
+        queue_locked(ws, MG_WEBSOCKET_OPCODE_PONG, data, len);
         pthread_mutex_unlock(&ws->lock);
         return 1;
     case OP_PONG: return 1;
@@ -514,10 +602,13 @@ static int on_ws_data(struct mg_connection *conn, int bits, char *data, size_t l
     if (!ws) return 0;
     int opcode = bits & FRAME_OPCODE;
     bool fin = (bits & FRAME_FIN) != 0;
-    /* After our close frame only the peer's close is awaited. */
+    /* After our close frame only the peer's close is awaited; after a
+     * failed write nothing reaches the client any more. */
     pthread_mutex_lock(&ws->lock);
-    bool closing = ws->close_sent;
+    bool closing = ws->close_queued;
+    bool broken = ws->write_failed;
     pthread_mutex_unlock(&ws->lock);
+    if (broken) return 0;
     if (closing) return opcode == OP_PING || opcode == OP_PONG;
     if (bits & FRAME_RSV) return fail(ws, CLOSE_PROTOCOL_ERROR, "reserved bits set");
     if (opcode >= OP_CLOSE) return on_control_frame(ws, opcode, fin, data, len);
@@ -544,8 +635,16 @@ static void on_ws_close(const struct mg_connection *conn, void *cbdata)
     ws_conn *ws = mg_get_user_connection_data(conn);
     if (!ws) return;
     /* Waits until the library has let go: no send_text or close for this
-     * socket runs after it, so ws can go. */
+     * socket runs after it. */
     lv_adapter_socket_closed(ws->socket);
+    /* The writer writes what is queued (a close frame, often), then ends;
+     * CivetWeb closes the socket only after this handler returns. */
+    pthread_mutex_lock(&ws->lock);
+    ws->writer_stop = true;
+    pthread_cond_signal(&ws->wake);
+    bool started = ws->writer_started;
+    pthread_mutex_unlock(&ws->lock);
+    if (started) pthread_join(ws->writer, NULL);
     mg_set_user_connection_data(conn, NULL);
     ws_free(ws);
 }
@@ -579,8 +678,10 @@ int lv_civetweb_mount_with(lv_app *app, struct mg_context *ctx, const char *pref
     m->ctx = ctx;
     m->options.max_message_bytes = DEFAULT_MAX_BYTES;
     m->options.max_body_bytes = DEFAULT_MAX_BYTES;
+    m->options.max_outbound_bytes = DEFAULT_MAX_OUTBOUND_BYTES;
     if (options && options->max_message_bytes) m->options.max_message_bytes = options->max_message_bytes;
     if (options && options->max_body_bytes) m->options.max_body_bytes = options->max_body_bytes;
+    if (options && options->max_outbound_bytes) m->options.max_outbound_bytes = options->max_outbound_bytes;
     pthread_mutex_lock(&mounts_lock);
     m->next = mounts;
     mounts = m;

@@ -45,6 +45,10 @@ typedef struct lv_civetweb_options {
     /* Largest request body read for the library (413 beyond). Default
      * 1 MiB (lv_config's default). */
     size_t max_body_bytes;
+    /* Bytes queued towards one WebSocket client that does not read before
+     * it is closed (1008). Default 4 MiB (lv_config.max_outbound_bytes's
+     * default). */
+    size_t max_outbound_bytes;
 } lv_civetweb_options;
 
 /* Registers app's paths with CivetWeb's ctx: the WebSocket at

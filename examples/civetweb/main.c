@@ -268,7 +268,9 @@ int main(void)
     if (app) lv_app_set_session_data(app, visitor_session_data, NULL);
     if (app && lv_route(app, "/counter", &lv_example_counter) == 0 && lv_route(app, "/form", &lv_example_form) == 0 &&
         lv_route(app, "/visitor", &visitor_view) == 0 && lv_adapter_start(app) == 0) {
-        if (lv_civetweb_mount(app, ctx, "") == 0) {
+        /* The adapter enforces the app's limits that CivetWeb would not. */
+        lv_civetweb_options limits = {cfg.max_message_bytes, cfg.max_body_bytes, cfg.max_outbound_bytes};
+        if (lv_civetweb_mount_with(app, ctx, "", &limits) == 0) {
             /* After the mount: "/" as a pattern would match every path. */
             mg_set_request_handler(ctx, "/", home_handler, NULL);
             printf("liveview: listening on %s://%s:%d\n", files.cert ? "https" : "http", cfg.host, bound_port(ctx));

@@ -7,6 +7,7 @@
 // program's own store reaching mount.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer, sourceDir } from "../lib/server.mjs";
@@ -164,4 +165,39 @@ test("session data from the program's own store reaches mount, over HTTP and ove
   assert.match(stranger.html, /No visitor cookie yet/, "an id the store does not know is no visitor");
   const none = await loadPage(server.url, "/visitor");
   assert.match(none.html, /No visitor cookie yet/);
+});
+
+test("a client that does not read is closed at max_outbound_bytes and holds up no one else", { skip }, async () => {
+  // One loop, so the reader and the stalled client share it.
+  const capped = await startServer({ LV_MAX_OUTBOUND_BYTES: "65536", LV_WORKERS: "1" }, { bin });
+  try {
+    const reader = await loadPage(capped.url, "/counter");
+    const r = await Client.connect(capped.url, { csrf: reader.csrf, cookie: reader.cookie });
+    const { joinRef: readerRef } = await r.join(reader);
+
+    const page = await loadPage(capped.url, "/counter");
+    const c = await Client.connect(capped.url, { csrf: page.csrf, cookie: page.cookie });
+    const { joinRef } = await c.join(page);
+    c.ws._socket.pause(); // stop reading: replies pile up in the server
+    const msg = JSON.stringify([joinRef, "1", page.topic, "event", { type: "click", event: "inc", value: {} }]);
+    const gaveUp = capped.waitForLog(/closing a connection that does not read/, 120000);
+    let done = false;
+    const stop = () => { done = true; };
+    gaveUp.then(stop, stop);
+    c.closed.then(stop);
+    const full = () => c.ws._socket.writableLength >= 1 << 20;
+    while (!done && c.ws.readyState === 1) {
+      for (let i = 0; i < 1000 && !full(); i++) c.ws.send(msg);
+      if (full()) await Promise.race([once(c.ws._socket, "drain").catch(() => {}), c.closed, gaveUp.catch(() => {})]);
+      else await new Promise((res) => setImmediate(res));
+    }
+    await gaveUp; // the cap, not some other path, ended it (rejects otherwise)
+    // The loop the stalled client shares is not blocked writing to it.
+    assert.deepEqual((await r.click(readerRef, reader.topic, "inc"))[4].response.diff, { 0: "1" });
+    c.ws._socket.resume(); // read again: the connection ends
+    await c.closed;
+    r.close();
+  } finally {
+    assert.equal(await capped.stop(), 0, "server exits cleanly:\n" + capped.output());
+  }
 });
