@@ -6,14 +6,15 @@
 #   scripts/deps.sh run    what building and serving the examples needs
 #   scripts/deps.sh test   that, plus what the tests need (Criterion, clang
 #                          for the fuzzers, Chromium for the browser tests,
-#                          redis-server for the cluster tests)
+#                          redis-server for the cluster tests, CivetWeb
+#                          for the CivetWeb adapter's example and tests)
 set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkgconf libuv1-dev node-llhttp libjansson-dev libssl-dev libhiredis-dev gzip)
 if [ "$mode" = test ]; then
-  packages+=(libcriterion-dev clang libclang-rt-14-dev chromium valgrind redis-server)
+  packages+=(libcriterion-dev clang libclang-rt-14-dev chromium valgrind redis-server libcivetweb-dev)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -70,12 +70,13 @@ export function startServer(env = {}, { wrap = [], startTimeoutMs = 30000, cwd, 
     let started = false;
     child.stdout.on("data", (d) => {
       append(d);
-      const m = /listening on http:\/\/([^:]+):(\d+)/.exec(out);
+      // https: a server with TLS (liveview-civetweb with LV_TLS_CERT).
+      const m = /listening on (https?):\/\/([^:]+):(\d+)/.exec(out);
       if (!m || started) return;
       started = true;
       clearTimeout(timer);
-      const port = Number(m[2]);
-      const url = `http://127.0.0.1:${port}`;
+      const port = Number(m[3]);
+      const url = `${m[1]}://127.0.0.1:${port}`;
       const output = () => out;
       // Resolves to the output once it matches re; rejects after timeoutMs
       // (a generous bound for a slow build, not a measure of anything).
