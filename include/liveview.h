@@ -1369,6 +1369,12 @@ int lv_sessions_revoke(lv_app *app, const char *key, const char *value);
 /* Responses. body is copied. A redirect is a 303 to a local path. */
 void lv_respond(lv_request *req, int status, const char *content_type, const char *body, size_t len);
 void lv_respond_redirect(lv_request *req, const char *path);
+/* A dead page (Phoenix's controller `render` with a layout): `html`, a
+ * trusted fragment (copied), inside the app's root layout (lv_app_layout) or
+ * the default page, with the page's CSRF token and the client's tags but no
+ * LiveView container. The layout's assigns hook runs as for a view's page;
+ * `page_title` is lv_config.title (or the layout's default_title). */
+void lv_respond_page(lv_request *req, int status, const char *html);
 
 /* The session data handed to views' mount, as a JSON object text the caller
  * frees, or NULL for none. The default returns the cookie session; an app

@@ -444,6 +444,8 @@ typedef struct lv_page_parts {
     const char *session_token; /* data-phx-session */
     const lv_buf *inner;       /* the view's HTML */
 } lv_page_parts;
+/* A dead page (lv_respond_page) has no view: id and session_token are NULL
+ * and the container is its HTML alone. */
 
 /* Appends the view's container (the main view's div, with its id and
  * session) holding the view's HTML. */
