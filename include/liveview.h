@@ -120,8 +120,10 @@ typedef enum lv_terminate_reason {
  * pointer, so it must outlive the app.
  *
  * Callbacks returning int return 0 on success. A non-zero return from mount
- * refuses the join; from handle_event or handle_info it answers the client
- * with an error and sends no diff. */
+ * refuses the join (an HTTP render answers 500); from handle_event or
+ * handle_params it crashes the view, as a raise does in Phoenix: the client
+ * gets phx_error and mounts the view again from scratch (docs/protocol.md
+ * §1.6); from handle_info it is logged and the info's diff dropped. */
 typedef struct lv_view {
     /* Names the view in logs and in template error messages. */
     const char *name;
