@@ -16,6 +16,12 @@ int conf_streams_register(lv_app *app);
 /* the /form and /form-unsaved pages, /upload, POST /submit. */
 int conf_forms_register(lv_app *app);
 
+/* conf_core_register's parts, one file each. */
+int conf_navigation_register(lv_app *app); /* navigation.c */
+int conf_errors_register(lv_app *app);     /* errors.c */
+int conf_js_register(lv_app *app);         /* js_select.c */
+int conf_select_register(lv_app *app);     /* js_select.c */
+
 /* The root layout of every page (layout.c): the suite's root and live
  * layouts in one template. */
 int conf_layout_register(lv_app *app);

@@ -3,6 +3,8 @@
 
 int conf_core_register(lv_app *app)
 {
-    (void)app;
-    return 0;
+    return conf_navigation_register(app) != 0 || conf_errors_register(app) != 0 ||
+                   conf_js_register(app) != 0 || conf_select_register(app) != 0
+               ? -1
+               : 0;
 }

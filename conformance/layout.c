@@ -25,6 +25,11 @@ static void layout_assigns(const lv_request *req, lv_value *assigns, void *user)
     for (size_t i = 0; pre_scripts[i].path; i++)
         if (strcmp(path, pre_scripts[i].path) == 0) script = pre_scripts[i].script;
     lv_map_set_str(assigns, "pre_script", script);
+    /* The pages with a layout of their own (the suite's Navigation.Layout
+     * and ErrorLive's layout): their own LiveSocket set-up, and for
+     * /navigation the sidebar around the view. */
+    lv_map_set_bool(assigns, "navigation", strncmp(path, "/navigation/", 12) == 0);
+    lv_map_set_bool(assigns, "errors", strcmp(path, "/errors") == 0);
 }
 
 static const lv_layout root_layout = {

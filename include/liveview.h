@@ -112,6 +112,7 @@ typedef enum lv_terminate_reason {
     LV_TERMINATE_CLOSED,    /* the connection closed or timed out */
     LV_TERMINATE_REPLACED,  /* the client joined the same view again */
     LV_TERMINATE_SHUTDOWN,  /* the server is stopping */
+    LV_TERMINATE_CRASHED,   /* a callback failed (or a linked view did): the client remounts it */
 } lv_terminate_reason;
 
 /* A LiveView: a template and the callbacks that keep its assigns. Declare it
@@ -119,8 +120,10 @@ typedef enum lv_terminate_reason {
  * pointer, so it must outlive the app.
  *
  * Callbacks returning int return 0 on success. A non-zero return from mount
- * refuses the join; from handle_event or handle_info it answers the client
- * with an error and sends no diff. */
+ * refuses the join (an HTTP render answers 500); from handle_event or
+ * handle_params it crashes the view, as a raise does in Phoenix: the client
+ * gets phx_error and mounts the view again from scratch (docs/protocol.md
+ * §1.6); from handle_info it is logged and the info's diff dropped. */
 typedef struct lv_view {
     /* Names the view in logs and in template error messages. */
     const char *name;
@@ -205,6 +208,22 @@ const lv_params *lv_connect_params(const lv_socket *socket);
  *   "user_agent"      the User-Agent header (NULL when absent)
  * NULL for any other key. */
 const char *lv_connect_info(const lv_socket *socket, const char *key);
+/* The client's own counts of this view's joins, sent with every join
+ * (Phoenix's `_mounts` and `_mount_attempts` connect params, which
+ * lv_connect_params leaves out): how many times it joined successfully
+ * before (0 on a page's first join, more after a crash or a reconnect; a
+ * nested view counts its parent's joins), and how many joins failed since
+ * the last success. -1 outside the connected mount, or when the client did
+ * not send them. */
+int lv_connect_mounts(const lv_socket *socket);
+int lv_connect_mount_attempts(const lv_socket *socket);
+/* Links a nested view (live_render) to its parent, as Erlang's
+ * Process.link: from now on a crash of either ends the other. A crash of
+ * the child (a failing mount on join, handle_event or handle_params) is
+ * then a crash of the parent too, which the client remounts with its
+ * children. Returns 0, or -1 for a view without a parent (a root, a sticky
+ * or a disconnected view). */
+int lv_link_parent(lv_socket *socket);
 /* The view instance's id ("phx-..."), unique per page load. */
 const char *lv_socket_id(const lv_socket *socket);
 /* The view's private state (lv_view.state_size bytes), or NULL when 0. */
@@ -1369,6 +1388,12 @@ int lv_sessions_revoke(lv_app *app, const char *key, const char *value);
 /* Responses. body is copied. A redirect is a 303 to a local path. */
 void lv_respond(lv_request *req, int status, const char *content_type, const char *body, size_t len);
 void lv_respond_redirect(lv_request *req, const char *path);
+/* A dead page (Phoenix's controller `render` with a layout): `html`, a
+ * trusted fragment (copied), inside the app's root layout (lv_app_layout) or
+ * the default page, with the page's CSRF token and the client's tags but no
+ * LiveView container. The layout's assigns hook runs as for a view's page;
+ * `page_title` is lv_config.title (or the layout's default_title). */
+void lv_respond_page(lv_request *req, int status, const char *html);
 
 /* The session data handed to views' mount, as a JSON object text the caller
  * frees, or NULL for none. The default returns the cookie session; an app

@@ -112,6 +112,7 @@ static void forget_upload(lv_channel *ch, uint32_t i)
 }
 
 static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason reason);
+static lv_channel_view *find_view_of_socket(lv_channel *ch, const lv_socket *socket);
 
 /* A view's nested children (live_render) end before it, each closed to the
  * client, as Phoenix's child stops when its parent does. */
@@ -124,7 +125,10 @@ static void remove_children(lv_channel *ch, const lv_socket *parent, lv_terminat
         if (!child) return;
         char *join_ref = lv_xstrdup(child->join_ref), *topic = lv_xstrdup(child->topic);
         remove_view(ch, child, reason);
-        if (reason != LV_TERMINATE_CLOSED && reason != LV_TERMINATE_SHUTDOWN) push_close(ch, join_ref, topic);
+        /* A crashed parent's children are destroyed by the client itself
+         * when it sees the parent's phx_error. */
+        if (reason != LV_TERMINATE_CLOSED && reason != LV_TERMINATE_SHUTDOWN && reason != LV_TERMINATE_CRASHED)
+            push_close(ch, join_ref, topic);
         free(join_ref);
         free(topic);
     }
@@ -152,6 +156,22 @@ static void remove_view(lv_channel *ch, lv_channel_view *v, lv_terminate_reason 
         free(ch->views);
         ch->views = NULL;
         ch->view_cap = 0;
+    }
+}
+
+/* A view crashed (its callback failed): [jr, jr, topic, "phx_error", {}],
+ * as Phoenix's socket sends when a channel process dies, and the view ends.
+ * The client shows the error and rejoins the topic, mounting from scratch.
+ * A view linked to its parent (lv_link_parent) takes the parent down too. */
+static void crash_view(lv_channel *ch, lv_channel_view *v)
+{
+    while (v) {
+        lv_buf_reset(&frame_scratch);
+        lv_phx_push(&frame_scratch, v->join_ref, v->join_ref, v->topic, "phx_error", "{}", 2);
+        flush_frame(ch);
+        const lv_socket *parent = v->socket->linked_to_parent ? v->socket->view_parent : NULL;
+        remove_view(ch, v, LV_TERMINATE_CRASHED);
+        v = parent ? find_view_of_socket(ch, parent) : NULL;
     }
 }
 
@@ -244,7 +264,13 @@ static void handle_join(lv_channel *ch, const lv_phx_msg *m)
     lv_answer answer;
     lv_socket *socket = lv_view_join(ch->app, m->topic, m->payload, &ctx, &answer);
     reply_answer(ch, join_ref, m->ref, m->topic, &answer);
-    if (!socket) return;
+    if (!socket) {
+        /* A nested view linked to its parent failed its mount: the parent
+         * crashes with it. */
+        lv_channel_view *parent = answer.crashed_parent ? find_view_of_socket(ch, answer.crashed_parent) : NULL;
+        if (parent) crash_view(ch, parent);
+        return;
+    }
 
     if (ch->view_count == ch->view_cap) {
         ch->view_cap = ch->view_cap ? ch->view_cap * 2 : 1;
@@ -410,6 +436,11 @@ static void handle_view_message(lv_channel *ch, lv_channel_view *v, const lv_phx
     }
     lv_answer answer;
     lv_view_handle(v->socket, m->event, m->payload, &answer);
+    if (answer.crashed) {
+        /* No reply: the process that would have sent it died (Phoenix). */
+        crash_view(ch, v);
+        return;
+    }
     reply_answer(ch, v->join_ref, m->ref, m->topic, &answer);
 }
 

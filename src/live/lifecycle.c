@@ -4,6 +4,7 @@
 #include "live/lifecycle.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,8 @@ void lv_lifecycle_thread_cleanup(void)
 /* Answers with what a step wrote into answer_scratch. */
 static void answer_rendered(lv_answer *answer, bool ok)
 {
+    answer->crashed = false;
+    answer->crashed_parent = NULL;
     answer->ok = ok;
     answer->payload = answer_scratch.data;
     answer->len = answer_scratch.len;
@@ -46,6 +49,8 @@ static void answer_text(lv_answer *answer, bool ok, const char *text)
 {
     lv_buf_reset(&answer_scratch);
     lv_buf_puts(&answer_scratch, text);
+    answer->crashed = false;
+    answer->crashed_parent = NULL;
     answer->ok = ok;
     answer->payload = answer_scratch.data;
     answer->len = answer_scratch.len;
@@ -58,6 +63,8 @@ static void answer_error(lv_answer *answer, const char *reason)
     lv_buf_puts(&answer_scratch, "{\"reason\":");
     lv_json_cstr(&answer_scratch, reason);
     lv_buf_putc(&answer_scratch, '}');
+    answer->crashed = false;
+    answer->crashed_parent = NULL;
     answer->ok = false;
     answer->payload = answer_scratch.data;
     answer->len = answer_scratch.len;
@@ -518,7 +525,19 @@ static lv_socket *mount_joined(lv_app *app, const char *topic, const lv_value *p
                       .url = url ? url : route->path};
     lv_step step = {.out = &answer_scratch};
     lv_value connect_params = connect_params_of(lv_value_map_get(payload, "params", 6));
-    lv_connect connect = {.params = lv_params_of(&connect_params), .info = ctx->connect_info};
+    const lv_value *join_params = lv_value_map_get(payload, "params", 6);
+    const lv_value *mounts = lv_value_map_get(join_params, "_mounts", 7);
+    const lv_value *attempts = lv_value_map_get(join_params, "_mount_attempts", 15);
+    lv_connect connect = {.params = lv_params_of(&connect_params),
+                          .info = ctx->connect_info,
+                          .mounts = mounts && mounts->kind == LV_VALUE_INT && mounts->as.i >= 0 &&
+                                            mounts->as.i < INT_MAX
+                                        ? (int)mounts->as.i
+                                        : -1,
+                          .mount_attempts = attempts && attempts->kind == LV_VALUE_INT && attempts->as.i >= 0 &&
+                                                    attempts->as.i < INT_MAX
+                                                ? (int)attempts->as.i
+                                                : -1};
     socket->connect = &connect;
     lv_step_run(socket, &cb, LV_STEP_JOIN, &step);
     socket->connect = NULL;
@@ -534,6 +553,7 @@ static lv_socket *mount_joined(lv_app *app, const char *topic, const lv_value *p
     if (step.status == LV_STEP_FAILED) {
         lv_log_warn("%s: mount refused the join of %s", route->view->name, topic);
         answer_error(answer, step.reason);
+        if (socket->linked_to_parent) answer->crashed_parent = socket->view_parent;
     } else {
         /* Mount sent the client elsewhere: an error reply carrying where
          * (docs/protocol.md §3), and the view ends here. */
@@ -642,10 +662,20 @@ static void step_and_answer(lv_socket *socket, const lv_callback *cb, lv_answer 
 {
     lv_step step = {.out = &answer_scratch};
     lv_step_run(socket, cb, LV_STEP_REPLY, &step);
-    if (step.status == LV_STEP_OK)
+    if (step.status == LV_STEP_OK) {
         answer_rendered(answer, true);
-    else
+    } else {
         answer_error(answer, step.reason);
+        /* The app's own callback failed: Phoenix's view process would have
+         * died. The library's own refusals (uploads) stay error replies. */
+        if (cb->kind == LV_CALLBACK_EVENT || cb->kind == LV_CALLBACK_PARAMS) {
+            const lv_socket *view = socket->parent ? socket->parent : socket;
+            lv_log_warn("%s: %s failed: the view crashed", view->route->view->name,
+                        cb->kind == LV_CALLBACK_EVENT ? "handle_event" : "handle_params");
+            answer->crashed = true;
+            answer->crashed_parent = view->linked_to_parent ? view->view_parent : NULL;
+        }
+    }
     lv_step_free(&step);
 }
 

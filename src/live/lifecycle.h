@@ -27,6 +27,14 @@ typedef struct lv_answer {
     bool ok;
     const char *payload;
     size_t len;
+    /* The view's own callback failed (handle_event, handle_params, a patch
+     * loop): the view crashed. Phoenix's channel process would die there, so
+     * the channel sends phx_error instead of this reply and ends the view;
+     * the client then rejoins it from scratch (docs/protocol.md §1.6). */
+    bool crashed;
+    /* The failing view was linked to its parent (lv_link_parent): that view
+     * crashed too. Set with `crashed`, or with a failed join's answer. */
+    const lv_socket *crashed_parent;
 } lv_answer;
 
 /* Sends one push of a joined view (a diff, or a navigation); the payload is

@@ -294,6 +294,7 @@ void lv_connect_data_free(lv_connect_data *d);
  * too): nothing stays on an idle view. */
 typedef struct lv_connect {
     lv_params params;            /* the join's params without "_" keys */
+    int mounts, mount_attempts;  /* "_mounts" and "_mount_attempts", or -1 */
     const lv_connect_data *info; /* NULL when the connection gave none */
 } lv_connect;
 
@@ -330,6 +331,8 @@ struct lv_socket {
      * that rendered it, on the same channel, which ends its children before
      * itself (live/nested.c); NULL for a root or sticky view. */
     lv_socket *view_parent;
+    /* lv_link_parent: a crash of this nested view crashes view_parent. */
+    bool linked_to_parent;
     int cid;           /* for a component's socket */ /* a form event without _csrf_token was logged */
     char id[LV_ID_LEN + 1];
     char csrf_state[LV_CSRF_STATE_LEN + 1]; /* that form tokens must match */
@@ -454,6 +457,8 @@ typedef struct lv_page_parts {
     const char *session_token; /* data-phx-session */
     const lv_buf *inner;       /* the view's HTML */
 } lv_page_parts;
+/* A dead page (lv_respond_page) has no view: id and session_token are NULL
+ * and the container is its HTML alone. */
 
 /* Appends the view's container (the main view's div, with its id and
  * session) holding the view's HTML. */

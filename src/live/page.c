@@ -32,6 +32,10 @@ void lv_page_asset_tags(const lv_app *app, lv_buf *out)
 
 void lv_page_container(const lv_page_parts *parts, lv_buf *out)
 {
+    if (!parts->id) { /* a dead page */
+        lv_buf_append(out, parts->inner->data ? parts->inner->data : "", parts->inner->len);
+        return;
+    }
     lv_buf_puts(out, "<div");
     put_attr(out, "id", parts->id);
     lv_buf_puts(out, " data-phx-main");
@@ -200,6 +204,24 @@ done:
     lv_value_free(&session_value);
     json_decref(session_obj);
     lv_socket_free(socket);
+}
+
+void lv_respond_page(lv_request *req, int status, const char *html)
+{
+    lv_app *app = req->app;
+    char csrf_token[LV_CSRF_TOKEN_LEN + 1];
+    lv_csrf_mask(lv_request_csrf_state(req), csrf_token);
+    lv_buf inner = LV_BUF_INIT;
+    if (html) lv_buf_puts(&inner, html);
+    lv_page_parts parts = {.csrf_token = csrf_token, .inner = &inner};
+    lv_buf page = LV_BUF_INIT;
+    if (app->layout_tmpl)
+        lv_layout_render(req, &parts, &page);
+    else
+        render_layout(app, &parts, &page);
+    lv_respond(req, status, "text/html; charset=utf-8", page.data, page.len);
+    lv_buf_free(&page);
+    lv_buf_free(&inner);
 }
 
 int lv_join_verify(lv_app *app, const char *topic, const char *session_token,

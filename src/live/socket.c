@@ -106,6 +106,23 @@ const lv_params *lv_connect_params(const lv_socket *s)
     return s && s->connect ? &s->connect->params : NULL;
 }
 
+int lv_connect_mounts(const lv_socket *s)
+{
+    return s && s->connect ? s->connect->mounts : -1;
+}
+
+int lv_connect_mount_attempts(const lv_socket *s)
+{
+    return s && s->connect ? s->connect->mount_attempts : -1;
+}
+
+int lv_link_parent(lv_socket *s)
+{
+    if (!s || !s->view_parent) return -1;
+    s->linked_to_parent = true;
+    return 0;
+}
+
 const char *lv_connect_info(const lv_socket *s, const char *key)
 {
     const lv_connect_data *d = s && s->connect ? s->connect->info : NULL;

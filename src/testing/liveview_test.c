@@ -712,7 +712,17 @@ static void read_frame(lv_test_view *v, const char *text)
     } else if (strcmp(event, "live_patch") == 0 || strcmp(event, "live_redirect") == 0 ||
                strcmp(event, "redirect") == 0) {
         on_navigation(v, event, payload);
-    } else if (strcmp(event, "phx_close") == 0 || strcmp(event, "phx_error") == 0) {
+    } else if (strcmp(event, "phx_error") == 0) {
+        /* A callback failed: the view crashed; the push that made it crash
+         * gets no reply. */
+        if (v->waiting_event) {
+            v->waiting_event = 0;
+            v->answered = true;
+            v->answer_ok = false;
+        }
+        view_fail(v, "the view crashed");
+        end_view(v);
+    } else if (strcmp(event, "phx_close") == 0) {
         view_fail(v, "the server ended the view (%s)", event);
         end_view(v);
     }

@@ -685,19 +685,21 @@ Test(channel, event_that_changes_nothing_replies_ok_empty)
     free_page(&p);
 }
 
-Test(channel, failing_event_replies_error_and_leaves_count_unchanged)
+Test(channel, failing_event_crashes_the_view)
 {
     page p = joined_page("4");
     sendf("[\"4\",\"8\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"fail\",\"value\":{}}]",
           p.topic);
+    /* No reply: phx_error with the join_ref in both ref positions, as
+     * Phoenix sends when the channel process dies. */
     cr_assert_eq(frame_count, 1);
-    expect_error(0, "4", "8", p.topic, "event failed");
-    cr_expect_null(strstr(frames[0], "diff"));
+    expect_frame(0, "[\"4\",\"4\",\"%s\",\"phx_error\",{}]", p.topic);
     cr_expect_eq(event_calls, 1);
+    /* The view is gone: the topic is no longer joined. */
     sendf("[\"4\",\"9\",\"%s\",\"event\",{\"type\":\"click\",\"event\":\"inc\",\"value\":{}}]",
           p.topic);
-    expect_frame(1, "[\"4\",\"9\",\"%s\",\"phx_reply\",{\"status\":\"ok\",\"response\":"
-                    "{\"diff\":{\"0\":\"1\"}}}]", p.topic);
+    expect_error(1, "4", "9", p.topic, "unmatched topic");
+    cr_expect_eq(event_calls, 1);
     free_page(&p);
 }
 
@@ -783,7 +785,7 @@ Test(channel, every_push_gets_exactly_one_reply)
                             "cids_destroyed", "live_patch", "whatever", "heartbeat", "event"};
     const char *payloads[] = {
         "{\"type\":\"click\",\"event\":\"inc\",\"value\":{}}",
-        "{\"type\":\"click\",\"event\":\"fail\",\"value\":{}}",
+        "{\"type\":\"click\",\"event\":\"inc\",\"value\":{}}",
         "{\"type\":\"click\",\"event\":\"nope\",\"value\":{}}",
         "{\"type\":\"click\",\"event\":\"inc\",\"value\":{\"notify\":\"bump\"}}",
         "{\"cids\":[1]}",

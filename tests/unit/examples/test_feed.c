@@ -58,7 +58,7 @@ Test(feed, a_bad_delete_is_an_error)
     lv_value *id = value_of("id", "other-1");
     cr_assert_neq(lv_test_click(v, "delete", id), 0);
     lv_value_delete(id);
-    cr_assert_str_eq(lv_test_error(v), "event failed");
+    cr_assert_str_eq(lv_test_error(v), "the view crashed");
 }
 
 Test(feed, auto_posts_every_second_then_stops)
