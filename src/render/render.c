@@ -630,8 +630,15 @@ static uint64_t loop_context_hash(ctx *c, const lv_tmpl_dyn *d)
     uint64_t h = d->body->fingerprint;
     for (uint32_t i = 0; i < d->free_var_count; i++) {
         const lv_tmpl_free_var *fv = &d->free_vars[i];
-        const lv_value *v = fv->base == LV_BASE_ASSIGN ? lv_assigns_get(c->a, c->t->assign_names[fv->id])
-                                                       : &c->locals[fv->id];
+        const char *name = fv->base == LV_BASE_ASSIGN ? c->t->assign_names[fv->id] : NULL;
+        if (name && strncmp(name, LV_STREAM_DEP_PREFIX, LV_STREAM_DEP_PREFIX_LEN) == 0) {
+            /* A stream in the rows: they change when it has new operations. */
+            const char *stream = name + LV_STREAM_DEP_PREFIX_LEN;
+            const lv_stream_rec *s = lv_streams_find(c->a->streams, stream, strlen(stream));
+            h = lv_hash_u64(s ? s->version : 0, h);
+            continue;
+        }
+        const lv_value *v = name ? lv_assigns_get(c->a, name) : &c->locals[fv->id];
         h = v ? lv_value_hash(v, h) : lv_hash_u64(0xdeadull, h);
     }
     return h;
@@ -738,7 +745,7 @@ static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
 static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf *out)
 {
     const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
-    bool outermost = begin_shared(c); /* streams are never inside loops */
+    bool outermost = begin_shared(c); /* false in the rows of a loop */
     lv_buf_append(out, "{\"k\":{", 6);
     uint32_t n = s ? s->count - s->head : 0;
     for (uint32_t i = 0; i < n; i++) {

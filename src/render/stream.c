@@ -199,6 +199,7 @@ static int streams_insert(lv_streams **ss, const char *name, lv_value item, int 
             s->inserts = lv_xrealloc(s->inserts, s->cap * sizeof *s->inserts);
         }
     }
+    s->version++;
     s->inserts[s->count++] = (lv_stream_insert_op){
         .item = item,
         .dom_id = dom_id,
@@ -234,6 +235,7 @@ int lv_streams_delete(lv_streams **ss, const char *name, const char *dom_id)
         s->deletes = lv_xrealloc(s->deletes, s->delete_cap * sizeof *s->deletes);
     }
     s->deletes[s->delete_count++] = lv_xstrdup(dom_id);
+    s->version++;
     return 0;
 }
 
@@ -271,6 +273,7 @@ int lv_streams_reset(lv_streams **ss, const char *name)
     if (!s) return -1;
     clear_pending(s);
     s->reset = true;
+    s->version++;
     return 0;
 }
 

@@ -62,6 +62,9 @@ typedef struct lv_stream_rec {
     uint32_t delete_count, delete_cap;
     bool reset;
     bool warned; /* a cap was hit and logged since the last render */
+    /* Bumped by every queued operation: a loop row holding the stream hashes
+     * it, so the row is sent again exactly when the stream has news. */
+    uint64_t version;
 } lv_stream_rec;
 
 typedef struct lv_streams {

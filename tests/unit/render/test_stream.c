@@ -142,10 +142,10 @@ Test(stream, compiles_to_a_slot_with_a_body)
 
 Test(stream, syntax_errors)
 {
-    cr_assert_str_eq(compile_error("{{#each xs as x}}{{#stream s as m}}<p id=\"{{m.dom_id}}\"></p>{{/stream}}{{/each}}"),
-                     "stream: line 1, column 18: a {{#stream}} cannot be inside {{#each}} or another {{#stream}}");
     cr_assert_str_eq(compile_error("{{#stream s as m}}{{#stream t as n}}{{/stream}}{{/stream}}"),
-                     "stream: line 1, column 19: a {{#stream}} cannot be inside {{#each}} or another {{#stream}}");
+                     "stream: line 1, column 19: a {{#stream}} cannot be inside another {{#stream}}");
+    cr_assert_str_eq(compile_error("{{#stream s as m}}{{#each xs as x}}{{#stream t as n}}{{/stream}}{{/each}}{{/stream}}"),
+                     "stream: line 1, column 36: a {{#stream}} cannot be inside another {{#stream}}");
     cr_assert_str_eq(compile_error("<ul>{{#stream s}}<li></li>{{/stream}}</ul>"),
                      "stream: line 1, column 16: expected \"as item\" after the name of {{#stream}}");
     cr_assert_str_eq(compile_error("<ul>{{#stream s as m, i}}<li></li>{{/stream}}</ul>"),
@@ -442,6 +442,37 @@ Test(stream, hostile_items_are_escaped)
                           "\"1\":\"&lt;img src=x onerror=alert(1)&gt;\"},\"kc\":1}," BODY_S ","
                           "\"stream\":[\"0\",[[\"messages-\\\"><script>alert(1)</script>\",-1,null,false]],[]]},"
                           ROOT_S "}");
+    view_free(&v);
+}
+
+/* ---- Inside a loop ------------------------------------------------------------------ */
+
+/* Phoenix's issue #3129: a stream in the rows of a comprehension. Each row
+ * carries the stream's operations when it has some, and a render with
+ * nothing new for it leaves the rows alone. */
+Test(stream, inside_each_rows)
+{
+    view v;
+    view_init(&v, "{{#each rows as r}}<div>" FEED "</div>{{/each}}");
+    lv_value rows = lv_value_list();
+    lv_value_list_push(&rows, lv_value_int(1));
+    lv_assigns_put(&v.a, "rows", rows);
+    cr_assert_eq(lv_streams_configure(&v.a.streams, "messages", NULL, 0), 0);
+    assert_json(join(&v), "{\"0\":{\"k\":{\"0\":{\"0\":{\"k\":{\"kc\":0}," BODY_S ",\"stream\":[\"0\",[],[]]}},"
+                          "\"kc\":1},\"s\":[\"<div><ul id=\\\"feed\\\" phx-update=\\\"stream\\\">\",\"</ul></div>\"]},"
+                          "\"s\":[\"\",\"\"]}");
+    cr_assert_str_eq(diff(&v), "{}");
+    insert(&v.a, 1, "a", LV_STREAM_APPEND, 0);
+    assert_json(diff(&v), "{\"0\":{\"k\":{\"0\":{\"0\":{\"k\":{\"0\":{\"0\":\"messages-1\",\"1\":\"a\"},\"kc\":1},"
+                          BODY_S ",\"stream\":[\"0\",[[\"messages-1\",-1,null,false]],[]]}},\"kc\":1}}}");
+    cr_assert_str_eq(diff(&v), "{}", "nothing new: the row is not sent again");
+    cr_assert_eq(lv_streams_reset(&v.a.streams, "messages"), 0);
+    assert_json(diff(&v), "{\"0\":{\"k\":{\"0\":{\"0\":{\"k\":{\"kc\":0}," BODY_S ",\"stream\":[\"0\",[],[],true]}},"
+                          "\"kc\":1}}}");
+    insert(&v.a, 2, "b", LV_STREAM_APPEND, 0);
+    char *html = dead(&v);
+    cr_assert_str_eq(html, "<div><ul id=\"feed\" phx-update=\"stream\"><li id=\"messages-2\">b</li></ul></div>");
+    free(html);
     view_free(&v);
 }
 
