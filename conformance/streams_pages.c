@@ -187,8 +187,17 @@ static const lv_view keyed_view = {
     .handle_event = keyed_event,
 };
 
+/* Debian's Chromium asks every page for /favicon.ico (Playwright's own
+ * headless shell does not), and a 404 is a console error, which the
+ * /components spec counts as a failure. No icon, no error. */
+static void no_favicon(lv_request *req)
+{
+    lv_respond(req, 204, "image/x-icon", "", 0);
+}
+
 int conf_streams_pages_register(lv_app *app)
 {
+    if (lv_http_route(app, "GET", "/favicon.ico", no_favicon) != 0) return -1;
     if (lv_route(app, "/components", &components_view) != 0) return -1;
     return lv_route(app, "/keyed-comprehension", &keyed_view);
 }

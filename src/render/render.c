@@ -708,9 +708,12 @@ static void full_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 /* ,"stream":[ref,[[dom_id,at,limit,update_only],...],[deleted dom ids],true]
  * (docs/protocol.md §4.1; the client tests `reset !== undefined`, so the last
  * element is there only for a reset). */
-static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
+static void append_stream_ops(const lv_stream_rec *s, int64_t cid, lv_buf *out)
 {
-    lv_buf_printf(out, ",\"stream\":[\"%u\",[", s->ref);
+    if (cid > 0)
+        lv_buf_printf(out, ",\"stream\":[\"%lld-%u\",[", (long long)cid, s->ref);
+    else
+        lv_buf_printf(out, ",\"stream\":[\"%u\",[", s->ref);
     for (uint32_t i = s->head; i < s->count; i++) {
         const lv_stream_insert_op *op = &s->inserts[i];
         if (i > s->head) lv_buf_putc(out, ',');
@@ -767,7 +770,7 @@ static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf 
         }
     }
     if (outermost) end_shared(c, out);
-    if (s) append_stream_ops(s, out);
+    if (s) append_stream_ops(s, c->a->stream_cid, out);
     lv_buf_putc(out, '}');
 }
 

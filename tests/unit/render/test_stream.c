@@ -445,6 +445,22 @@ Test(stream, hostile_items_are_escaped)
     view_free(&v);
 }
 
+/* A component's streams are named "<cid>-<n>", as Phoenix's: the client
+ * resets a stream by removing every element of the page with its ref, so a
+ * view's stream "0" and its component's first stream must differ. */
+Test(stream, a_components_refs_carry_its_cid)
+{
+    view v;
+    view_init(&v, FEED);
+    v.a.stream_cid = 3;
+    insert(&v.a, 1, "a", LV_STREAM_APPEND, 0);
+    assert_json(join(&v), "{\"0\":{\"k\":{\"0\":{\"0\":\"messages-1\",\"1\":\"a\"},\"kc\":1}," BODY_S ","
+                          "\"stream\":[\"3-0\",[[\"messages-1\",-1,null,false]],[]]}," ROOT_S "}");
+    cr_assert_eq(lv_streams_reset(&v.a.streams, "messages"), 0);
+    assert_json(diff(&v), "{\"0\":{\"k\":{\"kc\":0},\"stream\":[\"3-0\",[],[],true]}}");
+    view_free(&v);
+}
+
 /* ---- Inside a loop ------------------------------------------------------------------ */
 
 /* Phoenix's issue #3129: a stream in the rows of a comprehension. Each row
