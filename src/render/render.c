@@ -411,14 +411,16 @@ static void html_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
     lv_value_free(&tmp);
 }
 
-/* The stream's pending items in the order the client will show them after
- * the join (it clears what the dead render showed and applies the inserts). */
+/* The stream's pending items at the positions the client will give them
+ * when it joins (it clears what the dead render showed and applies the
+ * inserts); every one of them, as Phoenix's dead render: the client applies
+ * the limits. */
 static void html_stream(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 {
     const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
     if (!s || s->count == s->head) return;
     uint32_t *order = lv_xmalloc(s->count * sizeof *order);
-    size_t n = lv_stream_simulate(s, order);
+    size_t n = lv_stream_simulate(s, false, order);
     for (size_t i = 0; i < n; i++) {
         c->locals[d->item_local] = s->inserts[order[i]].item;
         html_block(c, d->body, out);

@@ -346,7 +346,7 @@ size_t lv_streams_bytes(const lv_streams *ss)
     return n;
 }
 
-size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order)
+size_t lv_stream_simulate(const lv_stream_rec *s, bool apply_limits, uint32_t *order)
 {
     size_t n = 0;
     for (uint32_t i = s->head; i < s->count; i++) {
@@ -356,6 +356,7 @@ size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order)
         memmove(order + at + 1, order + at, (n - at) * sizeof *order);
         order[at] = i;
         n++;
+        if (!apply_limits) continue;
         if (op->limit > 0 && n > (size_t)op->limit) {
             n = (size_t)op->limit;
         } else if (op->limit < 0 && n > (size_t)-(int64_t)op->limit) {

@@ -114,10 +114,12 @@ void lv_streams_free(lv_streams *streams);
 size_t lv_streams_bytes(const lv_streams *streams);
 
 /* The order the client ends up with when it applies s's pending inserts to
- * an empty container (dom_patch.ts: inserts at their position, then the
- * limit): indexes into s->inserts, written to order (room for s->count);
- * returns how many. Used by the dead render, which then shows exactly the
- * page the join will build. */
-size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order);
+ * an empty container (dom_patch.ts: inserts at their position, then, with
+ * apply_limits, the limit): indexes into s->inserts, written to order (room
+ * for s->count); returns how many. The dead render passes false: it shows
+ * every item at its position and the browser applies the limits when it
+ * joins, as with Phoenix (whose own suite checks that the dead render of a
+ * limited stream holds every item). */
+size_t lv_stream_simulate(const lv_stream_rec *s, bool apply_limits, uint32_t *order);
 
 #endif
