@@ -111,9 +111,9 @@ static int stream_users(lv_socket *socket)
 
 static int stream_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
 {
+    (void)params;
     (void)session;
     lv_assign_int(socket, "count", 0);
-    lv_assign_bool(socket, "extra_item_with_id", lv_param(params, "empty_item") != NULL);
     if (stream_users(socket) != 0) return -1;
     if (insert_user(socket, "admins", "1", "chris-admin", LV_STREAM_APPEND) != 0) return -1;
     return insert_user(socket, "admins", "2", "callan-admin", LV_STREAM_APPEND);
@@ -145,6 +145,14 @@ static int stream_event(lv_socket *socket, const char *event, const lv_params *v
     return rc == 1 ? -1 : rc;
 }
 
+/* ?empty_item: the container also holds an element that is not an item. */
+static int stream_params(lv_socket *socket, const lv_params *params, const char *url)
+{
+    (void)url;
+    lv_assign_bool(socket, "extra_item_with_id", lv_param(params, "empty_item") != NULL);
+    return 0;
+}
+
 static const lv_view stream_view = {
     .name = "conformance stream",
     .template_file = "stream.html",
@@ -152,6 +160,7 @@ static const lv_view stream_view = {
                                     "reset-users-reorder", "stream-users", "append-users", "admin-delete",
                                     "admin-update", "admin-move-to-first", "admin-move-to-last", NULL},
     .mount = stream_mount,
+    .handle_params = stream_params,
     .handle_event = stream_event,
 };
 

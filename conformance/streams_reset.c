@@ -40,10 +40,20 @@ typedef struct stream_reset {
 
 static int stream_reset_mount(lv_socket *socket, const lv_params *params, const lv_params *session)
 {
+    (void)params;
     (void)session;
-    /* ?phx-remove: the items hide with JS.hide() when removed. */
-    if (lv_param(params, "phx-remove")) lv_assign_str(socket, "remove", "[[\"hide\",{}]]");
     return reset_to(socket, "items", "", "abcd", "");
+}
+
+/* ?phx-remove: the items hide with JS.hide() when removed. */
+static int stream_reset_params(lv_socket *socket, const lv_params *params, const char *url)
+{
+    (void)url;
+    if (lv_param(params, "phx-remove"))
+        lv_assign_str(socket, "remove", "[[\"hide\",{}]]");
+    else
+        lv_assign_value(socket, "remove", NULL);
+    return 0;
 }
 
 /* A new item "a-<n>" named "<n>" at `at`. */
@@ -101,6 +111,7 @@ static const lv_view stream_reset_view = {
                                     "existing-update-only", NULL},
     .state_size = sizeof(stream_reset),
     .mount = stream_reset_mount,
+    .handle_params = stream_reset_params,
     .handle_event = stream_reset_event,
 };
 

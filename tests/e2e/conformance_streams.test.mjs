@@ -83,6 +83,14 @@ test("/stream: a view's streams and its component's stream update, move, delete 
   await waitChildren(page, "#admins", ["admins-1:updated", "admins-2:callan-admin"]);
   assert.deepEqual(page.errors, []);
   await page.close();
+
+  // ?empty_item: an element that is not an item stays in the container,
+  // after the items, shown by CSS only when it is alone.
+  const empty = await open("/stream?empty_item");
+  assert.deepEqual(await children(empty, "#users"), ["users-1:chris", "users-2:callan", "users-empty:Empty!"]);
+  assert.equal(await empty.isVisible("#users-empty"), false);
+  assert.deepEqual(empty.errors, []);
+  await empty.close();
 });
 
 test("/stream/reset: filter, reorder, insert at an index, update_only", async () => {
