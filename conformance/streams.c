@@ -65,13 +65,6 @@ static int stream_component_mount(lv_socket *socket)
     return insert_user(socket, "c_users", "2", "callan", LV_STREAM_APPEND);
 }
 
-/* send_update(id: "stream-component", reset: true) empties its stream. */
-static int stream_component_update(lv_socket *socket, const lv_params *params)
-{
-    if (lv_param(params, "reset")) return lv_stream_reset(socket, "c_users");
-    return 0;
-}
-
 static int stream_component_event(lv_socket *socket, const char *event, const lv_params *value)
 {
     if (strcmp(event, "reset") == 0) return lv_stream_reset(socket, "c_users");
@@ -97,7 +90,6 @@ static const lv_component stream_component = {
         "</div>",
     .events = (const char *const[]){"reset", "delete", "update", "move-to-first", "move-to-last", NULL},
     .mount = stream_component_mount,
-    .update = stream_component_update,
     .handle_event = stream_component_event,
 };
 
