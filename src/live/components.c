@@ -221,6 +221,7 @@ static long instance_for(lv_socket *view, const lv_component_call *call)
         s->loop = view->loop; /* a component lives where its view does */
         s->parent = view;
         s->cid = ++cs->next_cid;
+        s->assigns.stream_cid = s->cid;
         lv_socket_set_csrf(s, view->csrf_state, lv_get_str(view, "csrf_token"));
         lv_assign_int(s, "myself", s->cid);
         *in = (instance){.entry = entry, .id = lv_buf_take(&id), .socket = s};

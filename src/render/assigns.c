@@ -22,6 +22,7 @@ void lv_assigns_init(lv_assigns *a)
     a->count = 0;
     a->cap = 0;
     a->streams = NULL;
+    a->stream_cid = 0;
 }
 
 void lv_assigns_free(lv_assigns *a)

@@ -25,6 +25,10 @@ typedef struct lv_assigns {
     uint32_t count;
     uint32_t cap;
     lv_streams *streams; /* NULL until a stream is used */
+    /* A component's cid (0 for a view's): its streams' refs are "<cid>-<n>",
+     * as Phoenix's, since the client resets a stream by its ref across the
+     * whole page. */
+    int64_t stream_cid;
 } lv_assigns;
 
 void lv_assigns_init(lv_assigns *a);

@@ -120,7 +120,39 @@ static const char *build_entry(const lv_function_component *fc, lv_fc_entry *e)
     return NULL;
 }
 
+static int add_entry(const lv_function_component *fc);
+
+/* Phoenix.Component.focus_wrap: a container whose Tab focus wraps around
+ * (the client's built-in Phoenix.FocusWrap hook moves the focus from the
+ * sentinel divs back into it), for menus and dialogs. */
+static const lv_function_component builtin_focus_wrap = {
+    .name = "focus_wrap",
+    .template_text = "<div id=\"{{id}}\" phx-hook=\"Phoenix.FocusWrap\" class={{class}}>"
+                     "<div id=\"{{id}}-start\" tabindex=\"0\" aria-hidden=\"true\"></div>"
+                     "{{slot}}"
+                     "<div id=\"{{id}}-end\" tabindex=\"0\" aria-hidden=\"true\"></div>"
+                     "</div>",
+    .attrs = (const lv_attr_decl[]){{.name = "id", .type = LV_ATTR_STRING, .required = true},
+                                    {.name = "class", .type = LV_ATTR_STRING},
+                                    {0}},
+};
+
+static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
+
+/* First in the registry: an application's component of the same name is
+ * found before it (lookups go newest first). */
+static void register_builtins(void)
+{
+    add_entry(&builtin_focus_wrap);
+}
+
 int lv_function_component_register(const lv_function_component *fc)
+{
+    pthread_once(&builtins_once, register_builtins);
+    return add_entry(fc);
+}
+
+static int add_entry(const lv_function_component *fc)
 {
     if (!fc) return -1;
     lv_fc_entry *e = lv_xcalloc(1, sizeof *e);
@@ -139,6 +171,7 @@ int lv_function_component_register(const lv_function_component *fc)
 
 const lv_fc_entry *lv_fc_lookup(const char *name, size_t len)
 {
+    pthread_once(&builtins_once, register_builtins);
     const lv_fc_entry *found = NULL;
     pthread_mutex_lock(&fc_lock);
     for (size_t i = entry_count; i-- > 0;) {

@@ -411,14 +411,16 @@ static void html_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
     lv_value_free(&tmp);
 }
 
-/* The stream's pending items in the order the client will show them after
- * the join (it clears what the dead render showed and applies the inserts). */
+/* The stream's pending items at the positions the client will give them
+ * when it joins (it clears what the dead render showed and applies the
+ * inserts); every one of them, as Phoenix's dead render: the client applies
+ * the limits. */
 static void html_stream(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 {
     const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
     if (!s || s->count == s->head) return;
     uint32_t *order = lv_xmalloc(s->count * sizeof *order);
-    size_t n = lv_stream_simulate(s, order);
+    size_t n = lv_stream_simulate(s, false, order);
     for (size_t i = 0; i < n; i++) {
         c->locals[d->item_local] = s->inserts[order[i]].item;
         html_block(c, d->body, out);
@@ -630,8 +632,15 @@ static uint64_t loop_context_hash(ctx *c, const lv_tmpl_dyn *d)
     uint64_t h = d->body->fingerprint;
     for (uint32_t i = 0; i < d->free_var_count; i++) {
         const lv_tmpl_free_var *fv = &d->free_vars[i];
-        const lv_value *v = fv->base == LV_BASE_ASSIGN ? lv_assigns_get(c->a, c->t->assign_names[fv->id])
-                                                       : &c->locals[fv->id];
+        const char *name = fv->base == LV_BASE_ASSIGN ? c->t->assign_names[fv->id] : NULL;
+        if (name && strncmp(name, LV_STREAM_DEP_PREFIX, LV_STREAM_DEP_PREFIX_LEN) == 0) {
+            /* A stream in the rows: they change when it has new operations. */
+            const char *stream = name + LV_STREAM_DEP_PREFIX_LEN;
+            const lv_stream_rec *s = lv_streams_find(c->a->streams, stream, strlen(stream));
+            h = lv_hash_u64(s ? s->version : 0, h);
+            continue;
+        }
+        const lv_value *v = name ? lv_assigns_get(c->a, name) : &c->locals[fv->id];
         h = v ? lv_value_hash(v, h) : lv_hash_u64(0xdeadull, h);
     }
     return h;
@@ -701,9 +710,12 @@ static void full_each(ctx *c, const lv_tmpl_dyn *d, lv_buf *out)
 /* ,"stream":[ref,[[dom_id,at,limit,update_only],...],[deleted dom ids],true]
  * (docs/protocol.md §4.1; the client tests `reset !== undefined`, so the last
  * element is there only for a reset). */
-static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
+static void append_stream_ops(const lv_stream_rec *s, int64_t cid, lv_buf *out)
 {
-    lv_buf_printf(out, ",\"stream\":[\"%u\",[", s->ref);
+    if (cid > 0)
+        lv_buf_printf(out, ",\"stream\":[\"%lld-%u\",[", (long long)cid, s->ref);
+    else
+        lv_buf_printf(out, ",\"stream\":[\"%u\",[", s->ref);
     for (uint32_t i = s->head; i < s->count; i++) {
         const lv_stream_insert_op *op = &s->inserts[i];
         if (i > s->head) lv_buf_putc(out, ',');
@@ -738,7 +750,7 @@ static void append_stream_ops(const lv_stream_rec *s, lv_buf *out)
 static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf *out)
 {
     const lv_stream_rec *s = lv_streams_find(c->a->streams, d->attr_name, strlen(d->attr_name));
-    bool outermost = begin_shared(c); /* streams are never inside loops */
+    bool outermost = begin_shared(c); /* false in the rows of a loop */
     lv_buf_append(out, "{\"k\":{", 6);
     uint32_t n = s ? s->count - s->head : 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -760,7 +772,7 @@ static void stream_node(ctx *c, const lv_tmpl_dyn *d, bool with_statics, lv_buf 
         }
     }
     if (outermost) end_shared(c, out);
-    if (s) append_stream_ops(s, out);
+    if (s) append_stream_ops(s, c->a->stream_cid, out);
     lv_buf_putc(out, '}');
 }
 

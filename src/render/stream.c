@@ -199,6 +199,7 @@ static int streams_insert(lv_streams **ss, const char *name, lv_value item, int 
             s->inserts = lv_xrealloc(s->inserts, s->cap * sizeof *s->inserts);
         }
     }
+    s->version++;
     s->inserts[s->count++] = (lv_stream_insert_op){
         .item = item,
         .dom_id = dom_id,
@@ -234,6 +235,7 @@ int lv_streams_delete(lv_streams **ss, const char *name, const char *dom_id)
         s->deletes = lv_xrealloc(s->deletes, s->delete_cap * sizeof *s->deletes);
     }
     s->deletes[s->delete_count++] = lv_xstrdup(dom_id);
+    s->version++;
     return 0;
 }
 
@@ -271,6 +273,7 @@ int lv_streams_reset(lv_streams **ss, const char *name)
     if (!s) return -1;
     clear_pending(s);
     s->reset = true;
+    s->version++;
     return 0;
 }
 
@@ -343,7 +346,7 @@ size_t lv_streams_bytes(const lv_streams *ss)
     return n;
 }
 
-size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order)
+size_t lv_stream_simulate(const lv_stream_rec *s, bool apply_limits, uint32_t *order)
 {
     size_t n = 0;
     for (uint32_t i = s->head; i < s->count; i++) {
@@ -353,6 +356,7 @@ size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order)
         memmove(order + at + 1, order + at, (n - at) * sizeof *order);
         order[at] = i;
         n++;
+        if (!apply_limits) continue;
         if (op->limit > 0 && n > (size_t)op->limit) {
             n = (size_t)op->limit;
         } else if (op->limit < 0 && n > (size_t)-(int64_t)op->limit) {

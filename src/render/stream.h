@@ -62,6 +62,9 @@ typedef struct lv_stream_rec {
     uint32_t delete_count, delete_cap;
     bool reset;
     bool warned; /* a cap was hit and logged since the last render */
+    /* Bumped by every queued operation: a loop row holding the stream hashes
+     * it, so the row is sent again exactly when the stream has news. */
+    uint64_t version;
 } lv_stream_rec;
 
 typedef struct lv_streams {
@@ -111,10 +114,12 @@ void lv_streams_free(lv_streams *streams);
 size_t lv_streams_bytes(const lv_streams *streams);
 
 /* The order the client ends up with when it applies s's pending inserts to
- * an empty container (dom_patch.ts: inserts at their position, then the
- * limit): indexes into s->inserts, written to order (room for s->count);
- * returns how many. Used by the dead render, which then shows exactly the
- * page the join will build. */
-size_t lv_stream_simulate(const lv_stream_rec *s, uint32_t *order);
+ * an empty container (dom_patch.ts: inserts at their position, then, with
+ * apply_limits, the limit): indexes into s->inserts, written to order (room
+ * for s->count); returns how many. The dead render passes false: it shows
+ * every item at its position and the browser applies the limits when it
+ * joins, as with Phoenix (whose own suite checks that the dead render of a
+ * limited stream holds every item). */
+size_t lv_stream_simulate(const lv_stream_rec *s, bool apply_limits, uint32_t *order);
 
 #endif

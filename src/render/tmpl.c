@@ -222,6 +222,7 @@ typedef struct open_loop {
     uint32_t level;        /* the scope level its locals live at */
     lv_tmpl_free_var *vars;
     uint32_t count;
+    bool stream;           /* a {{#stream}}, which cannot hold another */
 } open_loop;
 
 typedef struct compiler {
@@ -1028,7 +1029,7 @@ static bool parse_each(compiler *c, source *src, builder *outer, html_ctx *h, si
     scope_push_local(c, src->text + names[0].start, names[0].len, &d.item_local);
     if (name_count == 2) scope_push_local(c, src->text + names[1].start, names[1].len, &d.index_local);
     c->loops = lv_xrealloc(c->loops, (c->loop_count + 1) * sizeof *c->loops);
-    c->loops[c->loop_count++] = (open_loop){c->level, NULL, 0};
+    c->loops[c->loop_count++] = (open_loop){c->level, NULL, 0, false};
 
     builder body = {0};
     terminator term = {0};
@@ -1074,9 +1075,11 @@ static void trim_body(builder *b)
 static bool parse_stream(compiler *c, source *src, builder *outer, html_ctx *h, size_t open, size_t start,
                          size_t end, int line)
 {
-    if (c->loop_count > 0) {
-        report(c, src, open, "a {{#stream}} cannot be inside {{#each}} or another {{#stream}}");
-        return false;
+    for (size_t i = 0; i < c->loop_count; i++) {
+        if (c->loops[i].stream) {
+            report(c, src, open, "a {{#stream}} cannot be inside another {{#stream}}");
+            return false;
+        }
     }
     if (h->state != HS_DATA) {
         report(c, src, open, "a {{#stream}} goes where an element could, not inside a tag");
@@ -1114,12 +1117,13 @@ static bool parse_stream(compiler *c, source *src, builder *outer, html_ctx *h, 
     d.expr = expr_new(LV_BASE_ASSIGN, src, line);
     d.expr->id = intern_assign(c, dep.data, dep.len);
     lv_buf_free(&dep);
+    note_roots(c, d.expr); /* rows of an {{#each}} around it change with the stream */
 
     size_t scope_mark = c->scope_count;
     c->level++;
     scope_push_local(c, src->text + item.start, item.len, &d.item_local);
     c->loops = lv_xrealloc(c->loops, (c->loop_count + 1) * sizeof *c->loops);
-    c->loops[c->loop_count++] = (open_loop){c->level, NULL, 0};
+    c->loops[c->loop_count++] = (open_loop){c->level, NULL, 0, true};
 
     builder body = {0};
     terminator term = {0};

@@ -299,3 +299,59 @@ Test(components, a_component_with_hundreds_of_assigns_in_a_diff)
     free(d);
     lv_socket_free(v);
 }
+
+/* A view with a stream holding a component that has a stream of its own:
+ * the view's stream is "0", the component's "<cid>-0", so that the client,
+ * which resets a stream by removing every element of the page with its ref,
+ * never empties one for the other (Phoenix names them the same way). */
+static int rows_mount(lv_socket *s)
+{
+    lv_value *row = lv_map_new();
+    lv_map_set_int(row, "id", 1);
+    return lv_stream_insert(s, "rows", row, LV_STREAM_APPEND, 0);
+}
+
+static const lv_component rows_component = {
+    .name = "rows",
+    .template_text = "<ul id=\"rows\" phx-update=\"stream\">{{#stream rows as r}}<li id=\"{{r.dom_id}}\"></li>"
+                     "{{/stream}}</ul>",
+    .mount = rows_mount,
+};
+
+static int items_mount(lv_socket *s, const lv_params *p, const lv_params *session)
+{
+    (void)p;
+    (void)session;
+    lv_value *item = lv_map_new();
+    lv_map_set_int(item, "id", 1);
+    return lv_stream_insert(s, "items", item, LV_STREAM_APPEND, 0);
+}
+
+Test(components, a_components_stream_refs_carry_its_cid)
+{
+    cr_assert_eq(lv_component_register(app, &rows_component), 0);
+    static const lv_view streams_page = {
+        .name = "streams_page",
+        .template_text = "<ul id=\"items\" phx-update=\"stream\">{{#stream items as i}}<li id=\"{{i.dom_id}}\"></li>"
+                         "{{/stream}}</ul>{{component \"rows\" id=\"r\"}}",
+        .mount = items_mount,
+    };
+    cr_assert_eq(lv_route(app, "/streams", &streams_page), 0);
+    lv_socket *v = lv_socket_new(app, &app->routes[1], true, NULL);
+    cr_assert_eq(streams_page.mount(v, NULL, NULL), 0);
+    lv_component_hooks hooks = lv_components_hooks(v);
+    lv_buf out = LV_BUF_INIT;
+    lv_render_full_state(v->route->tmpl, &v->assigns, &v->render_state, &hooks, &out);
+    lv_assigns_clear_changed(&v->assigns);
+    lv_components_take_c(v, &out, true);
+    json_t *j = json_loads(out.data, 0, NULL);
+    cr_assert_not_null(j, "%s", out.data);
+    json_t *view_stream = json_object_get(json_object_get(j, "0"), "stream");
+    cr_assert_str_eq(json_string_value(json_array_get(view_stream, 0)), "0");
+    json_t *component = json_object_get(json_object_get(j, "c"), "1");
+    json_t *component_stream = json_object_get(json_object_get(component, "0"), "stream");
+    cr_assert_str_eq(json_string_value(json_array_get(component_stream, 0)), "1-0", "%s", out.data);
+    json_decref(j);
+    lv_buf_free(&out);
+    lv_socket_free(v);
+}

@@ -217,3 +217,18 @@ Test(fcomponents, bad_declarations_are_refused)
                  0);
     expect("{{#listy}}{{/listy}}", "12");
 }
+
+/* The built-in focus_wrap, Phoenix.Component's: the container with the
+ * client's FocusWrap hook and a sentinel on each side of the content. */
+Test(fcomponents, focus_wrap_is_built_in)
+{
+    put_str("who", "<Ada>");
+    expect("{{#focus_wrap id=\"menu\" class=\"py-1\"}}<button>{{who}}</button>{{/focus_wrap}}",
+           "<div id=\"menu\" phx-hook=\"Phoenix.FocusWrap\" class=\"py-1\">"
+           "<div id=\"menu-start\" tabindex=\"0\" aria-hidden=\"true\"></div><button>&lt;Ada&gt;</button>"
+           "<div id=\"menu-end\" tabindex=\"0\" aria-hidden=\"true\"></div></div>");
+    expect("{{#focus_wrap id=\"d\"}}{{/focus_wrap}}",
+           "<div id=\"d\" phx-hook=\"Phoenix.FocusWrap\" ><div id=\"d-start\" tabindex=\"0\" aria-hidden=\"true\"></div>"
+           "<div id=\"d-end\" tabindex=\"0\" aria-hidden=\"true\"></div></div>");
+    expect_error("{{#focus_wrap class=\"x\"}}{{/focus_wrap}}", "focus_wrap: missing required attribute \"id\"", 1);
+}
