@@ -116,6 +116,16 @@ test("/form in a LiveComponent and in a nested LiveView: events reach it, recove
   await nested.context().close();
 });
 
+test("/form/stream: hooks in a form get their replies, and each change adds a stream item", async () => {
+  const page = await open("/form/stream");
+  await page.waitForFunction(() => document.querySelector("#form-stream-hook").innerText === "pong");
+  await page.waitForFunction(() => [...document.querySelectorAll("#form-stream li")].every((li) => li.innerText.endsWith("pong")));
+  await page.fill("input[name=myname]", "x");
+  await page.waitForFunction(() => document.querySelectorAll("#form-stream li").length === 4);
+  await page.waitForFunction(() => document.querySelector("#form-stream li:last-child").innerText === "*%{id: 4}pong");
+  await page.context().close();
+});
+
 test("/form/dynamic-inputs: rows are added and dropped through sort and drop params", async () => {
   const page = await open("/form/dynamic-inputs");
   const formData = () => page.locator("form").evaluate((form) => Object.fromEntries(new FormData(form).entries()));
