@@ -57,6 +57,10 @@ static void assign_form(lv_socket *socket, const lv_params *params, bool nested)
     assign_optional(socket, "no_unused_input", query_param(params, nested, "phx-no-unused-field-input"));
     assign_optional(socket, "disabled_fieldset", query_param(params, nested, "disabled-fieldset"));
     lv_assign_bool(socket, "live_component", query_param(params, nested, "live-component") != NULL);
+    /* ?portal: the suite moves the form into a <.portal> at the end of
+     * <body>; liveview-c has no portals, so the form stays in place (the
+     * specs check the form, not where it sits). */
+    lv_assign_bool(socket, "portal", query_param(params, nested, "portal") != NULL);
     lv_assign_bool(socket, "submitted", false);
 }
 
