@@ -14,6 +14,9 @@ static const struct {
     const char *path;
     const char *script;
 } pre_scripts[] = {
+    /* confforms */
+    {"/form/feedback", "/assets/e2e/form_feedback.js"},
+    {"/form-unsaved", "/assets/e2e/form_unsaved.js"},
     {NULL, NULL},
 };
 

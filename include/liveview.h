@@ -1536,7 +1536,8 @@ typedef struct lv_upload_entry {
     const char *error;       /* the first error code, or NULL */
     /* The file holding the bytes, in the private upload directory; set for
      * done entries. lv_consume_uploaded_entries' callback may move (rename)
-     * it elsewhere. */
+     * it elsewhere. NULL for an external upload's entries (the bytes went
+     * elsewhere). */
     const char *path;
 } lv_upload_entry;
 
@@ -1565,6 +1566,16 @@ typedef struct lv_upload_config {
     bool auto_upload;
     /* Optional. */
     lv_upload_progress_fn progress;
+    /* Optional: Phoenix's `external`. The browser sends each file itself,
+     * with the JavaScript uploader that meta names (the LiveSocket's
+     * `uploaders` option), straight to storage instead of over this
+     * server's socket. At the preflight it runs once per valid entry and
+     * fills meta (an empty map the library owns) with what that uploader
+     * needs: "uploader" (its name, a string) is required; anything else (a
+     * presigned URL, form fields) goes along. Return 0, or -1 to refuse the
+     * entry (external_client_failure). The client reports the progress; an
+     * entry is done at 100, with no path. */
+    int (*external)(lv_socket *socket, const lv_upload_entry *entry, lv_value *meta);
 } lv_upload_config;
 
 /* Allows an upload called name (letters, digits, '_'; the file input's

@@ -221,6 +221,9 @@ int lv_test_navigate(lv_test_view *v, const char *path);
  * (the entry is done; the view's progress callback has run); -1 when the
  * view refused the file, with lv_test_error saying why ("too_large",
  * "not_accepted", "too_many_files", ...). type may be NULL ("").
+ * For an external upload (lv_upload_config.external) the page's uploader
+ * is played instead of the channel: the preflight's meta is taken and the
+ * entry's progress reported at 100 (not at all by lv_test_upload_partial).
  * For an auto_upload config that is all the client does; otherwise the
  * test then submits the form (lv_test_submit), whose handle_event consumes
  * the entry. */

@@ -34,6 +34,7 @@ typedef struct lv_upload_rec {
     char *path;          /* owned: the temp file, NULL when none */
     int fd;              /* -1 when closed */
     bool preflighted;
+    bool external;       /* sent by the client's own uploader: no channel, no file */
     bool registered;     /* its channel joined */
     int64_t reserved;    /* bytes reserved against the app's cap */
     void *timer;         /* the chunk timer, NULL when not running */
@@ -486,6 +487,31 @@ static bool reserve(lv_app *app, lv_upload_rec *e)
     return true;
 }
 
+/* An external upload's entry at the preflight: the app's meta for the
+ * client's uploader, as "ref":{meta} in tokens (the reply's entries, where
+ * a channel upload has its token). False, with nothing written, when the
+ * app refused the entry or its meta names no uploader. */
+static bool external_meta(lv_socket *socket, lv_upload_conf *c, lv_upload_rec *e, lv_buf *tokens)
+{
+    lv_value meta = lv_value_map();
+    bool ok = c->cfg.external(socket, &e->pub, &meta) == 0;
+    const lv_value *uploader = lv_value_map_get(&meta, "uploader", 8);
+    if (ok && (meta.kind != LV_VALUE_MAP || !uploader || uploader->kind != LV_VALUE_STRING)) {
+        lv_log_error("upload %s: the external callback's meta names no \"uploader\"", c->name);
+        ok = false;
+    }
+    if (ok) {
+        e->preflighted = true;
+        e->external = true;
+        if (tokens->len > 1) lv_buf_putc(tokens, ',');
+        lv_json_cstr(tokens, e->ref);
+        lv_buf_putc(tokens, ':');
+        lv_value_append_json(&meta, tokens);
+    }
+    lv_value_free(&meta);
+    return ok;
+}
+
 bool lv_uploads_preflight(lv_socket *socket, const lv_value *payload, lv_buf *out, const char **refused)
 {
     const lv_value *cid = lv_value_map_get(payload, "cid", 3);
@@ -544,8 +570,11 @@ bool lv_uploads_preflight(lv_socket *socket, const lv_value *payload, lv_buf *ou
         size_t index = 0;
         while (e && c->entries[index] != e) index++;
         if (!e || e->preflighted || index >= c->cfg.max_entries) continue;
-        if (e->pub.valid && !reserve(socket->app, e)) add_error(e, LV_UPLOAD_SERVER_BUSY);
-        if (e->pub.valid) {
+        if (e->pub.valid && c->cfg.external) {
+            if (!external_meta(socket, c, e, &tokens)) add_error(e, LV_UPLOAD_EXTERNAL_FAILURE);
+        } else if (e->pub.valid && !reserve(socket->app, e)) {
+            add_error(e, LV_UPLOAD_SERVER_BUSY);
+        } else if (e->pub.valid) {
             e->preflighted = true;
             char *token = sign_token(socket, c, e);
             if (tokens.len > 1) lv_buf_putc(&tokens, ',');
@@ -553,7 +582,8 @@ bool lv_uploads_preflight(lv_socket *socket, const lv_value *payload, lv_buf *ou
             lv_buf_putc(&tokens, ':');
             lv_json_cstr(&tokens, token);
             free(token);
-        } else {
+        }
+        if (!e->pub.valid) {
             if (errors.len > 1) lv_buf_putc(&errors, ',');
             lv_json_cstr(&errors, e->ref);
             lv_buf_puts(&errors, ":[");
@@ -590,7 +620,9 @@ int lv_uploads_progress(lv_socket *socket, const lv_value *payload)
                e->pub.valid && !e->pub.done) {
         e->pub.progress = (int)progress->as.i;
         if (e->pub.progress == 100) {
-            if (e->pub.received == e->pub.client_size && e->fd >= 0) {
+            if (e->external) {
+                e->pub.done = true; /* the client's uploader says so: the bytes are not here */
+            } else if (e->pub.received == e->pub.client_size && e->fd >= 0) {
                 socket->app->upload_io->close(e->fd);
                 e->fd = -1;
                 stop_timer(e);
@@ -669,7 +701,7 @@ static const char *upload_dir(lv_app *app)
 const char *lv_upload_join(lv_socket *socket, const char *conf_ref, const char *entry_ref)
 {
     lv_upload_rec *e = entry_in(conf_by_ref(uploads_of(socket, false), conf_ref), entry_ref);
-    if (!e || !e->preflighted || !e->pub.valid || e->pub.done) return "disallowed";
+    if (!e || !e->preflighted || e->external || !e->pub.valid || e->pub.done) return "disallowed";
     if (e->registered || e->path) return "already_registered";
     const char *dir = upload_dir(socket->app);
     int fd = dir ? socket->app->upload_io->create(dir, &e->path) : -1;

@@ -1,8 +1,12 @@
 // The suite's live layout script (test_helper.exs), as a file: liveview-c's
 // Content-Security-Policy refuses inline scripts. It creates the LiveSocket
 // with the suite's hooks and uploaders and exposes it as window.liveSocket,
-// which the specs drive.
-import { LiveSocket } from "/assets/phoenix_live_view/phoenix_live_view.esm.js";
+// which the specs drive. A page whose suite view has a layout of its own
+// (/form/feedback) adds its LiveSocket options from its pre_script, as
+// window.liveSocketOptions(LiveView) (layout.c's pre_scripts table).
+import * as LiveView from "/assets/phoenix_live_view/phoenix_live_view.esm.js";
+
+const { LiveSocket } = LiveView;
 
 const Hooks = {
   FormHook: {
@@ -38,6 +42,7 @@ const liveSocket = new LiveSocket("/live", window.Phoenix.Socket, {
   uploaders: Uploaders,
   cascadePhxRemoveOnNavigation:
     new URLSearchParams(window.location.search).get("cascadePhxRemoveOnNavigation") !== "false",
+  ...(window.liveSocketOptions ? window.liveSocketOptions(LiveView) : {}),
 });
 liveSocket.connect();
 window.liveSocket = liveSocket;

@@ -53,6 +53,55 @@ static const lv_view view = {
     .handle_event = event,
 };
 
+/* An external upload: the browser's uploader "S3" sends the bytes
+ * elsewhere. "refuse.txt" is refused by the app; "nameless.txt" gets a meta
+ * without an uploader, which the library refuses. */
+static char external_consumed[64];
+static bool external_path_was_null;
+
+static int external(lv_socket *s, const lv_upload_entry *e, lv_value *meta)
+{
+    (void)s;
+    if (strcmp(e->client_name, "refuse.txt") == 0) return -1;
+    if (strcmp(e->client_name, "nameless.txt") != 0) lv_map_set_str(meta, "uploader", "S3");
+    lv_map_set_str(meta, "url", "https://storage.example/put");
+    return 0;
+}
+
+static bool consume_external(lv_socket *s, const lv_upload_entry *e, void *ctx)
+{
+    (void)s;
+    (void)ctx;
+    snprintf(external_consumed, sizeof external_consumed, "%s", e->client_name);
+    external_path_was_null = e->path == NULL;
+    return false;
+}
+
+static int ext_mount(lv_socket *s, const lv_params *p, const lv_params *session)
+{
+    (void)p;
+    (void)session;
+    lv_upload_config c = {.accept = ".txt", .max_entries = 2, .external = external};
+    return lv_allow_upload(s, "doc", &c);
+}
+
+static int ext_event(lv_socket *s, const char *name, const lv_params *v)
+{
+    (void)v;
+    if (strcmp(name, "save") == 0) lv_consume_uploaded_entries(s, "doc", consume_external, NULL);
+    return 0;
+}
+
+static const lv_view ext_view = {
+    .name = "ext",
+    .template_text = "<form phx-change=\"validate\" phx-submit=\"save\">{{live_file_input uploads.doc}}</form>"
+                     "{{#each uploads.doc.entries as e}}<p class=\"entry\">{{e.client_name}} {{e.progress}} "
+                     "{{#each e.errors as err}}[{{err}}]{{/each}}</p>{{/each}}",
+    .events = (const char *const[]){"validate", "save", NULL},
+    .mount = ext_mount,
+    .handle_event = ext_event,
+};
+
 /* A store that counts what the real one does, and fails on request. */
 static int creates, removes, fail_create, fail_write;
 
@@ -97,6 +146,7 @@ static void setup(void)
     app = lv_app_new(&cfg);
     cr_assert_not_null(app);
     cr_assert_eq(lv_route(app, "/doc", &view), 0);
+    cr_assert_eq(lv_route(app, "/ext", &ext_view), 0);
     io = counting_io;
     io.close = lv_upload_posix_io.close;
     lv_upload_set_io(app, &io);
@@ -197,4 +247,29 @@ Test(upload, a_configured_directory_open_to_others_is_refused)
     cfg.log = quiet;
     cr_assert_null(lv_app_new(&cfg));
     rmdir(open_dir);
+}
+
+Test(upload, an_external_upload_stores_nothing_and_is_done_when_the_client_says)
+{
+    lv_test_view *v = lv_test_live(t, "/ext");
+    cr_assert_eq(lv_test_upload(v, "doc", "a.txt", "text/plain", "bytes that go elsewhere", 23), 0, "%s",
+                 lv_test_error(v));
+    cr_assert_eq(creates, 0, "no temp file: the bytes never come here");
+    cr_assert_eq(atomic_load(&app->upload_bytes_in_flight), 0, "nothing reserved");
+    cr_assert(strstr(lv_test_html(v), "a.txt 100"), "%s", lv_test_html(v));
+    cr_assert_eq(lv_test_submit(v, "save", ""), 0);
+    cr_assert_str_eq(external_consumed, "a.txt");
+    cr_assert(external_path_was_null);
+    cr_assert_eq(removes, 0);
+}
+
+Test(upload, an_external_entry_the_app_refuses_or_without_uploader_fails)
+{
+    lv_test_view *v = lv_test_live(t, "/ext");
+    cr_assert_eq(lv_test_upload(v, "doc", "refuse.txt", "text/plain", "x", 1), -1);
+    cr_assert(strstr(lv_test_error(v), "external_client_failure"), "%s", lv_test_error(v));
+    lv_test_view *w = lv_test_live(t, "/ext");
+    cr_assert_eq(lv_test_upload(w, "doc", "nameless.txt", "text/plain", "x", 1), -1);
+    cr_assert(strstr(lv_test_error(w), "external_client_failure"), "%s", lv_test_error(w));
+    cr_assert(strstr(lv_test_html(w), "[external_client_failure]"), "%s", lv_test_html(w));
 }
