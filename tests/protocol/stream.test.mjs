@@ -73,9 +73,11 @@ test("each diff carries only the new posts, deletes and resets", async () => {
   r = await push(c, joinRef, page.topic, "auto");
   assert.equal(streamNode(r[4].response.diff), null);
 
-  // A bad delete is refused.
-  r = await push(c, joinRef, page.topic, "delete", { id: "other-1" });
-  assert.equal(r[4].status, "error");
+  // A bad delete fails the event, which crashes the view (phx_error, as in
+  // Phoenix; the client rejoins).
+  const ref = c.send(joinRef, page.topic, "event", { type: "click", event: "delete", value: { id: "other-1" } });
+  const crash = await c.next((m) => m[2] === page.topic && (m[3] === "phx_error" || m[1] === ref));
+  assert.deepEqual(crash, [joinRef, joinRef, page.topic, "phx_error", {}]);
   c.close();
 });
 
