@@ -146,8 +146,9 @@ int lv_test_pushed_count(lv_test_view *v, const char *name);
 /* True while the view is joined: false after it redirected away, failed
  * to rejoin, was closed, or its connection was. */
 bool lv_test_alive(const lv_test_view *v);
-/* Why the last event failed (the server's reason, e.g. "unknown event",
- * "event failed"), or why the view ended; NULL when it did not. */
+/* Why the last event failed (the server's reason, e.g. "unknown event"),
+ * or why the view ended ("the view crashed" when a callback failed: the
+ * server sent phx_error, as Phoenix does); NULL when it did not. */
 const char *lv_test_error(const lv_test_view *v);
 
 /* ------------------------------------------------------------------------
