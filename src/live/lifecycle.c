@@ -415,6 +415,14 @@ static lv_value connect_params_of(const lv_value *join_params)
     return out;
 }
 
+/* The client's join counter `key` (_mounts, _mount_attempts) of the join's
+ * params, or -1 when absent or not a non-negative int. */
+static int count_param(const lv_value *join_params, const char *key)
+{
+    const lv_value *v = lv_value_map_get(join_params, key, strlen(key));
+    return v && v->kind == LV_VALUE_INT && v->as.i >= 0 && v->as.i < INT_MAX ? (int)v->as.i : -1;
+}
+
 /* Mounts a verified join (the route and params decided) and answers it;
  * takes nothing. Returns the socket, or NULL after an error answer. */
 static lv_socket *mount_joined(lv_app *app, const char *topic, const lv_value *payload, const lv_join_context *ctx,
@@ -524,20 +532,12 @@ static lv_socket *mount_joined(lv_app *app, const char *topic, const lv_value *p
     lv_callback cb = {.kind = LV_CALLBACK_MOUNT, .params = &params, .session = &session,
                       .url = url ? url : route->path};
     lv_step step = {.out = &answer_scratch};
-    lv_value connect_params = connect_params_of(lv_value_map_get(payload, "params", 6));
     const lv_value *join_params = lv_value_map_get(payload, "params", 6);
-    const lv_value *mounts = lv_value_map_get(join_params, "_mounts", 7);
-    const lv_value *attempts = lv_value_map_get(join_params, "_mount_attempts", 15);
+    lv_value connect_params = connect_params_of(join_params);
     lv_connect connect = {.params = lv_params_of(&connect_params),
                           .info = ctx->connect_info,
-                          .mounts = mounts && mounts->kind == LV_VALUE_INT && mounts->as.i >= 0 &&
-                                            mounts->as.i < INT_MAX
-                                        ? (int)mounts->as.i
-                                        : -1,
-                          .mount_attempts = attempts && attempts->kind == LV_VALUE_INT && attempts->as.i >= 0 &&
-                                                    attempts->as.i < INT_MAX
-                                                ? (int)attempts->as.i
-                                                : -1};
+                          .mounts = count_param(join_params, "_mounts"),
+                          .mount_attempts = count_param(join_params, "_mount_attempts")};
     socket->connect = &connect;
     lv_step_run(socket, &cb, LV_STEP_JOIN, &step);
     socket->connect = NULL;
