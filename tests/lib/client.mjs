@@ -1,5 +1,6 @@
 // A scripted Phoenix V2 client for protocol tests: loads a page over HTTP,
 // opens the WebSocket the way the official client does, and collects frames.
+import { once } from "node:events";
 import { WebSocket } from "./server.mjs";
 
 // Loads a page the way a browser does: with the session cookie (when given)
@@ -105,4 +106,27 @@ export class Client {
   close() {
     this.ws.close();
   }
+}
+
+// Makes a joined client stop reading and keeps up to a megabyte of clicks on
+// their way (the server reads them all, and each reply adds to what it cannot
+// send) until the server logs that it closes a connection that does not
+// read. Resolves then; rejects if the connection ended by another path.
+// Between batches, I/O (the server's close, its log) comes in.
+export async function floodUntilDropped(server, c, joinRef, topic) {
+  c.ws._socket.pause();
+  const msg = JSON.stringify([joinRef, "1", topic, "event", { type: "click", event: "inc", value: {} }]);
+  // The bound is for a slow (sanitizer) build on a busy machine.
+  const gaveUp = server.waitForLog(/closing a connection that does not read/, 120000);
+  let done = false;
+  const stop = () => { done = true; };
+  gaveUp.then(stop, stop);
+  c.closed.then(stop);
+  const full = () => c.ws._socket.writableLength >= 1 << 20;
+  while (!done && c.ws.readyState === 1) {
+    for (let i = 0; i < 1000 && !full(); i++) c.ws.send(msg);
+    if (full()) await Promise.race([once(c.ws._socket, "drain").catch(() => {}), c.closed, gaveUp.catch(() => {})]);
+    else await new Promise((res) => setImmediate(res));
+  }
+  await gaveUp;
 }

@@ -7,11 +7,10 @@
 // program's own store reaching mount.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer, sourceDir } from "../lib/server.mjs";
-import { Client, loadPage } from "../lib/client.mjs";
+import { Client, loadPage, floodUntilDropped } from "../lib/client.mjs";
 import { httpRaw, upgradeRequest, rawWebSocket, frame, closeCode, waitFor, parseFrames } from "../lib/raw.mjs";
 
 // ctest passes "" when CivetWeb was not found; run by hand, the default build.
@@ -178,20 +177,7 @@ test("a client that does not read is closed at max_outbound_bytes and holds up n
     const page = await loadPage(capped.url, "/counter");
     const c = await Client.connect(capped.url, { csrf: page.csrf, cookie: page.cookie });
     const { joinRef } = await c.join(page);
-    c.ws._socket.pause(); // stop reading: replies pile up in the server
-    const msg = JSON.stringify([joinRef, "1", page.topic, "event", { type: "click", event: "inc", value: {} }]);
-    const gaveUp = capped.waitForLog(/closing a connection that does not read/, 120000);
-    let done = false;
-    const stop = () => { done = true; };
-    gaveUp.then(stop, stop);
-    c.closed.then(stop);
-    const full = () => c.ws._socket.writableLength >= 1 << 20;
-    while (!done && c.ws.readyState === 1) {
-      for (let i = 0; i < 1000 && !full(); i++) c.ws.send(msg);
-      if (full()) await Promise.race([once(c.ws._socket, "drain").catch(() => {}), c.closed, gaveUp.catch(() => {})]);
-      else await new Promise((res) => setImmediate(res));
-    }
-    await gaveUp; // the cap, not some other path, ended it (rejects otherwise)
+    await floodUntilDropped(capped, c, joinRef, page.topic); // the cap, not some other path, ended it
     // The loop the stalled client shares is not blocked writing to it.
     assert.deepEqual((await r.click(readerRef, reader.topic, "inc"))[4].response.diff, { 0: "1" });
     c.ws._socket.resume(); // read again: the connection ends

@@ -1,10 +1,9 @@
 // HTTP and WebSocket transport against the running server, with raw bytes:
 // limits, bad requests, handshake checks and RFC 6455 framing errors.
 import { test, before, after } from "node:test";
-import { once } from "node:events";
 import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
-import { Client, loadPage } from "../lib/client.mjs";
+import { Client, loadPage, floodUntilDropped } from "../lib/client.mjs";
 import {
   rawConnect, waitFor, httpRaw, parseResponse, upgradeRequest, rawWebSocket, frame, parseFrames, closeCode, received,
 } from "../lib/raw.mjs";
@@ -185,25 +184,7 @@ test("a client that never reads is disconnected, not buffered forever", async ()
     const page = await loadPage(capped.url);
     const c = await Client.connect(capped.url, { csrf: page.csrf, cookie: page.cookie });
     const { joinRef } = await c.join(page);
-    c.ws._socket.pause(); // stop reading: replies pile up in the server
-    const msg = JSON.stringify([joinRef, "1", page.topic, "event", { type: "click", event: "inc", value: {} }]);
-    // The bound is for a slow (sanitizer) build on a busy machine; filling the
-    // kernel's buffers and then the queue usually takes a few seconds.
-    const gaveUp = capped.waitForLog(/closing a connection that does not read/, 120000);
-    let done = false;
-    const stop = () => { done = true; };
-    gaveUp.then(stop, stop);
-    c.closed.then(stop);
-    const full = () => c.ws._socket.writableLength >= 1 << 20;
-    while (!done && c.ws.readyState === 1) {
-      // Keep up to a megabyte of clicks on their way: the server reads them
-      // all, and each one's reply adds to what it cannot send. Between
-      // batches, let I/O (the server's close, its log) come in.
-      for (let i = 0; i < 1000 && !full(); i++) c.ws.send(msg);
-      if (full()) await Promise.race([once(c.ws._socket, "drain").catch(() => {}), c.closed, gaveUp.catch(() => {})]);
-      else await new Promise((r) => setImmediate(r));
-    }
-    await gaveUp; // the cap, not some other path, ended it (rejects otherwise)
+    await floodUntilDropped(capped, c, joinRef, page.topic); // the cap, not some other path, ended it
     c.ws._socket.resume(); // now read, to see the server's close
     const closed = await Promise.race([c.closed, rejectAfter(20000, "the server never closed the connection")]);
     assert.ok(closed);
