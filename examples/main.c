@@ -18,8 +18,8 @@ int main(void)
     /* glibc gives each loop thread a malloc arena of its own. Under the
      * soak (bench/soak.mjs) two arenas kept growing while the bytes in use
      * stayed flat (RSS +1.5 % in 20 minutes); one arena did not (+0.26 %
-     * in an hour, flat after 20 minutes): docs/performance.md. Set before any thread starts;
-     * MALLOC_ARENA_MAX in the environment still wins. */
+     * in an hour, flat after 20 minutes): docs/performance.md. Set before
+     * any thread starts; MALLOC_ARENA_MAX in the environment still wins. */
     if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 1);
 #endif
     lv_config cfg;
